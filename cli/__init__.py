@@ -1,0 +1,52 @@
+"""The `yeongye` command: one Click group, a thin shell over the core packages.
+
+Each concern has its own module of commands (store.py here; search, network,
+maps and web add theirs); this module only builds the group and registers
+them. Core errors become `click.ClickException` at this edge.
+"""
+from __future__ import annotations
+
+import click
+
+from directory.store import StoreError, connect, resolve_path
+
+
+class Context:
+    """What every command needs: the database path, opened on first use."""
+
+    def __init__(self, db_path):
+        self.db_path = resolve_path(db_path)
+        self._db = None
+
+    @property
+    def db(self):
+        if self._db is None:
+            try:
+                self._db = connect(self.db_path)
+            except StoreError as exc:
+                raise click.ClickException(str(exc)) from exc
+        return self._db
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), envvar="YEONGYE_DB",
+              help="SQLite database file (default: $YEONGYE_DB or instance/yeongye.db).")
+@click.version_option(package_name="yeongye")
+@click.pass_context
+def main(ctx, db_path):
+    """연계 (Yeongye): community-resource directory and linkage network for housing welfare.
+
+    Example: yeongye --db demo.db demo
+    """
+    ctx.obj = Context(db_path)
+
+
+def _register():
+    from . import store, web  # noqa: F401  (commands attach themselves to `main`)
+    # Other concerns register here, one import each.
+
+
+_register()

@@ -1,0 +1,4 @@
+"""`python -m cli` runs the yeongye command."""
+from cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The directory: the store of agencies, complexes and links, and its search."""

@@ -1,0 +1,39 @@
+"""The demo database: the bundled public agency lists and the 2024 study."""
+from __future__ import annotations
+
+from .paths import PUBLIC_DIR, STUDY_DIR
+
+DEMO_FILES = [
+    PUBLIC_DIR / "agencies" / "dementia_centers_standard.csv",
+    PUBLIC_DIR / "agencies" / "health_promotion_centers_standard.csv",
+]
+
+# The study gives no locations. The demo puts its six complexes at sample
+# positions around permanent rental housing in Seoul (A's profile says
+# 서울), clearly marked placement='sample' so no map passes them off as real.
+SAMPLE_POSITIONS = {
+    "A": ("서울특별시", "노원구", 37.6542, 127.0568),
+    "B": ("서울특별시", "강서구", 37.5509, 126.8495),
+    "C": ("서울특별시", "송파구", 37.4955, 127.1222),
+    "D": ("서울특별시", "중랑구", 37.6063, 127.0925),
+    "E": ("서울특별시", "강남구", 37.4837, 127.0863),
+    "F": ("서울특별시", "은평구", 37.6176, 126.9227),
+}
+
+
+def build(db) -> list:
+    """Import every demo file into `db`; returns the import summaries."""
+    from importers import import_file
+
+    summaries = [import_file(db, path) for path in DEMO_FILES]
+    summaries.append(
+        import_file(db, STUDY_DIR / "linkage_matrix.csv", complexes=STUDY_DIR / "complexes.csv")
+    )
+    with db.conn:
+        for name, (sido, sigungu, lat, lon) in SAMPLE_POSITIONS.items():
+            db.execute(
+                "UPDATE complexes SET name = name, sido = ?, sigungu = ?, lat = ?, lon = ?, placement = 'sample', "
+                "operator = coalesce(operator, 'LH/SH (연구 표본)') WHERE name = ? AND lat IS NULL",
+                [sido, sigungu, lat, lon, name],
+            )
+    return summaries

@@ -1,0 +1,153 @@
+"""Normalising the text of Korean agency lists: 시도, addresses, phones, names.
+
+Every function takes the raw text and returns the normalised value (or None);
+callers keep the raw text beside it.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .regions import SEJONG, Region, region_index
+
+_SPACE = re.compile(r"\s+")
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+# A road address ends at the building number: "완동길 10-5" of "완동길 10-5, 보건의료원".
+_ROAD_TAIL = re.compile(r"^(.*?(?:로|길)(?:\d+번?길)?\d+(?:-\d+)?)")
+_LOT_TAIL = re.compile(r"^(.*?(?:동|리|가)(?:산)?\d+(?:-\d+)?)")
+_NAME_NOISE = re.compile(r"[\s·ㆍ.,_\-()\[\]{}<>\"'`~!@#$%^&*+=|\\/:;?]")
+
+
+def clean_text(value) -> str | None:
+    """Strip, fold Unicode compatibility forms and collapse spaces; empty gives None."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFKC", str(value))
+    text = _SPACE.sub(" ", text).strip()
+    return text or None
+
+
+def normalize_sido(text: str | None) -> str | None:
+    """Canonical 시도 name for any of its spellings (서울, 서울시, 경북, 경상븍도 …)."""
+    text = clean_text(text)
+    if not text:
+        return None
+    return region_index().sido_aliases.get(text.replace(" ", ""))
+
+
+def parse_address(text: str | None) -> dict:
+    """Split an address into 시도, 시군구 and 읍면동 where they can be recognised.
+
+    Works on the address with its spaces removed, so "대전광역시서구둔산서로100"
+    parses like "대전광역시 서구 둔산서로 100". An address without its 시도
+    ("강릉시 …") gets the 시도 when the 시군구 name is unique in the country.
+
+    >>> parse_address("충남 서천군 서천읍 사곡길 20-2")["sido"]
+    '충청남도'
+    """
+    return _parse(text)[0]
+
+
+def _parse(text: str | None) -> tuple[dict, str]:
+    """parse_address plus the compact remainder after the recognised region."""
+    result = {"sido": None, "sigungu": None, "eupmyeondong": None, "region_code": None}
+    text = clean_text(text)
+    if not text:
+        return result, ""
+    index = region_index()
+    compact = _PAREN.sub("", text).replace(" ", "").replace(",", "")
+    sido, rest = _match_prefix(compact, index.sido_aliases)
+    region: Region | None = None
+    if sido:
+        result["sido"] = sido
+        region = index.sido_regions.get(sido)
+        key, rest2 = _match_prefix(rest, {k: k for k in index.sigungu.get(sido, {})})
+        if sido == SEJONG:
+            key, rest2 = SEJONG, rest.removeprefix(SEJONG)
+        if key:
+            region, rest = index.sigungu[sido][key], rest2
+        else:
+            # "광주시 오포읍" is 경기도 광주시, not 광주광역시: a short 시도 alias
+            # followed by no known 시군구 may be the start of a 시군구 name.
+            found = _unique_sigungu(compact, index)
+            if found:
+                region, rest = found
+                result["sido"] = region.sido
+    else:
+        found = _unique_sigungu(compact, index)
+        if found:
+            region, rest = found
+            result["sido"] = region.sido
+    if region is not None and region.sigungu:
+        result["sigungu"] = region.sigungu
+        units = index.eupmyeondong.get((region.sido, region.sigungu), {})
+        key, rest2 = _match_prefix(rest, {k: k for k in units})
+        if key:
+            region, rest = units[key], rest2
+            result["eupmyeondong"] = region.eupmyeondong
+    if region is not None:
+        result["region_code"] = region.code
+    return result, rest
+
+
+def _unique_sigungu(compact: str, index) -> tuple[Region, str] | None:
+    """The 시군구 that starts `compact` if its name exists in one 시도 only."""
+    key, rest = _match_prefix(compact, {k: k for k in index.sigungu_anywhere})
+    candidates = index.sigungu_anywhere.get(key, []) if key else []
+    if len({c.sido for c in candidates}) == 1:
+        return candidates[0], rest
+    return None
+
+
+def _match_prefix(text: str, table: dict[str, str]) -> tuple[str | None, str]:
+    """Longest key of `table` that starts `text`; returns (value, remainder)."""
+    for length in range(min(len(text), 12), 1, -1):
+        value = table.get(text[:length])
+        if value is not None:
+            return value, text[length:]
+    return None, text
+
+
+def normalize_phone(text: str | None) -> str | None:
+    """Korean phone number with hyphens (02-1234-5678, 031-123-4567, 1588-1234)."""
+    text = clean_text(text)
+    if not text:
+        return None
+    first = re.split(r"[,/~]| 및 ", text)[0]
+    digits = re.sub(r"\D", "", first)
+    if digits.startswith("82") and len(digits) >= 11:
+        digits = "0" + digits[2:]
+    if len(digits) == 8 and digits[:2] in {"15", "16", "18"}:
+        return f"{digits[:4]}-{digits[4:]}"
+    if digits.startswith("02") and len(digits) in (9, 10):
+        return f"02-{digits[2:-4]}-{digits[-4:]}"
+    if digits.startswith("0") and len(digits) in (10, 11):
+        return f"{digits[:3]}-{digits[3:-4]}-{digits[-4:]}"
+    if len(digits) in (3, 4) and not digits.startswith("0"):
+        return digits  # short public numbers: 129, 1577 …
+    return None
+
+
+def name_key(name: str | None) -> str:
+    """Name reduced for matching: no spaces, punctuation or bracketed notes."""
+    text = clean_text(name) or ""
+    text = _PAREN.sub("", text)
+    return _NAME_NOISE.sub("", text)
+
+
+def address_key(address: str | None) -> str:
+    """Address reduced to 시도|시군구|road and building number, without spaces.
+
+    "전라남도 곡성군 곡성읍 곡성로854" and "전남 곡성군 곡성로 854, 보건의료원"
+    give the same key: the 시도 is normalised, the 읍면동 and any floor or
+    building note dropped. Empty when the address is empty.
+    """
+    parsed, rest = _parse(address)
+    if not rest and not parsed["sido"]:
+        return ""
+    rest = rest.split(",")[0].split("+")[0]
+    match = _ROAD_TAIL.match(rest) or _LOT_TAIL.match(rest)
+    tail = match.group(1) if match else rest
+    if tail[:1].isdigit():  # a lot number needs its 동/리 to mean anything
+        tail = f"{parsed['eupmyeondong'] or ''}{tail}"
+    return f"{parsed['sido'] or ''}|{parsed['sigungu'] or ''}|{tail}"

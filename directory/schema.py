@@ -1,0 +1,229 @@
+"""The store's schema, as numbered forward migrations.
+
+`migrate(db)` brings any older store up to `SCHEMA_VERSION`; each migration
+runs once, inside the transaction that records it. Add a migration at the end
+of MIGRATIONS; never edit one that has shipped.
+"""
+from __future__ import annotations
+
+import csv
+
+import sqlite_utils
+
+from .paths import REFERENCE_DIR
+
+
+def _v1_core(db: sqlite_utils.Database) -> None:
+    """Reference tables, agencies with their sources, complexes, links, imports."""
+    db.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+
+        CREATE TABLE categories (
+            code TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, name_en TEXT, ord INTEGER);
+        CREATE TABLE agency_types (
+            name TEXT PRIMARY KEY, category TEXT NOT NULL REFERENCES categories(name), ord INTEGER);
+        CREATE TABLE type_aliases (
+            alias TEXT PRIMARY KEY, type TEXT NOT NULL REFERENCES agency_types(name));
+        CREATE TABLE frequency_levels (
+            level INTEGER PRIMARY KEY, mark TEXT NOT NULL UNIQUE, label TEXT NOT NULL UNIQUE,
+            meaning TEXT, weight REAL NOT NULL, min_per_year INTEGER NOT NULL);
+        CREATE TABLE content_types (
+            code TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT, ord INTEGER);
+
+        CREATE TABLE agencies (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            type TEXT REFERENCES agency_types(name),
+            type_raw TEXT,
+            category TEXT,
+            road_address TEXT,
+            lot_address TEXT,
+            address_key TEXT,
+            sido TEXT,
+            sido_raw TEXT,
+            sigungu TEXT,
+            eupmyeondong TEXT,
+            region_code TEXT,
+            postcode TEXT,
+            lat REAL,
+            lon REAL,
+            placement TEXT NOT NULL DEFAULT 'unplaced',
+            phone TEXT,
+            phone_raw TEXT,
+            homepage TEXT,
+            operator TEXT,
+            services TEXT,
+            target_groups TEXT,
+            hours TEXT,
+            capacity REAL,
+            source TEXT,
+            source_key TEXT,
+            verified_date TEXT,
+            created_at TEXT,
+            updated_at TEXT
+        );
+        CREATE INDEX agencies_name_key ON agencies(name_key);
+        CREATE INDEX agencies_address_key ON agencies(address_key);
+        CREATE INDEX agencies_region ON agencies(sido, sigungu);
+        CREATE INDEX agencies_type ON agencies(type);
+        CREATE INDEX agencies_category ON agencies(category);
+
+        -- Every source row an agency came from: one agency may have several.
+        CREATE TABLE agency_sources (
+            id INTEGER PRIMARY KEY,
+            agency_id INTEGER NOT NULL REFERENCES agencies(id) ON DELETE CASCADE,
+            source TEXT NOT NULL,
+            source_key TEXT NOT NULL,
+            row_number INTEGER,
+            raw TEXT,
+            import_run_id INTEGER REFERENCES import_runs(id),
+            imported_at TEXT,
+            UNIQUE (source, source_key)
+        );
+        CREATE INDEX agency_sources_agency ON agency_sources(agency_id);
+
+        CREATE TABLE complexes (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            operator TEXT,
+            address TEXT,
+            sido TEXT,
+            sigungu TEXT,
+            eupmyeondong TEXT,
+            region_code TEXT,
+            lat REAL,
+            lon REAL,
+            placement TEXT NOT NULL DEFAULT 'unplaced',
+            households INTEGER,
+            elderly_pct REAL,
+            disabled_pct REAL,
+            recipients_pct REAL,
+            living_alone_pct REAL,
+            alcohol_issues INTEGER NOT NULL DEFAULT 0,
+            hoarding_issues INTEGER NOT NULL DEFAULT 0,
+            mental_illness_issues INTEGER NOT NULL DEFAULT 0,
+            resident_profile TEXT,
+            staff_placed_year INTEGER,
+            source TEXT,
+            source_key TEXT,
+            created_at TEXT,
+            updated_at TEXT
+        );
+
+        CREATE TABLE links (
+            id INTEGER PRIMARY KEY,
+            complex_id INTEGER NOT NULL REFERENCES complexes(id) ON DELETE CASCADE,
+            agency_id INTEGER NOT NULL REFERENCES agencies(id) ON DELETE CASCADE,
+            frequency_level INTEGER REFERENCES frequency_levels(level),
+            frequency_raw TEXT,
+            content_types TEXT NOT NULL DEFAULT '[]',
+            note TEXT,
+            since TEXT,
+            source TEXT,
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT,
+            updated_at TEXT,
+            UNIQUE (complex_id, agency_id)
+        );
+        CREATE INDEX links_agency ON links(agency_id);
+
+        CREATE TABLE contacts (
+            id INTEGER PRIMARY KEY,
+            link_id INTEGER NOT NULL REFERENCES links(id) ON DELETE CASCADE,
+            contact_date TEXT NOT NULL,
+            content_type TEXT REFERENCES content_types(code),
+            note TEXT,
+            created_by INTEGER,
+            created_at TEXT
+        );
+        CREATE INDEX contacts_link ON contacts(link_id, contact_date);
+
+        CREATE TABLE import_runs (
+            id INTEGER PRIMARY KEY,
+            source TEXT,
+            dataset TEXT,
+            file_name TEXT,
+            file_hash TEXT,
+            encoding TEXT,
+            started_at TEXT,
+            finished_at TEXT,
+            status TEXT,
+            rows INTEGER DEFAULT 0,
+            imported INTEGER DEFAULT 0,
+            updated INTEGER DEFAULT 0,
+            merged INTEGER DEFAULT 0,
+            unchanged INTEGER DEFAULT 0,
+            quarantined INTEGER DEFAULT 0,
+            summary TEXT
+        );
+
+        CREATE TABLE quarantine (
+            id INTEGER PRIMARY KEY,
+            import_run_id INTEGER REFERENCES import_runs(id) ON DELETE CASCADE,
+            source TEXT,
+            row_number INTEGER,
+            "column" TEXT,
+            reason TEXT NOT NULL,
+            raw TEXT,
+            resolved INTEGER NOT NULL DEFAULT 0
+        );
+        """
+    )
+    seed_reference(db)
+
+
+def seed_reference(db: sqlite_utils.Database) -> None:
+    """Load the taxonomy, frequency scale and content types from data/reference."""
+
+    def rows(name):
+        with open(REFERENCE_DIR / name, encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+
+    db["categories"].upsert_all(
+        [{**r, "ord": int(r["ord"])} for r in rows("categories.csv")], pk="code"
+    )
+    aliases = []
+    for i, r in enumerate(rows("agency_types.csv")):
+        db["agency_types"].upsert({"name": r["type"], "category": r["category"], "ord": i}, pk="name")
+        aliases += [{"alias": a.strip(), "type": r["type"]} for a in r["aliases"].split(";") if a.strip()]
+    db["type_aliases"].upsert_all(aliases, pk="alias")
+    db["frequency_levels"].upsert_all(
+        [
+            {**r, "level": int(r["level"]), "weight": float(r["weight"]), "min_per_year": int(r["min_per_year"])}
+            for r in rows("frequency_levels.csv")
+        ],
+        pk="level",
+    )
+    db["content_types"].upsert_all(
+        [{**r, "ord": int(r["ord"])} for r in rows("content_types.csv")], pk="code"
+    )
+
+
+MIGRATIONS = [_v1_core]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def current_version(db: sqlite_utils.Database) -> int:
+    """The schema version a store is at (0 for an empty file)."""
+    if "meta" not in db.table_names():
+        return 0
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply every migration the store lacks; returns the new version."""
+    version = current_version(db)
+    if version > SCHEMA_VERSION:
+        from .store import StoreError
+
+        raise StoreError(
+            f"이 데이터베이스는 더 새로운 버전(스키마 {version})입니다; 프로그램을 업데이트하세요."
+        )
+    for number in range(version + 1, SCHEMA_VERSION + 1):
+        with db.conn:
+            MIGRATIONS[number - 1](db)
+            db["meta"].upsert({"key": "schema_version", "value": str(number)}, pk="key")
+    return SCHEMA_VERSION

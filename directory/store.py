@@ -1,0 +1,190 @@
+"""The SQLite store: opening it, and reading and writing agencies, complexes and links.
+
+One file, opened through sqlite-utils. Writers pass plain row dicts; readers
+get plain dicts back. Domain errors are the small classes below; the CLI and
+the web app translate them at the edge.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from .schema import migrate
+from .taxonomy import Taxonomy
+
+DB_ENV = "YEONGYE_DB"
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used as asked."""
+
+
+class AgencyNotFound(StoreError):
+    """No agency has that id."""
+
+
+class ComplexNotFound(StoreError):
+    """No complex has that id or name."""
+
+
+def now() -> str:
+    """The current time in UTC, ISO 8601, to the second."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def resolve_path(path: str | os.PathLike | None) -> Path:
+    """The database path from the argument, else YEONGYE_DB, else ./instance/yeongye.db."""
+    if path:
+        return Path(path)
+    if os.environ.get(DB_ENV):
+        return Path(os.environ[DB_ENV])
+    return Path("instance") / "yeongye.db"
+
+
+def connect(path: str | os.PathLike | None = None, *, migrate_schema: bool = True) -> sqlite_utils.Database:
+    """Open (creating if needed) the store and bring its schema up to date.
+
+    WAL mode and a busy timeout let the web app's readers and one writer work
+    at once; foreign keys are enforced.
+    """
+    path = resolve_path(path)
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"데이터베이스를 열 수 없습니다: {path} ({exc})") from exc
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=30000")
+    db = sqlite_utils.Database(conn)
+    if migrate_schema:
+        try:
+            migrate(db)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"SQLite 데이터베이스가 아닙니다: {path} ({exc})") from exc
+    return db
+
+
+def taxonomy(db: sqlite_utils.Database) -> Taxonomy:
+    """The categories, agency types and aliases held in the store."""
+    return Taxonomy.from_db(db)
+
+
+# --- agencies -------------------------------------------------------------
+
+AGENCY_FILTERS = ("category", "type", "sido", "sigungu", "placement")
+
+
+def get_agency(db: sqlite_utils.Database, agency_id: int) -> dict:
+    """One agency as a dict, with its source rows under "sources"."""
+    row = db.execute("SELECT * FROM agencies WHERE id = ?", [agency_id]).fetchone()
+    if row is None:
+        raise AgencyNotFound(f"기관을 찾을 수 없습니다: {agency_id!r}")
+    agency = dict(zip([c[0] for c in db.execute("SELECT * FROM agencies LIMIT 0").description], row))
+    agency["sources"] = list(
+        db.query(
+            "SELECT source, source_key, row_number, raw, imported_at FROM agency_sources "
+            "WHERE agency_id = ? ORDER BY id",
+            [agency_id],
+        )
+    )
+    for source in agency["sources"]:
+        source["raw"] = json.loads(source["raw"]) if source["raw"] else {}
+    return agency
+
+
+def list_agencies(
+    db: sqlite_utils.Database, *, limit: int = 50, offset: int = 0, **filters
+) -> tuple[list[dict], int]:
+    """Agencies matching exact-value filters (category, type, sido, sigungu); (rows, total)."""
+    where, params = [], []
+    for key in AGENCY_FILTERS:
+        if filters.get(key):
+            where.append(f"{key} = ?")
+            params.append(filters[key])
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    total = db.execute(f"SELECT count(*) FROM agencies {clause}", params).fetchone()[0]
+    rows = list(
+        db.query(
+            f"SELECT * FROM agencies {clause} ORDER BY sido, sigungu, name LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+    )
+    return rows, total
+
+
+def facet_values(db: sqlite_utils.Database, column: str, **filters) -> list[tuple[str, int]]:
+    """Distinct values of one agency column with their counts, for filter menus."""
+    if column not in AGENCY_FILTERS:
+        raise StoreError(f"알 수 없는 필터: {column!r}")
+    where, params = [f"{column} IS NOT NULL"], []
+    for key, value in filters.items():
+        if key in AGENCY_FILTERS and value:
+            where.append(f"{key} = ?")
+            params.append(value)
+    sql = (
+        f"SELECT {column}, count(*) FROM agencies WHERE {' AND '.join(where)} "
+        f"GROUP BY {column} ORDER BY {column}"
+    )
+    return [(r[0], r[1]) for r in db.execute(sql, params)]
+
+
+def agency_links(db: sqlite_utils.Database, agency_id: int) -> list[dict]:
+    """The complexes an agency is linked with, with frequency labels."""
+    return list(
+        db.query(
+            """SELECT l.*, c.name AS complex_name, f.label AS frequency_label, f.mark AS frequency_mark
+               FROM links l JOIN complexes c ON c.id = l.complex_id
+               LEFT JOIN frequency_levels f ON f.level = l.frequency_level
+               WHERE l.agency_id = ? ORDER BY l.frequency_level DESC, c.name""",
+            [agency_id],
+        )
+    )
+
+
+# --- complexes and links --------------------------------------------------
+
+
+def get_complex(db: sqlite_utils.Database, key) -> dict:
+    """One complex by id or by name."""
+    column = "id" if isinstance(key, int) or str(key).isdigit() else "name"
+    rows = list(db.query(f"SELECT * FROM complexes WHERE {column} = ?", [key]))
+    if not rows:
+        raise ComplexNotFound(f"단지를 찾을 수 없습니다: {key!r}")
+    return rows[0]
+
+
+def list_complexes(db: sqlite_utils.Database) -> list[dict]:
+    """Every complex with its number of partner agencies."""
+    return list(
+        db.query(
+            """SELECT c.*, count(l.id) AS partners FROM complexes c
+               LEFT JOIN links l ON l.complex_id = c.id GROUP BY c.id ORDER BY c.name"""
+        )
+    )
+
+
+def complex_links(db: sqlite_utils.Database, complex_id: int) -> list[dict]:
+    """A complex's links with agency name, type, category and frequency label."""
+    return list(
+        db.query(
+            """SELECT l.*, a.name AS agency_name, a.type AS agency_type, a.category AS category,
+                      a.phone AS phone, f.label AS frequency_label, f.mark AS frequency_mark,
+                      f.weight AS weight
+               FROM links l JOIN agencies a ON a.id = l.agency_id
+               LEFT JOIN frequency_levels f ON f.level = l.frequency_level
+               WHERE l.complex_id = ? ORDER BY l.frequency_level DESC, a.name""",
+            [complex_id],
+        )
+    )
+
+
+def counts(db: sqlite_utils.Database) -> dict:
+    """How many agencies, complexes, links and import runs the store holds."""
+    return {t: db[t].count for t in ("agencies", "complexes", "links", "import_runs", "quarantine")}

@@ -1,0 +1,80 @@
+"""Reading agency lists from disk: encodings and table shapes.
+
+Korean portals serve CP949 (a superset of EUC-KR), UTF-8, or UTF-8 with a
+BOM. Each is tried strictly, in that order; charset-normalizer only names the
+likely encoding in the error message when none of them fits.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import charset_normalizer
+
+ENCODINGS = ("utf-8-sig", "cp949")
+
+
+class ImportFormatError(Exception):
+    """The file is not in a format or encoding the importers understand."""
+
+
+@dataclass
+class Table:
+    """A file read as text rows: headers, data rows, and how it was decoded."""
+
+    path: Path
+    headers: list[str]
+    rows: list[list[str]]
+    encoding: str
+    sha256: str
+
+
+def decode(data: bytes, name: str = "파일") -> tuple[str, str]:
+    """Decode bytes as UTF-8 (with or without BOM) or CP949; returns (text, encoding)."""
+    for encoding in ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf"):
+            return text, "utf-8-sig"
+        return text, "utf-8" if encoding == "utf-8-sig" else encoding
+    guess = charset_normalizer.from_bytes(data[:65536]).best()
+    guessed = f" (추정: {guess.encoding})" if guess else ""
+    raise ImportFormatError(
+        f"{name}: 문자 인코딩을 읽을 수 없습니다{guessed}. UTF-8 또는 CP949(EUC-KR) 파일이어야 합니다."
+    )
+
+
+def read_csv(path: str | Path) -> Table:
+    """Read a CSV file in any of the Korean encodings into a Table."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFormatError(f"파일을 열 수 없습니다: {path} ({exc.strerror})") from exc
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise ImportFormatError(
+            f"{path.name}: UTF-16 파일입니다. UTF-8 또는 CP949(EUC-KR) CSV로 저장해 주세요."
+        )
+    if b"\x00" in data[:4096]:
+        raise ImportFormatError(f"{path.name}: 텍스트(CSV) 파일이 아닙니다 (이진 파일).")
+    text, encoding = decode(data, path.name)
+    try:
+        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",\t;")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        all_rows = [row for row in reader]
+    except csv.Error as exc:
+        raise ImportFormatError(f"{path.name}: CSV 형식이 올바르지 않습니다 ({exc}).") from exc
+    all_rows = [r for r in all_rows if any(cell.strip() for cell in r)]
+    if not all_rows:
+        raise ImportFormatError(f"{path.name}: 빈 파일입니다.")
+    headers = [" ".join(h.split()) for h in all_rows[0]]
+    return Table(path, headers, all_rows[1:], encoding, hashlib.sha256(data).hexdigest())

@@ -1,0 +1,316 @@
+"""One import run: a transaction, a quarantine, and the writes of agencies and links.
+
+Everything an import writes happens inside one SQLite transaction, with raw
+SQL (sqlite-utils' table methods commit on their own, which would break the
+all-or-nothing promise). A bad row is quarantined with its row number, column
+and reason; the good rows go in; an unexpected error rolls everything back.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+
+from directory.normalize import address_key, clean_text, name_key, normalize_phone, normalize_sido, parse_address
+from directory.store import now, taxonomy
+
+# A generous box around the Republic of Korea, islands included (마라도 33.1,
+# 독도 131.9, 강원 고성 38.6).
+KOREA_LAT = (32.9, 38.7)
+KOREA_LON = (124.5, 132.0)
+# Two rows of the same name this close are one agency (GPS noise in the data
+# moves one centre by up to a kilometre; different branches sit further apart).
+SAME_PLACE_METRES = 1200.0
+
+AGENCY_COLUMNS = (
+    "name", "name_key", "type", "type_raw", "category", "road_address", "lot_address",
+    "address_key", "sido", "sido_raw", "sigungu", "eupmyeondong", "region_code", "postcode",
+    "lat", "lon", "placement", "phone", "phone_raw", "homepage", "operator", "services",
+    "target_groups", "hours", "capacity", "source", "source_key", "verified_date",
+)
+
+
+class RowError(Exception):
+    """A row cannot be imported; carries the column at fault."""
+
+    def __init__(self, column: str | None, message: str):
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+@dataclass
+class ImportSummary:
+    """Counts and quarantined rows of one run, as the CLI and web show them."""
+
+    run_id: int | None = None
+    source: str = ""
+    dataset: str = ""
+    encoding: str = ""
+    rows: int = 0
+    imported: int = 0
+    updated: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    extra: dict = field(default_factory=dict)
+    errors: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        """Plain dict for JSON output."""
+        return {
+            "run_id": self.run_id, "source": self.source, "dataset": self.dataset,
+            "encoding": self.encoding, "rows": self.rows, "imported": self.imported,
+            "updated": self.updated, "merged": self.merged, "unchanged": self.unchanged,
+            "quarantined": self.quarantined, **self.extra, "errors": self.errors,
+        }
+
+
+class ImportRun:
+    """Context manager for one import: `with ImportRun(db, ...) as run: run.add_agency(...)`."""
+
+    def __init__(self, db, *, source: str, dataset: str, file_name: str = "", file_hash: str = "", encoding: str = ""):
+        self.db = db
+        self.conn = db.conn
+        self.taxonomy = taxonomy(db)
+        self.summary = ImportSummary(source=source, dataset=dataset, encoding=encoding)
+        self._meta = {"file_name": file_name, "file_hash": file_hash}
+        self._keys_seen: dict[str, int] = {}
+
+    def __enter__(self) -> "ImportRun":
+        if self.conn.in_transaction:
+            self.conn.commit()
+        self.conn.execute("BEGIN IMMEDIATE")
+        cur = self.conn.execute(
+            "INSERT INTO import_runs (source, dataset, file_name, file_hash, encoding, started_at, status) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'running')",
+            [self.summary.source, self.summary.dataset, self._meta["file_name"], self._meta["file_hash"],
+             self.summary.encoding, now()],
+        )
+        self.summary.run_id = cur.lastrowid
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is not None:
+            self.conn.rollback()
+            self.summary.run_id = None
+            return False
+        s = self.summary
+        self.conn.execute(
+            "UPDATE import_runs SET finished_at=?, status='done', rows=?, imported=?, updated=?, merged=?, "
+            "unchanged=?, quarantined=?, summary=? WHERE id=?",
+            [now(), s.rows, s.imported, s.updated, s.merged, s.unchanged, s.quarantined,
+             json.dumps(s.as_dict(), ensure_ascii=False), s.run_id],
+        )
+        self.conn.commit()
+        return False
+
+    # --- quarantine -----------------------------------------------------
+
+    def quarantine(self, row_number: int, column: str | None, reason: str, raw: dict) -> None:
+        """Set a bad row aside with where and why; it is never silently dropped."""
+        self.summary.quarantined += 1
+        self.summary.errors.append({"row": row_number, "column": column, "message": reason})
+        self.conn.execute(
+            'INSERT INTO quarantine (import_run_id, source, row_number, "column", reason, raw) VALUES (?,?,?,?,?,?)',
+            [self.summary.run_id, self.summary.source, row_number, column, reason,
+             json.dumps(raw, ensure_ascii=False)],
+        )
+
+    # --- agencies -------------------------------------------------------
+
+    def add_agency(self, fields: dict, *, source_key: str, row_number: int, raw: dict) -> int | None:
+        """Normalise, validate and upsert one agency row; quarantines it on a RowError.
+
+        Returns the agency id, or None when the row was quarantined.
+        """
+        self.summary.rows += 1
+        try:
+            row = self.normalise_agency(fields)
+        except RowError as err:
+            self.quarantine(row_number, err.column, err.message, raw)
+            return None
+        # A file may repeat a row under the same key (화성시치매안심센터 six
+        # times): number the repeats so each source row is kept, stably.
+        seen = self._keys_seen.get(source_key, 0)
+        self._keys_seen[source_key] = seen + 1
+        if seen:
+            source_key = f"{source_key}#{seen + 1}"
+        row["source"] = self.summary.source
+        row["source_key"] = source_key
+        return self._upsert_agency(row, source_key=source_key, row_number=row_number, raw=raw)
+
+    def normalise_agency(self, fields: dict) -> dict:
+        """Turn mapped raw fields into a store row; raises RowError for a bad value."""
+        name = clean_text(fields.get("name"))
+        if not name:
+            raise RowError("name", "기관명이 비어 있습니다")
+        road = clean_text(fields.get("road_address"))
+        lot = clean_text(fields.get("lot_address"))
+        address = road or lot
+        parsed = parse_address(road) if road else {}
+        lot_parsed = parse_address(lot) if lot else {}
+        region = {k: parsed.get(k) or lot_parsed.get(k) for k in ("sido", "sigungu", "eupmyeondong", "region_code")}
+        sido_raw = clean_text(fields.get("sido"))
+        if not region["sido"] and sido_raw:
+            region["sido"] = normalize_sido(sido_raw)
+        if not region["sigungu"] and fields.get("sigungu") and region["sido"]:
+            region["sigungu"] = clean_text(fields.get("sigungu"))
+        lat, lon = self._coordinates(fields)
+        type_raw = clean_text(fields.get("type"))
+        agency_type = self.taxonomy.infer_type(name, type_raw)
+        phone_raw = clean_text(fields.get("phone"))
+        capacity = fields.get("capacity")
+        return {
+            "name": name,
+            "name_key": name_key(name),
+            "type": agency_type,
+            "type_raw": type_raw,
+            "category": self.taxonomy.category_of(agency_type) or clean_text(fields.get("category")),
+            "road_address": road,
+            "lot_address": lot,
+            "address_key": address_key(address),
+            "sido_raw": sido_raw or (address.split()[0] if address else None),
+            **region,
+            "postcode": clean_text(fields.get("postcode")),
+            "lat": lat,
+            "lon": lon,
+            "placement": "exact" if lat is not None else "unplaced",
+            "phone": normalize_phone(phone_raw),
+            "phone_raw": phone_raw,
+            "homepage": clean_text(fields.get("homepage")),
+            "operator": clean_text(fields.get("operator")),
+            "services": clean_text(fields.get("services")),
+            "target_groups": clean_text(fields.get("target_groups")),
+            "hours": clean_text(fields.get("hours")),
+            "capacity": capacity,
+            "verified_date": clean_text(fields.get("verified_date")),
+        }
+
+    @staticmethod
+    def _coordinates(fields: dict) -> tuple[float | None, float | None]:
+        lat_raw, lon_raw = clean_text(fields.get("lat")), clean_text(fields.get("lon"))
+        if not lat_raw and not lon_raw:
+            return None, None
+        values = []
+        for column, raw in (("lat", lat_raw), ("lon", lon_raw)):
+            try:
+                value = float(raw)
+            except (TypeError, ValueError):
+                raise RowError(column, f"좌표가 숫자가 아닙니다: {raw!r}") from None
+            if not math.isfinite(value):
+                raise RowError(column, f"좌표가 숫자가 아닙니다: {raw!r}")
+            values.append(value)
+        lat, lon = values
+        if not (KOREA_LAT[0] <= lat <= KOREA_LAT[1] and KOREA_LON[0] <= lon <= KOREA_LON[1]):
+            raise RowError("lat", f"좌표가 대한민국 밖입니다: 위도 {lat}, 경도 {lon}")
+        return lat, lon
+
+    def _upsert_agency(self, row: dict, *, source_key: str, row_number: int, raw: dict) -> int:
+        conn, stamp = self.conn, now()
+        hit = conn.execute(
+            "SELECT agency_id FROM agency_sources WHERE source = ? AND source_key = ?",
+            [row["source"], source_key],
+        ).fetchone()
+        raw_json = json.dumps(raw, ensure_ascii=False)
+        if hit:
+            agency_id = hit[0]
+            # Only the agency's first source overwrites; a merged second source
+            # fills blanks, so re-importing either list changes nothing.
+            primary = conn.execute(
+                "SELECT source = ? AND source_key = ? FROM agencies WHERE id = ?",
+                [row["source"], source_key, agency_id],
+            ).fetchone()[0]
+            changed = self._update_agency(agency_id, row, stamp) if primary else self._fill_agency(agency_id, row, stamp)
+            if changed:
+                self.summary.updated += 1
+            else:
+                self.summary.unchanged += 1
+            conn.execute(
+                "UPDATE agency_sources SET raw=?, row_number=?, import_run_id=?, imported_at=? "
+                "WHERE source=? AND source_key=?",
+                [raw_json, row_number, self.summary.run_id, stamp, row["source"], source_key],
+            )
+            return agency_id
+        agency_id = self.find_same_agency(row)
+        if agency_id is not None:
+            self._fill_agency(agency_id, row, stamp)
+            self.summary.merged += 1
+        else:
+            cols = [*AGENCY_COLUMNS, "created_at", "updated_at"]
+            values = [row.get(c) for c in AGENCY_COLUMNS] + [stamp, stamp]
+            cur = conn.execute(
+                f"INSERT INTO agencies ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", values
+            )
+            agency_id = cur.lastrowid
+            self.summary.imported += 1
+        conn.execute(
+            "INSERT INTO agency_sources (agency_id, source, source_key, row_number, raw, import_run_id, imported_at) "
+            "VALUES (?,?,?,?,?,?,?)",
+            [agency_id, row["source"], source_key, row_number, raw_json, self.summary.run_id, stamp],
+        )
+        return agency_id
+
+    def find_same_agency(self, row: dict) -> int | None:
+        """An existing agency that is this one: same name and same address or place.
+
+        Two rows merely sharing a name (동구치매안심센터 in 광주 and 대전) or an
+        operator stay apart; without an address or coordinates nothing merges.
+        """
+        candidates = self.conn.execute(
+            "SELECT id, address_key, lat, lon, sido, sigungu FROM agencies WHERE name_key = ?",
+            [row["name_key"]],
+        ).fetchall()
+        for agency_id, key, lat, lon, sido, sigungu in candidates:
+            if row["sido"] and sido and row["sido"] != sido:
+                continue
+            if row["sigungu"] and sigungu and row["sigungu"] != sigungu:
+                continue
+            if row["address_key"] and key == row["address_key"]:
+                return agency_id
+            if None not in (lat, lon, row["lat"], row["lon"]):
+                if distance_m(lat, lon, row["lat"], row["lon"]) <= SAME_PLACE_METRES and _same_road(key, row["address_key"]):
+                    return agency_id
+        return None
+
+    def _update_agency(self, agency_id: int, row: dict, stamp: str) -> bool:
+        """Overwrite the agency's fields from its own source row; True if anything changed."""
+        current = self.conn.execute(
+            f"SELECT {', '.join(AGENCY_COLUMNS)} FROM agencies WHERE id = ?", [agency_id]
+        ).fetchone()
+        changes = {c: row.get(c) for c, old in zip(AGENCY_COLUMNS, current)
+                   if c not in ("source", "source_key", "placement") and row.get(c) is not None and row.get(c) != old}
+        if not changes:
+            return False
+        sets = ", ".join(f"{c} = ?" for c in changes)
+        self.conn.execute(f"UPDATE agencies SET {sets}, updated_at = ? WHERE id = ?", [*changes.values(), stamp, agency_id])
+        return True
+
+    def _fill_agency(self, agency_id: int, row: dict, stamp: str) -> bool:
+        """A second source of the same agency fills only what the first left empty."""
+        current = self.conn.execute(
+            f"SELECT {', '.join(AGENCY_COLUMNS)} FROM agencies WHERE id = ?", [agency_id]
+        ).fetchone()
+        changes = {c: row[c] for c, old in zip(AGENCY_COLUMNS, current)
+                   if old in (None, "", "unplaced") and row.get(c) not in (None, "", "unplaced")}
+        if changes:
+            sets = ", ".join(f"{c} = ?" for c in changes)
+            self.conn.execute(f"UPDATE agencies SET {sets}, updated_at = ? WHERE id = ?", [*changes.values(), stamp, agency_id])
+        return bool(changes)
+
+
+def _same_road(key_a: str | None, key_b: str | None) -> bool:
+    """Two address keys on the same road (or one of them unknown)."""
+    if not key_a or not key_b:
+        return True
+    road = lambda k: k.rsplit("|", 1)[-1].rstrip("0123456789-")  # noqa: E731
+    return road(key_a) == road(key_b)
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (haversine; ample for a 1 km test)."""
+    r = 6371008.8
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))

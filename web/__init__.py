@@ -1,0 +1,52 @@
+"""The Flask web app: a thin shell over the core packages.
+
+`create_app()` builds it (Flask's application-factory pattern); each concern
+is one blueprint. Pages speak Korean first; English through Flask-Babel.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_babel import Babel, get_locale
+
+from . import db
+
+LANGUAGES = ("ko", "en")
+
+
+def select_locale():
+    """Korean unless the user chose English (?lang=en, kept in the session)."""
+    lang = request.args.get("lang")
+    if lang in LANGUAGES:
+        session["lang"] = lang
+    return session.get("lang", "ko")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app; `test_config` overrides the defaults and the instance config."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        SECRET_KEY=os.environ.get("YEONGYE_SECRET_KEY", "dev-only-change-me"),
+        DATABASE=os.environ.get("YEONGYE_DB") or str(Path(app.instance_path) / "yeongye.db"),
+        BABEL_DEFAULT_LOCALE="ko",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        PAGE_SIZE=50,
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    Babel(app, locale_selector=select_locale)
+    db.init_app(app)
+    app.jinja_env.globals["get_locale"] = get_locale
+
+    from . import agencies, errors, home
+
+    app.register_blueprint(home.bp)
+    app.register_blueprint(agencies.bp)
+    errors.init_app(app)
+    return app
