@@ -201,7 +201,71 @@ def seed_reference(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = [_v1_core]
+def _accounts_audit(db: sqlite_utils.Database) -> None:
+    """Accounts with roles, their complexes and districts, API tokens, the audit log, corrections."""
+    db.executescript(
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('worker', 'team_lead', 'planner', 'admin')),
+            display_name TEXT,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT,
+            last_login TEXT
+        );
+        CREATE TABLE user_complexes (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            complex_id INTEGER NOT NULL REFERENCES complexes(id) ON DELETE CASCADE,
+            PRIMARY KEY (user_id, complex_id)
+        );
+        CREATE TABLE user_districts (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            sido TEXT NOT NULL,
+            sigungu TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (user_id, sido, sigungu)
+        );
+        -- Only a hash of each token is kept; the token is shown once.
+        CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            token_hash TEXT NOT NULL UNIQUE,
+            label TEXT,
+            created_at TEXT,
+            last_used TEXT
+        );
+        -- Every edit: who, when, which row, the row before and after (JSON).
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            username TEXT,
+            at TEXT NOT NULL,
+            action TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            row_id INTEGER,
+            before TEXT,
+            after TEXT,
+            undone_by INTEGER REFERENCES audit_log(id)
+        );
+        CREATE INDEX audit_log_row ON audit_log(table_name, row_id);
+        CREATE TABLE correction_requests (
+            id INTEGER PRIMARY KEY,
+            agency_id INTEGER NOT NULL REFERENCES agencies(id) ON DELETE CASCADE,
+            field TEXT,
+            message TEXT NOT NULL,
+            contact TEXT,
+            user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            created_at TEXT,
+            status TEXT NOT NULL DEFAULT 'open',
+            resolved_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            resolved_at TEXT
+        );
+        """
+    )
+
+
+MIGRATIONS = [_v1_core, _accounts_audit]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
