@@ -265,7 +265,51 @@ def _accounts_audit(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = [_v1_core, _accounts_audit]
+def _placement_dedup(db: sqlite_utils.Database) -> None:
+    """Geocoder answers cache, the log of duplicate merges, and people's same/distinct decisions."""
+    db.executescript(
+        """
+        -- Every geocoder answer, "not found" (lat NULL) included: no address is asked twice.
+        CREATE TABLE geocode_cache (
+            provider TEXT NOT NULL,
+            query TEXT NOT NULL,
+            lat REAL,
+            lon REAL,
+            answer TEXT,
+            fetched_at TEXT,
+            PRIMARY KEY (provider, query)
+        );
+        -- One row per merge of two agencies: enough to undo it (split).
+        CREATE TABLE agency_merges (
+            id INTEGER PRIMARY KEY,
+            kept_id INTEGER NOT NULL REFERENCES agencies(id) ON DELETE CASCADE,
+            merged_id INTEGER NOT NULL,
+            merged_name TEXT,
+            rule TEXT NOT NULL,
+            score REAL,
+            distance_m REAL,
+            snapshot TEXT,
+            moved TEXT,
+            import_run_id INTEGER REFERENCES import_runs(id) ON DELETE SET NULL,
+            status TEXT NOT NULL DEFAULT 'merged' CHECK (status IN ('merged', 'confirmed', 'split')),
+            created_at TEXT
+        );
+        CREATE INDEX agency_merges_kept ON agency_merges(kept_id);
+        -- A person's verdict on a pair, keyed by each agency's first source row,
+        -- so re-imports respect it.
+        CREATE TABLE dedup_decisions (
+            a_key TEXT NOT NULL,
+            b_key TEXT NOT NULL,
+            decision TEXT NOT NULL CHECK (decision IN ('same', 'distinct')),
+            decided_at TEXT,
+            PRIMARY KEY (a_key, b_key)
+        );
+        CREATE INDEX agencies_placement ON agencies(placement);
+        """
+    )
+
+
+MIGRATIONS = [_v1_core, _accounts_audit, _placement_dedup]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
