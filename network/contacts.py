@@ -1,0 +1,219 @@
+"""The contact log of a link, and the frequency level it implies.
+
+A team lead records each contact (date, content type, a short note). When a
+link has a log, its frequency level is derived from the contacts of the last
+12 months through ``frequency_levels.min_per_year`` (12 or more a year is
+수시); the level entered by hand is kept beside it and both are shown.
+
+Notes must not hold residents' personal data: :func:`check_note` refuses
+text that looks like a resident's name with 씨/님/어르신, a 주민등록번호, or a
+mobile phone number.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from directory.store import now
+
+from .graph import frequency_scale, level_for_count
+
+__all__ = [
+    "ContactError",
+    "PersonalDataError",
+    "check_note",
+    "add_contact",
+    "list_contacts",
+    "delete_contact",
+    "link_frequency",
+]
+
+NOTE_WARNING = "메모에 입주민의 이름, 주민등록번호, 휴대전화번호 등 개인정보를 적지 마세요."
+MAX_NOTE = 500
+
+
+class ContactError(ValueError):
+    """A contact cannot be recorded as given."""
+
+
+class PersonalDataError(ContactError):
+    """A note looks like it holds a resident's personal data."""
+
+
+def check_note(note: str | None) -> str | None:
+    """Return the cleaned note, or raise PersonalDataError if it looks like personal data.
+
+    >>> check_note("통합사례회의 참석, 청소 지원 협의")
+    '통합사례회의 참석, 청소 지원 협의'
+    >>> check_note("김철수씨 방문")
+    Traceback (most recent call last):
+    ...
+    network.contacts.PersonalDataError: 메모에 사람 이름으로 보이는 말('김철수씨')이 있습니다. 메모에 입주민의 이름, 주민등록번호, 휴대전화번호 등 개인정보를 적지 마세요.
+    """
+    if note is None:
+        return None
+    text = " ".join(str(note).split())
+    if not text:
+        return None
+    if len(text) > MAX_NOTE:
+        raise ContactError(f"메모는 {MAX_NOTE}자 이내로 적어 주세요 (지금 {len(text)}자).")
+    if _RRN.search(text):
+        raise PersonalDataError(f"메모에 주민등록번호로 보이는 숫자가 있습니다. {NOTE_WARNING}")
+    if _MOBILE.search(text):
+        raise PersonalDataError(f"메모에 휴대전화번호로 보이는 번호가 있습니다. {NOTE_WARNING}")
+    for match in _NAME.finditer(text):
+        word = match.group("word") or match.group("word2")
+        if not _is_role_word(word, match.group("suffix") or match.group("suffix2")):
+            raise PersonalDataError(f"메모에 사람 이름으로 보이는 말({match.group(0).strip()!r})이 있습니다. {NOTE_WARNING}")
+    return text
+
+
+def add_contact(db, link_id: int, contact_date, content_type: str | None = None, note: str | None = None,
+                *, created_by: int | None = None) -> dict:
+    """Record one contact on a link; returns the stored row.
+
+    Parameters
+    ----------
+    link_id : int
+        The link (complex × agency).
+    contact_date : str or datetime.date
+        The day of the contact, ``YYYY-MM-DD``; not in the future.
+    content_type : str, optional
+        A content-type code (``referral`` …) or its Korean name.
+    note : str, optional
+        A short note, checked by :func:`check_note`.
+
+    Examples
+    --------
+    >>> from directory.store import connect
+    >>> add_contact(connect(":memory:"), 1, "2024-05-01")
+    Traceback (most recent call last):
+    ...
+    network.contacts.ContactError: 연계를 찾을 수 없습니다: 1
+    """
+    if db.execute("SELECT 1 FROM links WHERE id = ?", [link_id]).fetchone() is None:
+        raise ContactError(f"연계를 찾을 수 없습니다: {link_id!r}")
+    day = _parse_date(contact_date)
+    code = _content_code(db, content_type)
+    clean = check_note(note)
+    with db.conn:
+        cur = db.conn.execute(
+            "INSERT INTO contacts (link_id, contact_date, content_type, note, created_by, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [link_id, day.isoformat(), code, clean, created_by, now()],
+        )
+    return next(db.query("SELECT * FROM contacts WHERE id = ?", [cur.lastrowid]))
+
+
+def delete_contact(db, contact_id: int) -> None:
+    """Remove one contact from the log."""
+    with db.conn:
+        cur = db.conn.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
+    if cur.rowcount == 0:
+        raise ContactError(f"연락 기록을 찾을 수 없습니다: {contact_id!r}")
+
+
+def list_contacts(db, *, link_id: int | None = None, complex_id: int | None = None, limit: int = 100) -> list[dict]:
+    """Contacts of one link or of every link of a complex, newest first, with agency and content names."""
+    where, params = [], []
+    if link_id is not None:
+        where.append("k.link_id = ?")
+        params.append(link_id)
+    if complex_id is not None:
+        where.append("l.complex_id = ?")
+        params.append(complex_id)
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    return list(db.query(
+        f"""SELECT k.*, l.complex_id, l.agency_id, a.name AS agency_name, t.name AS content_name
+            FROM contacts k JOIN links l ON l.id = k.link_id JOIN agencies a ON a.id = l.agency_id
+            LEFT JOIN content_types t ON t.code = k.content_type
+            {clause} ORDER BY k.contact_date DESC, k.id DESC LIMIT ?""",
+        [*params, limit],
+    ))
+
+
+def link_frequency(db, link_id: int, *, today: date | None = None) -> dict:
+    """Both frequency levels of a link: manual, derived (None without a log) and effective.
+
+    Returns a dict with ``manual``, ``derived``, ``effective``, ``contacts_12m``,
+    ``contacts_total`` and the effective level's ``mark`` and ``label``.
+    """
+    row = db.execute("SELECT frequency_level FROM links WHERE id = ?", [link_id]).fetchone()
+    if row is None:
+        raise ContactError(f"연계를 찾을 수 없습니다: {link_id!r}")
+    today = today or date.today()
+    cutoff = (today - timedelta(days=365)).isoformat()
+    total, recent = db.execute(
+        "SELECT count(*), coalesce(sum(contact_date > ? AND contact_date <= ?), 0) FROM contacts WHERE link_id = ?",
+        [cutoff, today.isoformat(), link_id],
+    ).fetchone()
+    scale = frequency_scale(db)
+    derived = level_for_count(scale, recent) if total else None
+    effective = derived if derived is not None else row[0]
+    level = next((r for r in scale if r["level"] == effective), None)
+    return {
+        "manual": row[0], "derived": derived, "effective": effective,
+        "contacts_12m": recent, "contacts_total": total,
+        "mark": level["mark"] if level else None, "label": level["label"] if level else None,
+        "source": "log" if derived is not None else "manual",
+    }
+
+
+# --- helpers ------------------------------------------------------------------
+
+_RRN = re.compile(r"(?<!\d)\d{6}\s*-\s*[1-8]\d{6}(?!\d)|(?<!\d)\d{6}[1-8]\d{6}(?!\d)")
+_MOBILE = re.compile(r"(?<!\d)01[016789][\s.-]?\d{3,4}[\s.-]?\d{4}(?!\d)")
+# A word of 1–4 Hangul syllables (or a masked name like 김○○, 홍OO) right
+# before 씨/님, or before 어르신/할머니/할아버지 after a space.
+_NAME = re.compile(
+    r"(?P<word>[가-힣][가-힣○OXx*]{0,3})\s?(?P<suffix>씨|님)"
+    r"|(?P<word2>[가-힣][가-힣○OXx*]{1,3})\s(?P<suffix2>어르신|할머니|할아버지)"
+)
+_ROLE_WORDS = {
+    "선생", "팀장", "센터장", "관장", "소장", "과장", "주임", "실장", "부장", "원장", "국장", "동장",
+    "구청장", "시장", "군수", "사회복지사", "복지사", "간호사", "담당자", "담당", "주민", "입주민", "고객",
+    "이용자", "대상자", "회원", "관리소장", "대표", "위원", "위원장", "회장", "목사", "신부", "스님",
+    "교수", "의사", "상담사", "코디네이터", "수퍼바이저", "슈퍼바이저", "주무관", "반장", "통장",
+    "봉사자", "자원봉사자", "사무장", "간사", "교사", "기사", "어르신", "할머니", "할아버지", "부모",
+    "아드님", "따님", "사모", "손님", "여러분", "모두", "하느", "하나", "형", "누나", "언니",
+}
+_NOT_NAMES = {"날", "솜", "말", "마음", "글", "맵", "불", "발", "맘", "꽃", "홀", "본", "각", "여러", "아무", "우리", "이웃", "이분", "그분", "저분", "독거", "해당", "모든", "관내", "단지", "노인", "어느"}
+_NAME_CHECK_WORDS = re.compile(r"^(?:[가-힣]*?)(?P<tail>" + "|".join(sorted(_ROLE_WORDS, key=len, reverse=True)) + r")$")
+
+
+_SURNAMES = set(
+    "김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주우구민진지엄채원천방공현함"
+    "변염여추도소석선설마길연위표명기반라왕금옥육인맹제모탁국어은편용예경봉사부가복태목형피두감음빈동온호범좌팽승간상갈단견당화창"
+)
+
+
+def _is_role_word(word: str, suffix: str | None) -> bool:
+    """True when the word before 씨/님/어르신 is a role or a common word, not a name."""
+    if word in _NOT_NAMES or word[0] not in _SURNAMES:
+        return True
+    return bool(_NAME_CHECK_WORDS.match(word))
+
+
+def _parse_date(value) -> date:
+    if isinstance(value, date):
+        day = value
+    else:
+        text = str(value or "").strip().replace(".", "-").replace("/", "-")
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise ContactError(f"날짜 형식이 올바르지 않습니다: {value!r} (예: 2024-05-01)") from None
+    if day > date.today():
+        raise ContactError(f"미래 날짜는 기록할 수 없습니다: {day.isoformat()}")
+    return day
+
+
+def _content_code(db, content_type):
+    if content_type in (None, ""):
+        return None
+    text = str(content_type).strip()
+    for code, name in db.execute("SELECT code, name FROM content_types"):
+        if text in (code, name):
+            return code
+    known = ", ".join(r[0] for r in db.execute("SELECT code FROM content_types ORDER BY ord"))
+    raise ContactError(f"알 수 없는 연계 내용: {content_type!r} ({known} 중 하나)")

@@ -1,0 +1,266 @@
+"""The linkage network as a bipartite NetworkX graph.
+
+Complexes are nodes ``"c:<id>"`` with ``bipartite=0``; agencies are nodes
+``"a:<id>"`` with ``bipartite=1``. Strings (not tuples) so node ids go into
+JSON, URLs and sorted lists unchanged; the prefix keeps the two id spaces
+apart. Each edge is one row of ``links`` and carries:
+
+``level``
+    the effective frequency level 1–5: derived from the contact log of the
+    last 12 months when the link has a log, else the level entered by hand;
+``manual_level``, ``derived_level``
+    both sources, kept and shown;
+``weight``
+    the weight of ``level`` in the ``frequency_levels`` table (editable data);
+``content_types``
+    list of content-type codes; ``since``; ``link_id``; ``version``.
+
+The type-level view (:func:`type_graph`) collapses agencies of one type into
+one node ``"t:<type>"``, for the team lead's question "do my peers work with
+a 시니어클럽 and I don't".
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import networkx as nx
+
+__all__ = [
+    "build_graph",
+    "type_graph",
+    "complex_nodes",
+    "agency_nodes",
+    "complex_node",
+    "agency_node",
+    "node_id",
+    "frequency_scale",
+    "level_for_count",
+]
+
+COMPLEX_PREFIX = "c:"
+AGENCY_PREFIX = "a:"
+TYPE_PREFIX = "t:"
+
+_COMPLEX_FIELDS = (
+    "id", "name", "operator", "sido", "sigungu", "lat", "lon", "placement", "households",
+    "elderly_pct", "disabled_pct", "recipients_pct", "living_alone_pct",
+    "alcohol_issues", "hoarding_issues", "mental_illness_issues",
+)
+_AGENCY_FIELDS = ("id", "name", "type", "category", "sido", "sigungu", "lat", "lon", "placement", "phone")
+
+
+def complex_node(complex_id: int) -> str:
+    """The node id of a complex.
+
+    >>> complex_node(3)
+    'c:3'
+    """
+    return f"{COMPLEX_PREFIX}{int(complex_id)}"
+
+
+def agency_node(agency_id: int) -> str:
+    """The node id of an agency.
+
+    >>> agency_node(12)
+    'a:12'
+    """
+    return f"{AGENCY_PREFIX}{int(agency_id)}"
+
+
+def node_id(node: str) -> int:
+    """The store id inside a complex or agency node id.
+
+    >>> node_id("a:12")
+    12
+    """
+    return int(node.split(":", 1)[1])
+
+
+def complex_nodes(G) -> list[str]:
+    """The complex nodes (``bipartite=0``) of `G`, sorted.
+
+    >>> G = nx.Graph(); G.add_node("c:1", bipartite=0); G.add_node("a:2", bipartite=1)
+    >>> complex_nodes(G)
+    ['c:1']
+    """
+    return sorted(n for n, d in G.nodes(data="bipartite") if d == 0)
+
+
+def agency_nodes(G) -> list[str]:
+    """The agency (or type) nodes (``bipartite=1``) of `G`, sorted.
+
+    >>> G = nx.Graph(); G.add_node("c:1", bipartite=0); G.add_node("a:2", bipartite=1)
+    >>> agency_nodes(G)
+    ['a:2']
+    """
+    return sorted(n for n, d in G.nodes(data="bipartite") if d == 1)
+
+
+def frequency_scale(db) -> list[dict]:
+    """The store's frequency levels, highest first (level, mark, label, weight, min_per_year)."""
+    return list(db.query("SELECT * FROM frequency_levels ORDER BY level DESC"))
+
+
+def level_for_count(scale: list[dict], per_year: int) -> int:
+    """The level a yearly contact count maps to (12 or more is 수시 in the shipped scale).
+
+    >>> scale = [{"level": 5, "min_per_year": 12}, {"level": 1, "min_per_year": 0}]
+    >>> level_for_count(scale, 13), level_for_count(scale, 4)
+    (5, 1)
+    """
+    for row in sorted(scale, key=lambda r: -r["level"]):
+        if per_year >= row["min_per_year"]:
+            return row["level"]
+    return min(r["level"] for r in scale)
+
+
+def build_graph(db, *, sido=None, sigungu=None, category=None, operator=None, today=None) -> nx.Graph:
+    """The bipartite linkage graph of the store, optionally filtered.
+
+    Parameters
+    ----------
+    db : sqlite_utils.Database
+        The store.
+    sido, sigungu : str, optional
+        Keep complexes in this 시도 / 시군구 (and the agencies they link with,
+        wherever those are).
+    category : str, optional
+        Keep only agencies of this category (공공기관 … 기타).
+    operator : str, optional
+        Keep complexes whose operator contains this text (e.g. ``"LH"``).
+    today : datetime.date, optional
+        The day the 12-month contact window ends (default: today).
+
+    Returns
+    -------
+    networkx.Graph
+        Complexes ``"c:<id>"`` (``bipartite=0``), agencies ``"a:<id>"``
+        (``bipartite=1``); every complex matching the filters is a node even
+        without links; agencies appear only when linked.
+
+    Examples
+    --------
+    >>> from directory.store import connect
+    >>> G = build_graph(connect(":memory:"))
+    >>> G.number_of_nodes()
+    0
+    """
+    where, params = [], []
+    if sido:
+        where.append("c.sido = ?")
+        params.append(sido)
+    if sigungu:
+        where.append("c.sigungu = ?")
+        params.append(sigungu)
+    if operator:
+        where.append("c.operator LIKE ?")
+        params.append(f"%{operator}%")
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    G = nx.Graph()
+    cols = ", ".join(f"c.{f}" for f in _COMPLEX_FIELDS)
+    for row in db.execute(f"SELECT {cols} FROM complexes c {clause}", params):
+        attrs = dict(zip(_COMPLEX_FIELDS, row))
+        G.add_node(complex_node(attrs["id"]), bipartite=0, kind="complex", **attrs)
+
+    scale = frequency_scale(db)
+    weights = {r["level"]: r["weight"] for r in scale}
+    derived = _derived_levels(db, scale, today or date.today())
+    link_where = list(where)
+    link_params = list(params)
+    if category:
+        link_where.append("a.category = ?")
+        link_params.append(category)
+    link_clause = ("WHERE " + " AND ".join(link_where)) if link_where else ""
+    acols = ", ".join(f"a.{f}" for f in _AGENCY_FIELDS)
+    sql = f"""SELECT l.id, l.complex_id, l.frequency_level, l.frequency_raw, l.content_types, l.since,
+                     l.version, {acols}
+              FROM links l JOIN complexes c ON c.id = l.complex_id JOIN agencies a ON a.id = l.agency_id
+              {link_clause}"""
+    for row in db.execute(sql, link_params):
+        link_id, complex_id, manual, raw, content, since, version = row[:7]
+        agency = dict(zip(_AGENCY_FIELDS, row[7:]))
+        a = agency_node(agency["id"])
+        if a not in G:
+            G.add_node(a, bipartite=1, kind="agency", **agency)
+        level = derived.get(link_id, manual)
+        G.add_edge(
+            complex_node(complex_id), a,
+            link_id=link_id, level=level, manual_level=manual, derived_level=derived.get(link_id),
+            frequency_raw=raw, weight=float(weights.get(level, 1.0)) if level else 1.0,
+            content_types=_json_list(content), since=since, version=version,
+        )
+    G.graph.update(filters={k: v for k, v in
+                            dict(sido=sido, sigungu=sigungu, category=category, operator=operator).items() if v},
+                   scale=scale)
+    return G
+
+
+def type_graph(G) -> nx.Graph:
+    """Collapse the agencies of `G` by type: complexes × agency types.
+
+    Agencies without a type keep their own node. An edge carries the
+    strongest ``level`` and ``weight`` of the collapsed links, their
+    ``content_types`` united, ``links`` (how many) and ``agencies`` (ids).
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_node("c:1", bipartite=0)
+    >>> G.add_node("a:1", bipartite=1, type="사회복지관", category="복지기관")
+    >>> G.add_node("a:2", bipartite=1, type="사회복지관", category="복지기관")
+    >>> G.add_edge("c:1", "a:1", level=5, weight=5.0, content_types=["referral"])
+    >>> G.add_edge("c:1", "a:2", level=2, weight=2.0, content_types=["meetings"])
+    >>> T = type_graph(G)
+    >>> T["c:1"]["t:사회복지관"]["weight"], T["c:1"]["t:사회복지관"]["links"]
+    (5.0, 2)
+    """
+    T = nx.Graph(**G.graph)
+    for n, d in G.nodes(data=True):
+        if d.get("bipartite") == 0:
+            T.add_node(n, **d)
+    for c, a, e in G.edges(data=True):
+        if G.nodes[c].get("bipartite") != 0:
+            c, a = a, c
+        ad = G.nodes[a]
+        t = f"{TYPE_PREFIX}{ad['type']}" if ad.get("type") else a
+        if t not in T:
+            T.add_node(t, bipartite=1, kind="type", type=ad.get("type") or ad.get("name"),
+                       name=ad.get("type") or ad.get("name"), category=ad.get("category"), agencies=[])
+        if node_id(a) not in T.nodes[t]["agencies"]:
+            T.nodes[t]["agencies"].append(node_id(a))
+        if T.has_edge(c, t):
+            edge = T[c][t]
+            if (e.get("weight") or 0) > edge["weight"]:
+                edge.update(level=e.get("level"), weight=e.get("weight"))
+            edge["content_types"] = sorted(set(edge["content_types"]) | set(e.get("content_types") or []))
+            edge["links"] += 1
+            edge["agencies"].append(node_id(a))
+        else:
+            T.add_edge(c, t, level=e.get("level"), weight=e.get("weight"),
+                       content_types=sorted(e.get("content_types") or []), links=1, agencies=[node_id(a)])
+    return T
+
+
+# --- helpers ----------------------------------------------------------------
+
+
+def _json_list(text) -> list:
+    if not text:
+        return []
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return []
+    return list(value) if isinstance(value, list) else []
+
+
+def _derived_levels(db, scale, today: date) -> dict[int, int]:
+    """link id -> level from the last 12 months of its contact log (links with a log only)."""
+    cutoff = (today - timedelta(days=365)).isoformat()
+    end = today.isoformat()
+    rows = db.execute(
+        "SELECT link_id, sum(contact_date > ? AND contact_date <= ?) FROM contacts GROUP BY link_id",
+        [cutoff, end],
+    )
+    return {link_id: level_for_count(scale, recent or 0) for link_id, recent in rows}

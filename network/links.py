@@ -1,0 +1,154 @@
+"""Writing links: create, change and delete with optimistic concurrency.
+
+Two team members may edit the same link at once. Every change names the
+``version`` it started from; if the stored version moved on meanwhile the
+change is refused with :class:`Conflict` and nothing is written. The web
+pages (issue 6) call these functions; they hold no logic of their own.
+"""
+from __future__ import annotations
+
+import json
+
+from directory.store import now
+
+from .contacts import ContactError, add_contact, check_note
+
+__all__ = ["LinkError", "Conflict", "LinkNotFound", "set_link", "delete_link", "get_link", "add_contact"]
+
+
+class LinkError(ValueError):
+    """A link cannot be written as given."""
+
+
+class LinkNotFound(LinkError):
+    """No link has that id (or complex × agency)."""
+
+
+class Conflict(LinkError):
+    """The link changed since it was read (its version differs)."""
+
+    def __init__(self, message: str, current: dict | None = None):
+        super().__init__(message)
+        self.current = current
+
+
+def get_link(db, link_id: int | None = None, *, complex_id: int | None = None, agency_id: int | None = None) -> dict:
+    """One link by id, or by complex and agency, with content types decoded."""
+    if link_id is not None:
+        rows = list(db.query("SELECT * FROM links WHERE id = ?", [link_id]))
+    else:
+        rows = list(db.query("SELECT * FROM links WHERE complex_id = ? AND agency_id = ?", [complex_id, agency_id]))
+    if not rows:
+        key = link_id if link_id is not None else (complex_id, agency_id)
+        raise LinkNotFound(f"연계를 찾을 수 없습니다: {key!r}")
+    row = rows[0]
+    row["content_types"] = json.loads(row["content_types"] or "[]")
+    return row
+
+
+def set_link(db, complex_id: int, agency_id: int, level: int | None, content_types=(), note: str | None = None,
+             expected_version: int | None = None, *, since: str | None = None) -> dict:
+    """Create or change the link between a complex and an agency; returns the stored link.
+
+    Parameters
+    ----------
+    level : int or None
+        Frequency level 1–5 entered by hand (None: not known yet).
+    content_types : iterable of str
+        Content-type codes (``referral``, ``resources``, ``information``,
+        ``programs``, ``meetings``) or their Korean names.
+    note : str, optional
+        Checked for personal data like a contact note.
+    expected_version : int or None
+        The version the caller read. None means "create": it fails with
+        :class:`Conflict` if the link already exists.
+
+    Raises
+    ------
+    Conflict
+        The stored version differs from `expected_version`.
+
+    Examples
+    --------
+    >>> from directory.store import connect
+    >>> set_link(connect(":memory:"), 1, 1, 9)
+    Traceback (most recent call last):
+    ...
+    network.links.LinkError: 알 수 없는 연락 빈도: 9 (1~5)
+    """
+    levels = {r[0] for r in db.execute("SELECT level FROM frequency_levels")}
+    if level is not None and level not in levels:
+        raise LinkError(f"알 수 없는 연락 빈도: {level!r} (1~5)")
+    codes = _content_codes(db, content_types)
+    try:
+        clean = check_note(note)
+    except ContactError as exc:
+        raise LinkError(str(exc)) from exc
+    for table, key in (("complexes", complex_id), ("agencies", agency_id)):
+        if db.execute(f"SELECT 1 FROM {table} WHERE id = ?", [key]).fetchone() is None:
+            raise LinkError(f"{'단지' if table == 'complexes' else '기관'}를 찾을 수 없습니다: {key!r}")
+    stamp = now()
+    with db.conn:
+        row = db.conn.execute(
+            "SELECT id, version FROM links WHERE complex_id = ? AND agency_id = ?", [complex_id, agency_id]
+        ).fetchone()
+        if row is None:
+            if expected_version not in (None, 0):
+                raise Conflict("그 사이 다른 사람이 이 연계를 삭제했습니다. 새로 만들려면 다시 시도하세요.")
+            cur = db.conn.execute(
+                """INSERT INTO links (complex_id, agency_id, frequency_level, content_types, note, since,
+                                      source, version, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, 'manual', 1, ?, ?)""",
+                [complex_id, agency_id, level, json.dumps(codes), clean, since, stamp, stamp],
+            )
+            link_id = cur.lastrowid
+        else:
+            link_id, version = row
+            if expected_version is None or int(expected_version) != version:
+                raise Conflict(
+                    f"그 사이 다른 사람이 이 연계를 바꾸었습니다 (읽은 버전 {expected_version}, 현재 {version}). "
+                    "새로 고친 뒤 다시 저장하세요.",
+                    current=None,
+                )
+            cur = db.conn.execute(
+                """UPDATE links SET frequency_level = ?, content_types = ?, note = ?, since = coalesce(?, since),
+                          version = version + 1, updated_at = ?
+                   WHERE id = ? AND version = ?""",
+                [level, json.dumps(codes), clean, since, stamp, link_id, version],
+            )
+            if cur.rowcount != 1:  # pragma: no cover - another writer slipped in between
+                raise Conflict("그 사이 다른 사람이 이 연계를 바꾸었습니다. 새로 고친 뒤 다시 저장하세요.")
+    return get_link(db, link_id)
+
+
+def delete_link(db, link_id: int, expected_version: int | None = None) -> None:
+    """Delete a link (and its contact log); with `expected_version`, only if unchanged."""
+    with db.conn:
+        row = db.conn.execute("SELECT version FROM links WHERE id = ?", [link_id]).fetchone()
+        if row is None:
+            raise LinkNotFound(f"연계를 찾을 수 없습니다: {link_id!r}")
+        if expected_version is not None and int(expected_version) != row[0]:
+            raise Conflict(f"그 사이 다른 사람이 이 연계를 바꾸었습니다 (읽은 버전 {expected_version}, 현재 {row[0]}).")
+        db.conn.execute("DELETE FROM links WHERE id = ?", [link_id])
+
+
+# --- helpers ------------------------------------------------------------------
+
+
+def _content_codes(db, values) -> list[str]:
+    if isinstance(values, str):
+        values = [v for v in values.replace(";", ",").split(",")]
+    known = {}
+    for code, name in db.execute("SELECT code, name FROM content_types"):
+        known[code] = code
+        known[name] = code
+    codes = []
+    for value in values or ():
+        text = str(value).strip()
+        if not text:
+            continue
+        if text not in known:
+            raise LinkError(f"알 수 없는 연계 내용: {value!r} ({', '.join(sorted(set(known.values())))} 중 하나)")
+        if known[text] not in codes:
+            codes.append(known[text])
+    return codes

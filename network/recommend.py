@@ -1,0 +1,193 @@
+"""Recommendations: which agency a complex should call next for a need.
+
+A need is an agency type (or alias: 정신보건센터, 노인복지관) or a needs word
+from ``data/reference/needs_words.csv`` (술 → 중독관리통합지원센터,
+정신건강복지센터; 치매 → 치매안심센터; 일자리 → 시니어클럽 …). Candidates are the
+agencies of those types in the directory that the complex is not linked
+with yet. They are found in a bounding box around the complex that widens
+(5, 15, 50, 150 km, then the whole country) until there are enough, measured
+exactly with ``geopy.distance.geodesic``, and ranked by
+
+    score = distance_km ÷ (1 + complexes already working with the agency)
+
+so a slightly further agency that three other complexes use comes before a
+nearer one nobody uses. Unplaced agencies come last, in the complex's
+시군구 first. Each result says why in Korean.
+"""
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+from geopy.distance import geodesic
+
+from directory.paths import REFERENCE_DIR
+from directory.store import get_complex, taxonomy
+
+from .explain import with_particle
+
+__all__ = ["RecommendError", "NEEDS_FILE", "load_needs", "resolve_need", "recommend"]
+
+NEEDS_FILE = REFERENCE_DIR / "needs_words.csv"
+RADII_KM = (5, 15, 50, 150)
+
+
+class RecommendError(ValueError):
+    """The need cannot be understood."""
+
+
+def load_needs(path: str | Path = NEEDS_FILE) -> dict[str, list[str]]:
+    """needs word -> agency types, in file order.
+
+    >>> load_needs()["치매"]
+    ['치매안심센터']
+    """
+    with open(path, encoding="utf-8") as fh:
+        return {row["word"].strip(): [t.strip() for t in row["agency_types"].split(";") if t.strip()]
+                for row in csv.DictReader(fh) if row.get("word")}
+
+
+def resolve_need(db, need: str) -> list[str]:
+    """The agency types a need names: a type or alias, else the needs words it contains.
+
+    >>> from directory.store import connect
+    >>> resolve_need(connect(":memory:"), "술 문제")
+    ['중독관리통합지원센터', '정신건강복지센터']
+    """
+    text = (need or "").strip()
+    if not text:
+        raise RecommendError("필요(유형 또는 낱말)를 입력하세요. 예: 치매, 술, 일자리, 장애인복지관")
+    tax = taxonomy(db)
+    found = tax.canonical_type(text)
+    if found:
+        return [found]
+    types: list[str] = []
+    needs = load_needs()
+    for word in sorted(needs, key=len, reverse=True):
+        if word in text:
+            for t in needs[word]:
+                t = tax.canonical_type(t) or t
+                if t not in types:
+                    types.append(t)
+    if not types:
+        found = tax.infer_type(text)
+        if found:
+            return [found]
+        raise RecommendError(
+            f"알 수 없는 필요입니다: {need!r}. 기관 유형(예: 치매안심센터)이나 낱말({', '.join(list(needs)[:12])} …)을 쓰세요."
+        )
+    return types
+
+
+def recommend(db, complex_key, need: str, *, limit: int = 10) -> dict:
+    """Agencies not yet linked with a complex that serve a need, best first.
+
+    Parameters
+    ----------
+    db : sqlite_utils.Database
+    complex_key : int or str
+        The complex's id or name.
+    need : str
+        An agency type or a needs word (see :func:`resolve_need`).
+    limit : int
+        How many agencies to return.
+
+    Returns
+    -------
+    dict
+        ``complex``, ``need``, ``types`` and ``results``: a list of dicts with
+        id, name, type, category, phone, address, distance_km, users (other
+        complexes linked), users_same_area, score and reason.
+
+    Examples
+    --------
+    >>> from directory.store import connect
+    >>> recommend(connect(":memory:"), 1, "치매")
+    Traceback (most recent call last):
+    ...
+    directory.store.ComplexNotFound: 단지를 찾을 수 없습니다: 1
+    """
+    row = get_complex(db, complex_key)
+    types = resolve_need(db, need)
+    linked = {r[0] for r in db.execute("SELECT agency_id FROM links WHERE complex_id = ?", [row["id"]])}
+    has_types = {r[0] for r in db.execute(
+        "SELECT DISTINCT a.type FROM links l JOIN agencies a ON a.id = l.agency_id WHERE l.complex_id = ?",
+        [row["id"]])}
+    marks = ",".join("?" * len(types))
+    lat, lon = row.get("lat"), row.get("lon")
+    candidates: list[dict] = []
+    if lat is not None and lon is not None:
+        for radius in (*RADII_KM, None):
+            sql = f"SELECT {_COLS} FROM agencies WHERE type IN ({marks}) AND lat IS NOT NULL AND lon IS NOT NULL"
+            params = list(types)
+            if radius is not None:
+                dlat = radius / 111.0
+                dlon = radius / (111.0 * max(math.cos(math.radians(lat)), 0.1))
+                sql += " AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?"
+                params += [lat - dlat, lat + dlat, lon - dlon, lon + dlon]
+            candidates = [r for r in db.query(sql, params) if r["id"] not in linked]
+            for r in candidates:
+                r["distance_km"] = geodesic((lat, lon), (r["lat"], r["lon"])).km
+            if radius is not None:
+                candidates = [r for r in candidates if r["distance_km"] <= radius]
+            if len(candidates) >= limit:
+                break
+    if len(candidates) < limit:
+        # Agencies without a position: the complex's own 시군구 and 시도 first.
+        sql = (f"SELECT {_COLS} FROM agencies WHERE type IN ({marks}) AND (lat IS NULL OR lon IS NULL) "
+               "ORDER BY (sigungu IS ? AND sido IS ?) DESC, (sido IS ?) DESC, name LIMIT ?")
+        extra = db.query(sql, [*types, row.get("sigungu"), row.get("sido"), row.get("sido"), limit * 3])
+        candidates += [dict(r, distance_km=None) for r in extra if r["id"] not in linked]
+    users = _users(db, [r["id"] for r in candidates], row)
+    results = []
+    for r in candidates:
+        n_all, n_area = users.get(r["id"], (0, 0))
+        km = r["distance_km"]
+        score = km / (1 + n_all) if km is not None else math.inf
+        results.append({
+            "id": r["id"], "name": r["name"], "type": r["type"], "category": r["category"],
+            "phone": r["phone"], "address": r["road_address"] or r["lot_address"],
+            "sido": r["sido"], "sigungu": r["sigungu"],
+            "distance_km": round(km, 2) if km is not None else None,
+            "users": n_all, "users_same_area": n_area,
+            "score": round(score, 3) if score != math.inf else None,
+            "reason": _reason(r, km, n_all, n_area, need, r["type"] in has_types),
+        })
+    order = {t: i for i, t in enumerate(types)}
+    results.sort(key=lambda r: (r["score"] is None, r["score"] if r["score"] is not None else 0,
+                                order.get(r["type"], 99), r["name"] or ""))
+    return {"complex": row["name"], "complex_id": row["id"], "need": need, "types": types,
+            "results": results[:limit]}
+
+
+# --- helpers ------------------------------------------------------------------
+
+_COLS = "id, name, type, category, phone, road_address, lot_address, sido, sigungu, lat, lon"
+
+
+def _users(db, agency_ids: list[int], complex_row: dict) -> dict[int, tuple[int, int]]:
+    """agency id -> (other complexes linked, of them in the complex's 시군구)."""
+    result = {}
+    for start in range(0, len(agency_ids), 500):
+        chunk = agency_ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        sql = f"""SELECT l.agency_id, count(*), sum(c.sido IS ? AND c.sigungu IS ?)
+                  FROM links l JOIN complexes c ON c.id = l.complex_id
+                  WHERE l.agency_id IN ({marks}) AND l.complex_id != ? GROUP BY l.agency_id"""
+        for agency_id, n, same in db.execute(
+                sql, [complex_row.get("sido"), complex_row.get("sigungu"), *chunk, complex_row["id"]]):
+            result[agency_id] = (n, same or 0)
+    return result
+
+
+def _reason(r, km, n_all, n_area, need, has_type) -> str:
+    parts = [f"'{need}'에 맞는 {r['type']}"]
+    parts.append(f"단지에서 {km:.1f} km" if km is not None else "위치 미상(주소 확인 필요)")
+    if n_all:
+        parts.append(f"다른 단지 {n_all}곳이 이미 연계 중" + (f"(같은 시군구 {n_area}곳)" if n_area else ""))
+    else:
+        parts.append("아직 연계한 단지 없음")
+    if has_type:
+        parts.append(f"이미 다른 {with_particle(r['type'])} 연계 중이니 관할을 확인하세요")
+    return " · ".join(parts)
