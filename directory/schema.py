@@ -309,7 +309,31 @@ def _placement_dedup(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = [_v1_core, _accounts_audit, _placement_dedup]
+SEARCH_CHANGE_LOG = [
+    """CREATE TABLE IF NOT EXISTS search_changes (
+           seq INTEGER PRIMARY KEY AUTOINCREMENT, agency_id INTEGER NOT NULL)""",
+    """CREATE TRIGGER IF NOT EXISTS agencies_search_insert AFTER INSERT ON agencies
+       BEGIN INSERT INTO search_changes (agency_id) VALUES (new.id); END""",
+    """CREATE TRIGGER IF NOT EXISTS agencies_search_update AFTER UPDATE OF
+           id, name, type, category, road_address, lot_address, sido, sigungu, eupmyeondong,
+           lat, lon, placement, services, target_groups ON agencies
+       BEGIN
+           INSERT INTO search_changes (agency_id) VALUES (new.id);
+           INSERT INTO search_changes (agency_id) SELECT old.id WHERE old.id <> new.id;
+       END""",
+    """CREATE TRIGGER IF NOT EXISTS agencies_search_delete AFTER DELETE ON agencies
+       BEGIN INSERT INTO search_changes (agency_id) VALUES (old.id); END""",
+    "INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(8))))",
+]
+
+
+def _search_change_log(db: sqlite_utils.Database) -> None:
+    """A log of changed agency ids, filled by triggers, that keeps the search index in step."""
+    for statement in SEARCH_CHANGE_LOG:
+        db.execute(statement)
+
+
+MIGRATIONS = [_v1_core, _accounts_audit, _placement_dedup, _search_change_log]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
