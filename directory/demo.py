@@ -36,4 +36,35 @@ def build(db) -> list:
                 "operator = coalesce(operator, 'LH/SH (연구 표본)') WHERE name = ? AND lat IS NULL",
                 [sido, sigungu, lat, lon, name],
             )
+        place_study_agencies(db)
     return summaries
+
+
+def place_study_agencies(db, ring_m: float = 700.0) -> int:
+    """Give the study's partner agencies sample positions near the complexes linking them.
+
+    The study names agency types, not addresses, so the network maps need a
+    stand-in: each unplaced agency linked to a sample-placed complex goes on
+    a ring of about `ring_m` metres around the mean position of its
+    complexes, spread by its id. placement='sample' marks the position as
+    not real (maps label it "표본 위치 (실제 위치 아님)"; access measures
+    ignore it). Returns how many agencies were placed.
+    """
+    import math
+
+    rows = db.execute(
+        """SELECT a.id, avg(c.lat), avg(c.lon) FROM agencies a
+           JOIN links l ON l.agency_id = a.id JOIN complexes c ON c.id = l.complex_id
+           WHERE a.lat IS NULL AND c.placement = 'sample' AND c.lat IS NOT NULL
+           GROUP BY a.id ORDER BY a.id"""
+    ).fetchall()
+    for i, (agency_id, lat, lon) in enumerate(rows):
+        angle = i * 2.399963  # the golden angle keeps neighbours apart
+        radius = ring_m * (0.6 + 0.4 * ((i * 7) % 5) / 4)
+        dlat = radius * math.cos(angle) / 111_320
+        dlon = radius * math.sin(angle) / (111_320 * math.cos(math.radians(lat)))
+        db.execute(
+            "UPDATE agencies SET lat = ?, lon = ?, placement = 'sample' WHERE id = ?",
+            [round(lat + dlat, 6), round(lon + dlon, 6), agency_id],
+        )
+    return len(rows)

@@ -1,0 +1,152 @@
+"""What every map shares: errors, colours, labels, base tiles, the legend box."""
+from __future__ import annotations
+
+import html
+import math
+import os
+
+import folium
+
+TILES_ENV = "YEONGYE_TILES"
+TILES_ATTR_ENV = "YEONGYE_TILES_ATTR"
+DEFAULT_CENTER = (36.35, 127.8)  # the middle of South Korea
+DEFAULT_ZOOM = 7
+
+# The study's 7 categories (Korean names are the store's values).
+CATEGORY_COLORS = {
+    "공공기관": "#1f77b4",
+    "복지기관": "#2ca02c",
+    "보건의료": "#d62728",
+    "자원봉사": "#ff7f0e",
+    "일자리": "#9467bd",
+    "모임": "#8c564b",
+    "기타": "#7f7f7f",
+}
+UNCATEGORISED = "미분류"
+UNCATEGORISED_COLOR = "#17becf"
+
+# The study's five content types, by code (data/reference/content_types.csv).
+CONTENT_COLORS = {
+    "referral": "#e41a1c",
+    "resources": "#377eb8",
+    "information": "#4daf4a",
+    "programs": "#984ea3",
+    "meetings": "#ff7f00",
+}
+NO_CONTENT = "내용 미기록"
+NO_CONTENT_COLOR = "#666666"
+
+# Placement precision: how far a marker may be from the real door.
+PLACEMENT_LABELS = {
+    "exact": "정확한 위치 (원자료 좌표)",
+    "matched": "정확한 위치 (주소 일치)",
+    "geocoded": "주소 지오코딩 위치",
+    "eupmyeondong": "대략적 위치 (읍면동 중심)",
+    "sigungu": "대략적 위치 (시군구 중심)",
+    "sample": "표본 위치 (실제 위치 아님)",
+    "unplaced": "위치 없음",
+}
+APPROXIMATE = {"eupmyeondong", "sigungu"}
+SAMPLE = "sample"
+SAMPLE_LABEL = PLACEMENT_LABELS[SAMPLE]
+
+
+class MapError(Exception):
+    """A map cannot be drawn as asked (bad coordinates, nothing to show, bad option)."""
+
+
+def esc(value) -> str:
+    """HTML-escaped text of any value from the data ('' for None)."""
+    return "" if value is None else html.escape(str(value), quote=True)
+
+
+def category_color(category: str | None) -> str:
+    """The marker colour of a category."""
+    return CATEGORY_COLORS.get(category or "", UNCATEGORISED_COLOR)
+
+
+def check_location(lat, lon, what: str = "위치") -> tuple[float, float]:
+    """(lat, lon) as floats, or MapError naming the bad value."""
+    try:
+        la, lo = float(lat), float(lon)
+    except (TypeError, ValueError):
+        raise MapError(f"{what}: 좌표가 숫자가 아닙니다: lat={lat!r}, lon={lon!r}") from None
+    if not (math.isfinite(la) and math.isfinite(lo) and -90 <= la <= 90 and -180 <= lo <= 180):
+        raise MapError(f"{what}: 좌표가 범위를 벗어났습니다: lat={lat!r}, lon={lon!r}")
+    return la, lo
+
+
+def resolve_tiles(tiles: str | None = None) -> str | None:
+    """The tile setting: the argument, else $YEONGYE_TILES, else OpenStreetMap; 'none' gives None."""
+    value = tiles if tiles is not None else os.environ.get(TILES_ENV, "")
+    value = (value or "OpenStreetMap").strip()
+    if value.lower() in ("none", "off", "no", "blank"):
+        return None
+    return value
+
+
+def new_map(location=None, zoom_start: int = DEFAULT_ZOOM, tiles: str | None = None, **kwargs) -> folium.Map:
+    """A folium.Map with the configured base tiles and a plain background when tiles fail.
+
+    `tiles` is 'OpenStreetMap' (default), any folium/xyzservices tile name, a
+    URL template with {z}/{x}/{y} (attribution from $YEONGYE_TILES_ATTR), or
+    'none' for no tiles at all: boundaries, markers and lines still draw on a
+    plain background, which is what a closed network without a tile server sees.
+    """
+    lat, lon = check_location(*(location or DEFAULT_CENTER), what="지도 중심")
+    setting = resolve_tiles(tiles)
+    m = folium.Map(location=[lat, lon], zoom_start=zoom_start, tiles=None, control_scale=True, **kwargs)
+    if setting is not None:
+        attr = None
+        if "{z}" in setting:
+            attr = os.environ.get(TILES_ATTR_ENV) or "지도 타일"
+        try:
+            folium.TileLayer(setting, attr=attr, name="배경 지도", control=False).add_to(m)
+        except ValueError as exc:
+            raise MapError(f"알 수 없는 타일 설정: {setting!r} ({exc})") from exc
+    m.get_root().header.add_child(
+        folium.Element(
+            "<style>.leaflet-container{background:#f3f1ec;}"
+            ".yg-legend{position:absolute;z-index:1000;bottom:24px;left:10px;background:#fff;"
+            "padding:6px 9px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);"
+            "font:12px/1.45 sans-serif;max-width:270px;max-height:60%;overflow:auto;}"
+            ".yg-legend h4{margin:0 0 4px;font-size:13px;}"
+            ".yg-legend i{display:inline-block;width:11px;height:11px;border-radius:50%;"
+            "margin-right:5px;vertical-align:middle;}"
+            ".yg-legend i.hollow{background:#fff!important;border:2px dashed #333;width:8px;height:8px;}"
+            ".yg-legend i.line{border-radius:0;height:4px;width:18px;}"
+            ".yg-legend i.box{border-radius:2px;}"
+            ".yg-legend .note{color:#555;margin-top:4px;}"
+            ".yg-popup b{font-size:13px;} .yg-popup .approx{color:#b00;font-weight:bold;}</style>"
+        ),
+        name="yeongye_map_style",
+    )
+    return m
+
+
+def add_legend(m: folium.Map, title: str, rows: list[str], notes: list[str] = ()) -> None:
+    """A Korean legend box in the bottom-left corner; rows are ready-made HTML swatch lines."""
+    body = "".join(f"<div>{row}</div>" for row in rows)
+    foot = "".join(f'<div class="note">{note}</div>' for note in notes)
+    m.get_root().html.add_child(
+        folium.Element(f'<div class="yg-legend" id="yg-legend"><h4>{esc(title)}</h4>{body}{foot}</div>')
+    )
+
+
+def swatch(color: str, label: str, kind: str = "") -> str:
+    """One legend line: a coloured dot (or hollow ring, line, box) and an escaped label."""
+    style = "" if kind == "hollow" else f' style="background:{color}"'
+    return f'<i class="{kind}"{style}></i>{esc(label)}'
+
+
+def fit(m: folium.Map, points: list[tuple[float, float]], max_zoom: int = 15) -> None:
+    """Zoom the map to show every point (one point: centre on it)."""
+    if not points:
+        return
+    lats = [p[0] for p in points]
+    lons = [p[1] for p in points]
+    if len(points) == 1 or (max(lats) - min(lats) < 1e-6 and max(lons) - min(lons) < 1e-6):
+        m.location = [lats[0], lons[0]]
+        m.options["zoom"] = min(max_zoom, 15)
+        return
+    m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], max_zoom=max_zoom)
