@@ -142,10 +142,13 @@ def address_key(address: str | None) -> str:
     give the same key: the 시도 is normalised, the 읍면동 and any floor or
     building note dropped. Empty when the address is empty.
     """
-    parsed, rest = _parse(address)
+    head = (address or "").split(",")[0]
+    # "합포로 2, 3층": the floor after the comma is not part of the number
+    # (_parse drops commas, so cut here).
+    parsed, rest = _parse(head if any(ch.isdigit() for ch in head) else address)
     if not rest and not parsed["sido"]:
         return ""
-    rest = rest.split(",")[0].split("+")[0]
+    rest = rest.split("+")[0]
     match = _ROAD_TAIL.match(rest) or _LOT_TAIL.match(rest)
     tail = match.group(1) if match else rest
     if tail[:1].isdigit():  # a lot number needs its 동/리 to mean anything

@@ -11,33 +11,58 @@ from .reading import ImportFormatError, Table, read_csv
 from .run import ImportRun, ImportSummary, RowError
 from .standard import DATASETS, detect_dataset, import_standard
 from .study import import_matrix, is_matrix
+from .tabular import MappingError, build_mapping, find_header_row, import_tabular, read_table
 
-__all__ = ["import_file", "ImportFormatError", "ImportSummary", "ImportRun", "RowError", "read_csv", "Table"]
+TABULAR_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".html", ".htm")
+
+__all__ = ["import_file", "preview_mapping", "MappingError", "ImportFormatError", "ImportSummary", "ImportRun", "RowError", "read_csv", "Table"]
 
 KNOWN = ", ".join([d.label for d in DATASETS] + ["연계 매트릭스(category, agency, 단지…)"])
 
 
-def import_file(db, path, *, complexes=None, progress=None) -> ImportSummary:
+def import_file(db, path, *, complexes=None, progress=None, mapping=None, crs=None, source=None,
+                geocoder=None) -> ImportSummary:
     """Import one file into the store and return its summary.
 
-    Raises ImportFormatError, naming what was expected, when the file is not
-    a list the importers know.
+    CSV (any Korean encoding), XLSX and the SSIS HTML "xls" are read; a
+    known standard dataset or the study matrix is recognised from its
+    headers, any other agency list through the column synonyms (or the
+    `mapping` given, field -> header). An HSDS `datapackage.json` is read as
+    an Open Referral package. Raises ImportFormatError, naming what was
+    expected, when the file is none of these.
     """
     path = Path(path)
-    if path.suffix.lower() not in (".csv", ".tsv", ".txt"):
-        raise ImportFormatError(f"{path.name}: 지원하지 않는 파일 형식입니다. CSV 파일이어야 합니다 ({KNOWN}).")
-    table = read_csv(path)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        from .hsds import import_hsds
+
+        return import_hsds(db, path, progress=progress)
+    if suffix not in TABULAR_SUFFIXES:
+        raise ImportFormatError(
+            f"{path.name}: 지원하지 않는 파일 형식입니다. CSV, XLSX, HTML(.xls) 또는 HSDS datapackage.json이어야 합니다 ({KNOWN})."
+        )
+    table = read_table(path)
+    if mapping or crs or source:
+        return import_tabular(db, table, mapping=mapping, crs=crs, source=source, progress=progress,
+                              geocoder=geocoder)
     if is_matrix(table.headers):
         complexes_table = read_csv(complexes) if complexes else None
         return import_matrix(db, table, complexes=complexes_table, progress=progress)
     dataset = detect_dataset(table.headers)
     if dataset is None:
-        raise ImportFormatError(
-            f"{path.name}: 알 수 없는 목록입니다. 찾은 열: {', '.join(table.headers)}. 지원: {KNOWN}."
-        )
-    return import_standard(db, table, dataset, progress=progress)
+        return import_tabular(db, table, progress=progress, geocoder=geocoder)
+    return import_standard(db, table, dataset, progress=progress, geocoder=geocoder)
+
+
+def preview_mapping(db, path, *, mapping=None) -> list[str]:
+    """The column mapping a generic import of `path` would use, as lines for the user."""
+    table = find_header_row(read_table(path))
+    return build_mapping(db, table, mapping).describe()
 
 
 def count_rows(path) -> int:
     """Data rows in a file, for a progress bar."""
-    return len(read_csv(path).rows)
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        return 0
+    return len(read_table(path).rows)

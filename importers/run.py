@@ -7,17 +7,18 @@ and reason; the good rows go in; an unexpected error rolls everything back.
 """
 from __future__ import annotations
 
+import csv
 import json
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from directory.normalize import address_key, clean_text, name_key, normalize_phone, normalize_sido, parse_address
+from directory.paths import REFERENCE_DIR
 from directory.store import now, taxonomy
 
-# A generous box around the Republic of Korea, islands included (마라도 33.1,
-# 독도 131.9, 강원 고성 38.6).
-KOREA_LAT = (32.9, 38.7)
-KOREA_LON = (124.5, 132.0)
+from .coords import KOREA_LAT, KOREA_LON, CoordinateError, to_wgs84  # noqa: F401  (KOREA_* re-exported)
+
 # Two rows of the same name this close are one agency (GPS noise in the data
 # moves one centre by up to a kilometre; different branches sit further apart).
 SAME_PLACE_METRES = 1200.0
@@ -76,6 +77,9 @@ class ImportRun:
         self.summary = ImportSummary(source=source, dataset=dataset, encoding=encoding)
         self._meta = {"file_name": file_name, "file_hash": file_hash}
         self._keys_seen: dict[str, int] = {}
+        # agency id -> did a row of this run give it coordinates of its own?
+        self.touched: dict[int, bool] = {}
+        self.new_ids: set[int] = set()
 
     def __enter__(self) -> "ImportRun":
         if self.conn.in_transaction:
@@ -104,6 +108,47 @@ class ImportRun:
         )
         self.conn.commit()
         return False
+
+    # --- after the rows: duplicates across lists, then placement --------
+
+    def finish_placement(self, *, geocoder=None, merge: bool = True) -> dict:
+        """Merge this run's new agencies into the same agencies of other lists, then place them.
+
+        Records in the summary how every row of the run ended up placed:
+        a row with its own coordinates is "exact"; a row that took another
+        list's coordinates (through a merge or a matching address) "matched";
+        the rest by geocoder, 읍면동 or 시군구 centroid, or unplaced.
+        """
+        from .dedup import auto_merge
+        from .placement import PLACEMENTS, _select, place_agencies
+
+        moved: dict[int, int] = {}
+        if merge and self.new_ids:
+            merges = auto_merge(self.conn, self.new_ids, run_id=self.summary.run_id)
+            for m in merges:
+                moved[m["merged"]] = m["kept"]
+            # A new agency that joined an older one is a merge, not a new agency.
+            joined = sum(1 for m in merges if m["merged"] in self.new_ids)
+            self.summary.imported -= joined
+            self.summary.merged += joined
+            if merges:
+                self.summary.extra["merges"] = merges[:50]
+        final: dict[int, bool] = {}
+        for agency_id, own in self.touched.items():
+            target = moved.get(agency_id, agency_id)
+            final[target] = final.get(target, False) or own
+        counts = place_agencies(self.conn, list(final), geocoder=geocoder)
+        rows = dict(_select(self.conn, "1", list(final), "id, placement"))
+        placed: dict[str, int] = {}
+        for agency_id, own in final.items():
+            how = rows.get(agency_id, "unplaced")
+            if how == "exact" and not own:
+                how = "matched"
+            placed[how] = placed.get(how, 0) + 1
+        self.summary.extra["placed"] = {p: placed[p] for p in PLACEMENTS if p in placed}
+        if counts.get("geocoder_failed"):
+            self.summary.extra["geocoder"] = "실패: 네트워크 또는 서버 응답 없음 (오프라인 방법으로 배치)"
+        return self.summary.extra["placed"]
 
     # --- quarantine -----------------------------------------------------
 
@@ -138,20 +183,22 @@ class ImportRun:
             source_key = f"{source_key}#{seen + 1}"
         row["source"] = self.summary.source
         row["source_key"] = source_key
-        return self._upsert_agency(row, source_key=source_key, row_number=row_number, raw=raw)
+        agency_id = self._upsert_agency(row, source_key=source_key, row_number=row_number, raw=raw)
+        self.touched[agency_id] = self.touched.get(agency_id, False) or row["lat"] is not None
+        return agency_id
 
     def normalise_agency(self, fields: dict) -> dict:
         """Turn mapped raw fields into a store row; raises RowError for a bad value."""
         name = clean_text(fields.get("name"))
         if not name:
             raise RowError("name", "기관명이 비어 있습니다")
-        road = clean_text(fields.get("road_address"))
-        lot = clean_text(fields.get("lot_address"))
+        road = fix_typos(clean_text(fields.get("road_address")))
+        lot = fix_typos(clean_text(fields.get("lot_address")))
         address = road or lot
         parsed = parse_address(road) if road else {}
         lot_parsed = parse_address(lot) if lot else {}
         region = {k: parsed.get(k) or lot_parsed.get(k) for k in ("sido", "sigungu", "eupmyeondong", "region_code")}
-        sido_raw = clean_text(fields.get("sido"))
+        sido_raw = fix_typos(clean_text(fields.get("sido")))
         if not region["sido"] and sido_raw:
             region["sido"] = normalize_sido(sido_raw)
         if not region["sigungu"] and fields.get("sigungu") and region["sido"]:
@@ -172,7 +219,7 @@ class ImportRun:
             "address_key": address_key(address),
             "sido_raw": sido_raw or (address.split()[0] if address else None),
             **region,
-            "postcode": clean_text(fields.get("postcode")),
+            "postcode": normalize_postcode(fields.get("postcode")),
             "lat": lat,
             "lon": lon,
             "placement": "exact" if lat is not None else "unplaced",
@@ -187,23 +234,28 @@ class ImportRun:
             "verified_date": clean_text(fields.get("verified_date")),
         }
 
-    @staticmethod
-    def _coordinates(fields: dict) -> tuple[float | None, float | None]:
+    def _coordinates(self, fields: dict) -> tuple[float | None, float | None]:
         lat_raw, lon_raw = clean_text(fields.get("lat")), clean_text(fields.get("lon"))
         if not lat_raw and not lon_raw:
             return None, None
         values = []
         for column, raw in (("lat", lat_raw), ("lon", lon_raw)):
             try:
-                value = float(raw)
+                value = float(raw.replace(",", "")) if raw else float("nan")
             except (TypeError, ValueError):
                 raise RowError(column, f"좌표가 숫자가 아닙니다: {raw!r}") from None
             if not math.isfinite(value):
                 raise RowError(column, f"좌표가 숫자가 아닙니다: {raw!r}")
             values.append(value)
-        lat, lon = values
-        if not (KOREA_LAT[0] <= lat <= KOREA_LAT[1] and KOREA_LON[0] <= lon <= KOREA_LON[1]):
-            raise RowError("lat", f"좌표가 대한민국 밖입니다: 위도 {lat}, 경도 {lon}")
+        try:
+            lat, lon, note = to_wgs84(*values, crs=fields.get("_crs"))
+        except CoordinateError as exc:
+            raise RowError("lat", str(exc)) from None
+        if note:
+            # Swapped or projected coordinates are fixed, and counted so the
+            # report says so.
+            notes = self.summary.extra.setdefault("coordinates", {})
+            notes[note] = notes.get(note, 0) + 1
         return lat, lon
 
     def _upsert_agency(self, row: dict, *, source_key: str, row_number: int, raw: dict) -> int:
@@ -243,6 +295,7 @@ class ImportRun:
                 f"INSERT INTO agencies ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", values
             )
             agency_id = cur.lastrowid
+            self.new_ids.add(agency_id)
             self.summary.imported += 1
         conn.execute(
             "INSERT INTO agency_sources (agency_id, source, source_key, row_number, raw, import_run_id, imported_at) "
@@ -297,6 +350,34 @@ class ImportRun:
             sets = ", ".join(f"{c} = ?" for c in changes)
             self.conn.execute(f"UPDATE agencies SET {sets}, updated_at = ? WHERE id = ?", [*changes.values(), stamp, agency_id])
         return bool(changes)
+
+
+@lru_cache(maxsize=1)
+def _typos() -> dict[str, str]:
+    with open(REFERENCE_DIR / "address_typos.csv", encoding="utf-8") as fh:
+        return {r["wrong"]: r["right"] for r in csv.DictReader(fh)}
+
+
+def fix_typos(text: str | None) -> str | None:
+    """Known misspellings of region names corrected (경상븍도 -> 경상북도, from data/reference)."""
+    if not text:
+        return text
+    for wrong, right in _typos().items():
+        if wrong in text:
+            text = text.replace(wrong, right)
+    return text
+
+
+def normalize_postcode(value) -> str | None:
+    """Five-digit postcode; a spreadsheet that ate the leading zero gets it back (3047 -> 03047)."""
+    text = clean_text(value)
+    if not text:
+        return None
+    if text.endswith(".0"):
+        text = text[:-2]
+    if text.isdigit() and len(text) == 4:
+        return "0" + text
+    return text
 
 
 def _same_road(key_a: str | None, key_b: str | None) -> bool:

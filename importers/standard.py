@@ -66,7 +66,7 @@ def detect_dataset(headers: list[str]) -> Dataset | None:
     return None
 
 
-def import_standard(db, table: Table, dataset: Dataset, *, progress=None):
+def import_standard(db, table: Table, dataset: Dataset, *, progress=None, geocoder=None):
     """Import a standard-data table; returns the run's ImportSummary."""
     index = {h.replace(" ", ""): i for i, h in enumerate(table.headers)}
     with ImportRun(db, source=dataset.name, dataset=dataset.label, file_name=table.path.name,
@@ -96,6 +96,7 @@ def import_standard(db, table: Table, dataset: Dataset, *, progress=None):
             run.add_agency(fields, source_key=key, row_number=number, raw=raw)
             if progress:
                 progress(1)
+        run.finish_placement(geocoder=geocoder)
     return run.summary
 
 

@@ -1,0 +1,99 @@
+"""Coordinates as agency lists give them: WGS84, swapped, or in a Korean projection.
+
+Portal lists put WGS84 degrees in 위도/경도, but district spreadsheets often
+carry TM 중부원점 (EPSG:5186, or the older Bessel EPSG:2097) or UTM-K
+(EPSG:5179) metres in X/Y columns, and now and then latitude and longitude
+change places. `to_wgs84` takes the two values as the columns hold them and
+says what it did.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pyproj import Transformer
+
+# A generous box around the Republic of Korea, islands included (마라도 33.1,
+# 독도 131.9, 강원 고성 38.6).
+KOREA_LAT = (32.9, 38.7)
+KOREA_LON = (124.5, 132.0)
+
+UTMK = "EPSG:5179"
+TM_CENTRAL = "EPSG:5186"
+TM_CENTRAL_BESSEL = "EPSG:2097"
+CRS_NAMES = {
+    UTMK: "UTM-K",
+    TM_CENTRAL: "TM 중부원점(GRS80)",
+    TM_CENTRAL_BESSEL: "TM 중부원점(Bessel)",
+}
+
+
+class CoordinateError(ValueError):
+    """The two values are not a position in Korea in any system we know."""
+
+
+@lru_cache(maxsize=8)
+def transformer(crs: str) -> Transformer:
+    """A cached transformer from `crs` to WGS84 lon/lat (x = easting first)."""
+    return Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+
+
+def in_korea(lat: float, lon: float) -> bool:
+    """True when the point lies in the box around the Republic of Korea."""
+    return KOREA_LAT[0] <= lat <= KOREA_LAT[1] and KOREA_LON[0] <= lon <= KOREA_LON[1]
+
+
+def projected_to_wgs84(x: float, y: float, crs: str) -> tuple[float, float]:
+    """(lat, lon) of a projected easting `x` and northing `y`."""
+    lon, lat = transformer(crs).transform(x, y)
+    return lat, lon
+
+
+def guess_crs(x: float, y: float) -> str | None:
+    """The Korean projection whose range holds easting `x` and northing `y`.
+
+    UTM-K has false origin (1,000,000, 2,000,000), so Korea lies near
+    x 700k–1.4M, y 1.4M–2.2M; TM 중부원점 (200,000, 600,000) puts it near
+    x −100k–800k, y −100k–800k. The Bessel 2097 system differs from 5186 by
+    100 km in northing, which no range test can tell apart: 5186 is assumed
+    unless the caller says otherwise.
+    """
+    if 600_000 <= x <= 1_500_000 and 1_300_000 <= y <= 2_300_000:
+        return UTMK
+    if -150_000 <= x <= 800_000 and -150_000 <= y <= 800_000:
+        return TM_CENTRAL
+    return None
+
+
+def to_wgs84(lat_value: float, lon_value: float, crs: str | None = None) -> tuple[float, float, str | None]:
+    """(lat, lon, note) from the values of the latitude and longitude columns.
+
+    `note` is None for plain WGS84, "swapped" when the two were exchanged, or
+    the name of the projection converted from. Raises CoordinateError when
+    no reading puts the point in Korea.
+
+    >>> to_wgs84(127.0276, 37.4979)[2]
+    'swapped'
+    >>> lat, lon, note = to_wgs84(1944000.0, 958000.0)
+    >>> note, round(lat, 2), round(lon, 2)
+    ('UTM-K', 37.49, 127.02)
+    """
+    if crs is None and max(abs(lat_value), abs(lon_value)) <= 360:
+        if in_korea(lat_value, lon_value):
+            return lat_value, lon_value, None
+        if in_korea(lon_value, lat_value):
+            return lon_value, lat_value, "swapped"
+        raise CoordinateError(f"좌표가 대한민국 밖입니다: 위도 {lat_value}, 경도 {lon_value}")
+    # Projected metres: the latitude column holds the northing (Y), the
+    # longitude column the easting (X); either may be swapped as well.
+    y, x = lat_value, lon_value
+    attempts = [(x, y, None), (y, x, "swapped")]
+    for easting, northing, swapped in attempts:
+        systems = [crs] if crs else [s for s in (guess_crs(easting, northing),) if s]
+        if not crs and systems == [TM_CENTRAL]:
+            systems.append(TM_CENTRAL_BESSEL)
+        for system in systems:
+            lat, lon = projected_to_wgs84(easting, northing, system)
+            if in_korea(lat, lon):
+                name = CRS_NAMES.get(system, system)
+                return lat, lon, f"{name}, swapped" if swapped else name
+    raise CoordinateError(f"좌표를 해석할 수 없습니다: Y {lat_value}, X {lon_value}")

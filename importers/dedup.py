@@ -1,0 +1,473 @@
+"""Duplicates across lists: one agency, every source row kept.
+
+Two agencies from different lists are the same when
+
+- their names are the same once spaces, punctuation and the type's alias are
+  normalised (기장군 정신건강증진센터 = 기장군정신건강복지센터) and they sit in
+  the same 시군구 (and, when both have real coordinates, within 1.2 km);
+- they share an address with a building number and their types agree; or
+- their names are similar (rapidfuzz) and they are within 100 m.
+
+Pairs that come close without meeting a rule are near-misses, reported for a
+person to confirm or split. Never merged automatically: two rows of one list
+(the list's own importer decides those), and two branches (치매안심센터 that
+differ in name, or any name with 분소/분원/지소…) that merely share an
+operator or a building. Every merge is logged in `agency_merges` with what it
+moved, so `split` can undo it; a person's verdict goes to `dedup_decisions`
+and re-imports respect it.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+
+from rapidfuzz import fuzz
+
+from directory.normalize import name_key
+from directory.store import AgencyNotFound, now, taxonomy
+
+from .placement import _Db
+from .run import AGENCY_COLUMNS, SAME_PLACE_METRES, distance_m
+
+__all__ = ["Candidate", "find_duplicates", "auto_merge", "merge_agencies", "split_merge", "decide",
+           "canonical_key", "NEAR_METRES", "SIMILAR_NAME"]
+
+NEAR_METRES = 100.0  # "similar name within 100 m"
+NEAR_MISS_METRES = 1000.0
+SIMILAR_NAME = 85.0  # rapidfuzz ratio of the names without their type
+NEAR_MISS_NAME = 60.0
+PRECISE = ("exact", "matched", "geocoded")
+BRANCH = re.compile(r"분소|분원|지소|분관|출장소|분실|지점|지원센터\d|\d호점")
+# Types whose separate branches share an operator and often a building.
+BRANCHED_TYPES = {"치매안심센터"}
+RULE_ORDER = {"decision": 0, "same-address": 1, "same-name": 2, "similar-name-near": 3}
+
+
+@dataclass
+class Candidate:
+    """A pair of agencies that may be one: the rule, and whether it merges."""
+
+    a: int
+    b: int
+    rule: str
+    decision: str  # "merge" or "near-miss"
+    score: float
+    distance_m: float | None
+    a_name: str = ""
+    b_name: str = ""
+
+    def as_dict(self) -> dict:
+        """Plain dict for JSON."""
+        return asdict(self)
+
+
+class _Names:
+    """Canonical name keys: the type's alias at the end replaced by the canonical type."""
+
+    def __init__(self, tax):
+        self.suffixes: dict[int, dict[str, str]] = defaultdict(dict)
+        for alias, canonical in {**{t: t for t in tax.type_category}, **tax.aliases}.items():
+            key = name_key(alias)
+            if key:
+                self.suffixes[len(key)][key] = name_key(canonical)
+        self.lengths = sorted(self.suffixes, reverse=True)
+
+    def split(self, key: str) -> tuple[str, str]:
+        """(stem, canonical type key) of a name key; the type part may be empty."""
+        for length in self.lengths:
+            if length < len(key):
+                hit = self.suffixes[length].get(key[-length:])
+                if hit:
+                    return key[:-length], hit
+        return key, ""
+
+
+def canonical_key(name: str, tax) -> str:
+    """Name key with its type's alias made canonical.
+
+    >>> from directory.taxonomy import Taxonomy
+    >>> t = Taxonomy(["보건의료"], {"정신건강복지센터": "보건의료"}, {"정신건강증진센터": "정신건강복지센터"})
+    >>> canonical_key("기장군 정신건강증진센터", t)
+    '기장군정신건강복지센터'
+    """
+    stem, kind = _Names(tax).split(name_key(name))
+    return stem + kind
+
+
+@dataclass
+class _Agency:
+    id: int
+    name: str
+    stem: str
+    canon: str
+    type: str | None
+    address_key: str
+    sido: str | None
+    sigungu: str | None
+    lat: float | None
+    lon: float | None
+    precise: bool
+    sources: frozenset
+    branch: bool
+
+
+class AgencyIndex:
+    """Every agency with the keys the rules block on: canonical name, address, 100 m grid cell."""
+
+    CELL = 0.001  # degrees of latitude, about 111 m; longitude cells scaled at 36°N
+
+    def __init__(self, conn, *, tax=None):
+        self.conn = conn
+        names = _Names(tax or taxonomy(_Db(conn)))
+        sources: dict[int, set] = defaultdict(set)
+        for agency_id, source in conn.execute("SELECT agency_id, source FROM agency_sources"):
+            sources[agency_id].add(source)
+        self.agencies: dict[int, _Agency] = {}
+        self.by_canon: dict[str, list[int]] = defaultdict(list)
+        self.by_address: dict[str, list[int]] = defaultdict(list)
+        self.grid: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for row in conn.execute(
+            "SELECT id, name, name_key, type, address_key, sido, sigungu, lat, lon, placement, source FROM agencies"
+        ):
+            self.add(row, names, sources.get(row[0]) or {row[10]})
+
+    def add(self, row, names: _Names, sources) -> None:
+        agency_id, name, nkey, kind, akey, sido, sigungu, lat, lon, placement, _source = row
+        stem, type_key = names.split(nkey or "")
+        agency = _Agency(agency_id, name, stem, stem + type_key, kind, akey or "", sido, sigungu, lat, lon,
+                         placement in PRECISE and lat is not None, frozenset(s for s in sources if s),
+                         bool(BRANCH.search(name or "")))
+        self.agencies[agency_id] = agency
+        self.by_canon[agency.canon].append(agency_id)
+        if agency.address_key and _has_number(agency.address_key):
+            self.by_address[agency.address_key].append(agency_id)
+        if agency.precise:
+            self.grid[self.cell(lat, lon)].append(agency_id)
+
+    def cell(self, lat: float, lon: float) -> tuple[int, int]:
+        return int(lat / self.CELL), int(lon / (self.CELL * 1.24))
+
+    def neighbours(self, agency: _Agency):
+        """Agencies sharing a canonical name or address, or within about 100–200 m."""
+        seen = {agency.id}
+        for other in self.by_canon.get(agency.canon, ()):
+            if other not in seen:
+                seen.add(other)
+                yield other
+        for other in self.by_address.get(agency.address_key, ()) if agency.address_key else ():
+            if other not in seen:
+                seen.add(other)
+                yield other
+        if agency.precise:
+            cy, cx = self.cell(agency.lat, agency.lon)
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    for other in self.grid.get((cy + dy, cx + dx), ()):
+                        if other not in seen:
+                            seen.add(other)
+                            yield other
+
+    def remove(self, agency_id: int) -> None:
+        agency = self.agencies.pop(agency_id, None)
+        if agency is None:
+            return
+        for table, key in ((self.by_canon, agency.canon), (self.by_address, agency.address_key)):
+            if key in table and agency_id in table[key]:
+                table[key].remove(agency_id)
+        if agency.precise:
+            cell = self.grid.get(self.cell(agency.lat, agency.lon), [])
+            if agency_id in cell:
+                cell.remove(agency_id)
+
+
+def judge(a: _Agency, b: _Agency, decisions: dict | None = None) -> Candidate | None:
+    """The rule that makes `a` and `b` one agency, a near-miss, or None."""
+    if a.sources & b.sources:
+        return None  # rows of one list: the list's importer has decided
+    pair = lambda rule, decision, score, dist: Candidate(  # noqa: E731
+        a.id, b.id, rule, decision, round(score, 1), None if dist is None else round(dist, 1), a.name, b.name)
+    dist = distance_m(a.lat, a.lon, b.lat, b.lon) if a.precise and b.precise else None
+    verdict = (decisions or {}).get(frozenset((a.id, b.id)))
+    if verdict == "distinct":
+        return None
+    if verdict == "same":
+        return pair("decision", "merge", 100.0, dist)
+    if a.sido and b.sido and a.sido != b.sido:
+        return None
+    if a.sigungu and b.sigungu and not _same_sigungu(a.sigungu, b.sigungu):
+        return None
+    type_ok = a.type == b.type or a.type is None or b.type is None
+    score = 100.0 if a.stem == b.stem else fuzz.ratio(a.stem, b.stem)
+    branches = (a.branch or b.branch or (a.type in BRANCHED_TYPES and b.type in BRANCHED_TYPES)) and a.stem != b.stem
+    if a.canon == b.canon and a.canon:
+        if not type_ok:
+            return pair("same-name", "near-miss", score, dist)
+        if dist is not None:
+            return pair("same-name", "merge" if dist <= SAME_PLACE_METRES else "near-miss", score, dist)
+        same_place = (a.address_key and a.address_key == b.address_key) or (
+            a.sigungu and b.sigungu and _same_sigungu(a.sigungu, b.sigungu))
+        return pair("same-name", "merge" if same_place else "near-miss", score, dist)
+    if a.address_key and a.address_key == b.address_key and _has_number(a.address_key):
+        if not type_ok:
+            return None  # different agencies in one building (보건소, 치매안심센터 …)
+        if branches:
+            return pair("same-address", "near-miss", score, dist)
+        if a.type and b.type:
+            return pair("same-address", "merge", score, dist)
+        return pair("same-address", "merge" if score >= SIMILAR_NAME else "near-miss", score, dist)
+    if dist is not None and type_ok:
+        if dist <= NEAR_METRES and score >= SIMILAR_NAME and not branches:
+            return pair("similar-name-near", "merge", score, dist)
+        if (dist <= NEAR_METRES and score >= NEAR_MISS_NAME) or (dist <= NEAR_MISS_METRES and score >= SIMILAR_NAME):
+            return pair("similar-name-near", "near-miss", score, dist)
+    return None
+
+
+def _same_sigungu(a: str, b: str) -> bool:
+    """수원시 and 수원시 장안구 are the same place at the precision the lists give."""
+    a, b = a.replace(" ", ""), b.replace(" ", "")
+    return a == b or a.startswith(b) or b.startswith(a)
+
+
+def _has_number(address_key: str) -> bool:
+    return any(ch.isdigit() for ch in address_key.rsplit("|", 1)[-1])
+
+
+def _decisions(conn, index: AgencyIndex) -> dict:
+    """Verdicts keyed by agency-id pairs (stored by source row, which survives re-imports)."""
+    rows = conn.execute("SELECT a_key, b_key, decision FROM dedup_decisions").fetchall()
+    if not rows:
+        return {}
+    by_key = {}
+    for agency_id, source, key in conn.execute("SELECT agency_id, source, source_key FROM agency_sources"):
+        by_key[f"{source}|{key}"] = agency_id
+    result = {}
+    for a_key, b_key, decision in rows:
+        a, b = by_key.get(a_key), by_key.get(b_key)
+        if a and b and a != b:
+            result[frozenset((a, b))] = decision
+    return result
+
+
+def find_duplicates(db, ids=None, *, index: AgencyIndex | None = None) -> list[Candidate]:
+    """Every cross-list pair that a rule merges or nearly merges, best rule first.
+
+    `ids` limits the search to pairs with at least one of those agencies.
+    """
+    conn = getattr(db, "conn", db)
+    index = index or AgencyIndex(conn)
+    decisions = _decisions(conn, index)
+    wanted = index.agencies.keys() if ids is None else [i for i in ids if i in index.agencies]
+    found: dict[frozenset, Candidate] = {}
+    for agency_id in wanted:
+        a = index.agencies[agency_id]
+        for other in index.neighbours(a):
+            key = frozenset((agency_id, other))
+            if key in found:
+                continue
+            candidate = judge(a, index.agencies[other], decisions)
+            if candidate is not None:
+                found[key] = candidate
+    return sorted(found.values(), key=lambda c: (c.decision != "merge", RULE_ORDER.get(c.rule, 9),
+                                                 -(c.score or 0), c.distance_m or 0, min(c.a, c.b)))
+
+
+def auto_merge(conn, ids, *, run_id: int | None = None, index: AgencyIndex | None = None) -> list[dict]:
+    """Merge each agency of `ids` into the same agency from another list; returns the merges.
+
+    The older agency is kept (its id stays valid for links and bookmarks)
+    and takes the newer one's better position and missing fields.
+    """
+    index = index or AgencyIndex(conn)
+    decisions = _decisions(conn, index)
+    merges = []
+    for agency_id in sorted(ids):
+        a = index.agencies.get(agency_id)
+        if a is None:
+            continue
+        best = None
+        for other in index.neighbours(a):
+            b = index.agencies[other]
+            candidate = judge(a, b, decisions)
+            if candidate is None or candidate.decision != "merge":
+                continue
+            rank = (RULE_ORDER.get(candidate.rule, 9), -(candidate.score or 0), candidate.distance_m or 0, other)
+            if best is None or rank < best[0]:
+                best = (rank, candidate, b)
+        if best is None:
+            continue
+        _, candidate, keep = best
+        kept, dropped = (keep.id, a.id) if keep.id < a.id else (a.id, keep.id)
+        merge_agencies(conn, kept, dropped, rule=candidate.rule, score=candidate.score,
+                       distance=candidate.distance_m, run_id=run_id)
+        survivor, gone = index.agencies[kept], index.agencies[dropped]
+        index.remove(dropped)
+        survivor.sources = survivor.sources | gone.sources
+        merges.append({"kept": kept, "merged": dropped, "kept_name": survivor.name, "merged_name": gone.name,
+                       "rule": candidate.rule, "score": candidate.score, "distance_m": candidate.distance_m})
+    return merges
+
+
+def _agency_row(conn, agency_id: int) -> dict:
+    cur = conn.execute("SELECT * FROM agencies WHERE id = ?", [agency_id])
+    row = cur.fetchone()
+    if row is None:
+        raise AgencyNotFound(f"기관을 찾을 수 없습니다: {agency_id!r}")
+    return dict(zip([c[0] for c in cur.description], row))
+
+
+PLACEMENT_RANK = {"exact": 0, "matched": 1, "geocoded": 2, "eupmyeondong": 3, "sigungu": 4, "unplaced": 5}
+
+
+def merge_agencies(conn, keep: int, drop: int, *, rule: str = "manual", score: float | None = None,
+                   distance: float | None = None, run_id: int | None = None) -> int:
+    """Make `drop` part of `keep`: its source rows, links and references move; returns the merge id.
+
+    `keep` fills its empty fields from `drop` and takes its position when it
+    is better placed. Call inside the caller's transaction.
+    """
+    if keep == drop:
+        raise ValueError("같은 기관끼리는 병합할 수 없습니다")
+    kept, gone = _agency_row(conn, keep), _agency_row(conn, drop)
+    filled = {}
+    for column in AGENCY_COLUMNS:
+        if column in ("source", "source_key", "lat", "lon", "placement"):
+            continue
+        if kept[column] in (None, "") and gone[column] not in (None, ""):
+            filled[column] = kept[column]
+            kept[column] = gone[column]
+    if PLACEMENT_RANK.get(gone["placement"], 9) < PLACEMENT_RANK.get(kept["placement"], 9):
+        for column in ("lat", "lon", "placement"):
+            filled[column] = kept[column]
+            kept[column] = gone[column]
+    if filled:
+        sets = ", ".join(f"{c} = ?" for c in filled)
+        conn.execute(f"UPDATE agencies SET {sets}, updated_at = ? WHERE id = ?",
+                     [*(kept[c] for c in filled), now(), keep])
+    sources = [r[0] for r in conn.execute("SELECT id FROM agency_sources WHERE agency_id = ?", [drop])]
+    conn.execute("UPDATE agency_sources SET agency_id = ? WHERE agency_id = ?", [keep, drop])
+    links = [r[0] for r in conn.execute(
+        "SELECT id FROM links WHERE agency_id = ? AND complex_id NOT IN (SELECT complex_id FROM links WHERE agency_id = ?)",
+        [drop, keep])]
+    conn.execute(f"UPDATE links SET agency_id = ? WHERE id IN ({', '.join('?' * len(links))})", [keep, *links]) \
+        if links else None
+    other = _move_references(conn, keep, drop)
+    cur = conn.execute(
+        "INSERT INTO agency_merges (kept_id, merged_id, merged_name, rule, score, distance_m, snapshot, moved, "
+        "import_run_id, status, created_at) VALUES (?,?,?,?,?,?,?,?,?,'merged',?)",
+        [keep, drop, gone["name"], rule, score, distance, json.dumps(gone, ensure_ascii=False),
+         json.dumps({"sources": sources, "links": links, "filled": filled, "other": other}, ensure_ascii=False),
+         run_id, now()],
+    )
+    conn.execute("DELETE FROM agencies WHERE id = ?", [drop])
+    return cur.lastrowid
+
+
+def _move_references(conn, keep: int, drop: int) -> dict:
+    """Point every other table's reference to `drop` at `keep` (tables other helpers add included)."""
+    moved = {}
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    for table in tables:
+        if table in ("agencies", "agency_sources", "links", "agency_merges"):
+            continue
+        for fk in conn.execute(f"PRAGMA foreign_key_list('{table}')").fetchall():
+            if fk[2] == "agencies" and (fk[4] in (None, "id")):
+                column = fk[3]
+                ids = [r[0] for r in conn.execute(f'SELECT rowid FROM "{table}" WHERE "{column}" = ?', [drop])]
+                if ids:
+                    conn.execute(f'UPDATE OR IGNORE "{table}" SET "{column}" = ? WHERE "{column}" = ?', [keep, drop])
+                    moved[f"{table}.{column}"] = ids
+    return moved
+
+
+def split_merge(conn, merge_id: int) -> int:
+    """Undo a merge: the merged agency comes back with its source rows and links; returns its id.
+
+    The pair is recorded as distinct so the next import does not merge it again.
+    """
+    row = conn.execute(
+        "SELECT kept_id, merged_id, snapshot, moved, status FROM agency_merges WHERE id = ?", [merge_id]
+    ).fetchone()
+    if row is None:
+        raise AgencyNotFound(f"병합 기록을 찾을 수 없습니다: {merge_id!r}")
+    keep, drop, snapshot, moved, status = row
+    if status == "split":
+        raise ValueError(f"이미 분리된 병합입니다: {merge_id}")
+    snapshot, moved = json.loads(snapshot), json.loads(moved)
+    if conn.execute("SELECT 1 FROM agencies WHERE id = ?", [drop]).fetchone():
+        snapshot.pop("id")  # the old id was reused; come back under a new one
+    cols = list(snapshot)
+    cur = conn.execute(f"INSERT INTO agencies ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                       [snapshot[c] for c in cols])
+    new_id = cur.lastrowid
+    for ids, table in ((moved["sources"], "agency_sources"), (moved["links"], "links")):
+        if ids:
+            conn.execute(f"UPDATE {table} SET agency_id = ? WHERE id IN ({', '.join('?' * len(ids))})",
+                         [new_id, *ids])
+    for ref, ids in moved.get("other", {}).items():
+        table, column = ref.split(".")
+        conn.execute(f'UPDATE "{table}" SET "{column}" = ? WHERE rowid IN ({", ".join("?" * len(ids))})',
+                     [new_id, *ids])
+    if moved["filled"]:
+        sets = ", ".join(f"{c} = ?" for c in moved["filled"])
+        conn.execute(f"UPDATE agencies SET {sets} WHERE id = ?", [*moved["filled"].values(), keep])
+    conn.execute("UPDATE agency_merges SET status = 'split' WHERE id = ?", [merge_id])
+    _record(conn, keep, new_id, "distinct")
+    return new_id
+
+
+def decide(conn, a: int, b: int, decision: str) -> None:
+    """Record a person's verdict on a pair ("same" or "distinct"); "same" merges them now."""
+    if decision not in ("same", "distinct"):
+        raise ValueError(f"판정은 same 또는 distinct: {decision!r}")
+    _agency_row(conn, a), _agency_row(conn, b)
+    _record(conn, a, b, decision)
+    if decision == "same":
+        keep, drop = sorted((a, b))
+        merge_agencies(conn, keep, drop, rule="decision")
+
+
+def _record(conn, a: int, b: int, decision: str) -> None:
+    def first_source(agency_id):
+        row = conn.execute("SELECT source, source_key FROM agency_sources WHERE agency_id = ? ORDER BY id LIMIT 1",
+                           [agency_id]).fetchone()
+        return f"{row[0]}|{row[1]}" if row else f"agency|{agency_id}"
+
+    key_a, key_b = sorted((first_source(a), first_source(b)))
+    conn.execute("INSERT OR REPLACE INTO dedup_decisions (a_key, b_key, decision, decided_at) VALUES (?,?,?,?)",
+                 [key_a, key_b, decision, now()])
+
+
+def confirm_merge(conn, merge_id: int) -> None:
+    """Mark an automatic merge as checked by a person."""
+    cur = conn.execute("UPDATE agency_merges SET status = 'confirmed' WHERE id = ? AND status = 'merged'", [merge_id])
+    if cur.rowcount == 0:
+        raise AgencyNotFound(f"확인할 병합이 없습니다: {merge_id!r}")
+
+
+def merge_log(conn, *, status: str | None = None) -> list[dict]:
+    """The merges made, newest first, with the surviving agency's name."""
+    sql = ("SELECT m.id, m.kept_id, a.name AS kept_name, m.merged_id, m.merged_name, m.rule, m.score, "
+           "m.distance_m, m.status, m.import_run_id, m.created_at FROM agency_merges m "
+           "LEFT JOIN agencies a ON a.id = m.kept_id")
+    params = []
+    if status:
+        sql += " WHERE m.status = ?"
+        params.append(status)
+    cur = conn.execute(sql + " ORDER BY m.id DESC", params)
+    cols = [c[0] for c in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def duplicate_report(db) -> dict:
+    """The merges made and the near-misses still open, for `yeongye duplicates`."""
+    conn = getattr(db, "conn", db)
+    candidates = find_duplicates(conn)
+    return {
+        "merges": merge_log(conn),
+        "pending_merges": [c.as_dict() for c in candidates if c.decision == "merge"],
+        "near_misses": [c.as_dict() for c in candidates if c.decision == "near-miss"],
+    }
+

@@ -1,0 +1,364 @@
+"""Any tabular agency list: CSV, XLSX, or the SSIS "xls" that is an HTML table.
+
+The columns are recognised from their Korean headers through the synonym
+table `data/reference/column_synonyms.csv` (data, not code: a new spelling
+is one line there). The chosen mapping is returned with the summary so the
+user sees what was understood; a mapping file (`name=기관이름` lines) or
+command-line pairs override it. A list without a recognisable name column
+is refused with the headers that were found.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from html.parser import HTMLParser
+from pathlib import Path
+
+from directory.normalize import address_key, clean_text, name_key
+from directory.paths import REFERENCE_DIR
+from directory.store import taxonomy
+
+from .reading import ImportFormatError, Table, decode, read_csv
+from .run import ImportRun
+
+SYNONYMS_FILE = REFERENCE_DIR / "column_synonyms.csv"
+
+# The agency fields a list can fill, with the Korean label shown to users.
+FIELDS = {
+    "name": "기관명", "type": "유형", "road_address": "주소(도로명)", "lot_address": "주소(지번)",
+    "lat": "위도/Y", "lon": "경도/X", "phone": "전화", "homepage": "홈페이지", "sido": "시도",
+    "sigungu": "시군구", "eupmyeondong": "읍면동", "postcode": "우편번호", "operator": "운영기관",
+    "services": "서비스", "target_groups": "대상", "hours": "운영시간", "capacity": "정원",
+    "verified_date": "기준일자",
+}
+HEADER_SCAN_ROWS = 10  # title rows above the header in spreadsheets
+
+
+class MappingError(ImportFormatError):
+    """The column mapping is missing a name column or names an unknown field or header."""
+
+
+class PersonalDataError(ImportFormatError):
+    """The list describes people (이름, 나이, 주민등록번호 …), not agencies."""
+
+
+def known_lists() -> str:
+    """What the importers read, for error messages."""
+    from .standard import DATASETS
+
+    return ", ".join([d.label for d in DATASETS] + ["기관명 열이 있는 모든 기관 목록 (CSV·XLSX·HTML xls)",
+                                                     "연계 매트릭스", "HSDS datapackage.json"])
+
+
+@dataclass
+class Mapping:
+    """field -> header index, plus how each choice was made (for the user)."""
+
+    headers: list[str]
+    columns: dict[str, int] = field(default_factory=dict)
+    how: dict[str, str] = field(default_factory=dict)
+    personal: list[str] = field(default_factory=list)  # headers that describe people
+
+    def as_dict(self) -> dict[str, str]:
+        """field -> header text, in field order."""
+        return {f: self.headers[i] for f, i in sorted(self.columns.items(), key=lambda kv: list(FIELDS).index(kv[0]))}
+
+    def describe(self) -> list[str]:
+        """One line per mapped field: `기관명(name) ← 기관이름 [synonym]`."""
+        lines = []
+        for f, header in self.as_dict().items():
+            lines.append(f"{FIELDS[f]}({f}) ← {header} [{self.how.get(f, '')}]")
+        unused = [h for i, h in enumerate(self.headers) if i not in self.columns.values() and h]
+        if unused:
+            lines.append("사용하지 않은 열: " + ", ".join(unused))
+        return lines
+
+
+def norm_header(text: str) -> str:
+    """A header reduced for comparison: NFKC, lower case, no spaces or separators."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    return re.sub(r"[\s·ㆍ_\-.*]", "", text)
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> list[tuple[str, str]]:
+    """(normalised header, field) in the table's order: earlier rows win."""
+    with open(SYNONYMS_FILE, encoding="utf-8") as fh:
+        rows = [(norm_header(r["header"]), r["field"]) for r in csv.DictReader(fh)]
+    unknown = {f for _, f in rows} - set(FIELDS) - {"personal"}
+    if unknown:
+        raise ImportFormatError(f"column_synonyms.csv: 알 수 없는 필드 {sorted(unknown)}")
+    return rows
+
+
+def recognise(headers: list[str], rows: list[list[str]] | None = None, *, types=None) -> Mapping:
+    """Map headers to agency fields: exact synonyms first, then prefix/suffix matches.
+
+    When no header names the agency but a column's values look like agency
+    names (the 읍면동 column of the community-centre list holds
+    "청운효자동주민센터"), that column becomes the name.
+    """
+    mapping = Mapping(list(headers))
+    normed = [norm_header(h) for h in headers]
+    table = synonyms()
+    taken: set[int] = set()
+    personal = {synonym for synonym, f in table if f == "personal"}
+    table = [(synonym, f) for synonym, f in table if f != "personal"]
+    mapping.personal = [headers[i] for i, h in enumerate(normed) if h in personal]
+    for synonym, f in table:  # exact, in priority order
+        if f in mapping.columns:
+            continue
+        for i, h in enumerate(normed):
+            if i not in taken and h == synonym:
+                mapping.columns[f], mapping.how[f] = i, "동의어"
+                taken.add(i)
+                break
+    for synonym, f in table:  # "기관명(한글)", "시설 주소지"
+        if f in mapping.columns or len(synonym) < 2:
+            continue
+        for i, h in enumerate(normed):
+            if i not in taken and h and (h.startswith(synonym) or h.endswith(synonym)):
+                mapping.columns[f], mapping.how[f] = i, f"부분 일치({synonym})"
+                taken.add(i)
+                break
+    if "name" not in mapping.columns and rows and types is not None:
+        candidates = [i for i in range(len(headers)) if i not in taken]
+        if "eupmyeondong" in mapping.columns:
+            candidates.insert(0, mapping.columns["eupmyeondong"])
+        for i in candidates:
+            values = [r[i] for r in rows[:200] if i < len(r) and r[i].strip()]
+            named = sum(1 for v in values if types.infer_type(v))
+            if values and named >= 0.8 * len(values):
+                if mapping.columns.get("eupmyeondong") == i:
+                    del mapping.columns["eupmyeondong"]
+                mapping.columns["name"], mapping.how["name"] = i, "값이 기관 이름으로 보임"
+                break
+    return mapping
+
+
+def apply_overrides(mapping: Mapping, overrides: dict[str, str]) -> Mapping:
+    """Replace mapped columns by the user's `field -> header` choices (header "" unmaps)."""
+    normed = [norm_header(h) for h in mapping.headers]
+    for f, header in overrides.items():
+        if f not in FIELDS:
+            raise MappingError(f"알 수 없는 필드: {f!r}. 가능한 필드: {', '.join(FIELDS)}")
+        if not header:
+            mapping.columns.pop(f, None)
+            continue
+        key = norm_header(header)
+        if key not in normed:
+            raise MappingError(f"열 {header!r}이(가) 없습니다. 찾은 열: {', '.join(mapping.headers)}")
+        index = normed.index(key)
+        for other, i in list(mapping.columns.items()):
+            if i == index and other != f:
+                del mapping.columns[other]
+        mapping.columns[f], mapping.how[f] = index, "사용자 지정"
+    return mapping
+
+
+def parse_mapping_lines(lines) -> dict[str, str]:
+    """`field=header` (or `field: header`) lines; `#` starts a comment.
+
+    >>> parse_mapping_lines(["name = 기관이름", "# 주석", "address: 소재지"])
+    {'name': '기관이름', 'road_address': '소재지'}
+    """
+    result = {}
+    for number, line in enumerate(lines, start=1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        match = re.match(r"^([A-Za-z_]+)\s*[=:]\s*(.*)$", line)
+        if not match:
+            raise MappingError(f"대응 {number}행을 읽을 수 없습니다: {line!r} (형식: name=기관이름)")
+        f, header = match.group(1).lower(), match.group(2).strip().strip("\"'")
+        result[FIELD_ALIASES.get(f, f)] = header
+    return result
+
+
+FIELD_ALIASES = {"address": "road_address", "latitude": "lat", "longitude": "lon", "lng": "lon",
+                 "x": "lon", "y": "lat", "tel": "phone", "zip": "postcode"}
+
+
+def read_mapping_file(path) -> dict[str, str]:
+    """Read a mapping file (UTF-8 or CP949)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise MappingError(f"대응 파일을 열 수 없습니다: {path} ({exc.strerror})") from exc
+    text, _ = decode(data, Path(path).name)
+    return parse_mapping_lines(text.splitlines())
+
+
+# --- reading spreadsheets ---------------------------------------------------
+
+
+def read_table(path) -> Table:
+    """Read CSV/TSV, XLSX or an HTML-table "xls" into a Table (first row = headers)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(path)
+    if suffix in (".xls", ".html", ".htm"):
+        head = path.read_bytes()[:2048]
+        if head.startswith(b"\xd0\xcf\x11\xe0"):
+            raise ImportFormatError(
+                f"{path.name}: Excel 97-2003(.xls) 이진 파일입니다. Excel에서 .xlsx 또는 CSV로 저장해 주세요."
+            )
+        return read_html_table(path)
+    return read_csv(path)
+
+
+def read_xlsx(path) -> Table:
+    """The first non-empty worksheet of an XLSX workbook (values, not formulas)."""
+    import openpyxl
+
+    path = Path(path)
+    data = path.read_bytes()
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError or its own errors
+        raise ImportFormatError(f"{path.name}: XLSX 파일을 읽을 수 없습니다 ({exc})") from exc
+    try:
+        for sheet in book.worksheets:
+            rows = [["" if v is None else _cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            rows = [r for r in rows if any(c.strip() for c in r)]
+            if rows:
+                return _table(path, rows, "xlsx", data)
+    finally:
+        book.close()
+    raise ImportFormatError(f"{path.name}: 빈 통합 문서입니다.")
+
+
+def _cell_text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class _TableParser(HTMLParser):
+    """Collects the rows of every <table> in a page (cells as text)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[list[str]]] = []
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+        self._span = 1
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+            span = dict(attrs).get("colspan") or "1"
+            self._span = int(span) if span.isdigit() else 1
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._row.extend([""] * (self._span - 1))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            if self.tables:
+                self.tables[-1].append(self._row)
+            self._row = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def read_html_table(path) -> Table:
+    """The largest table of an HTML page saved as .xls (the SSIS export)."""
+    path = Path(path)
+    data = path.read_bytes()
+    declared = re.search(rb"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", data[:4096])
+    text = None
+    if declared:
+        try:
+            text = data.decode(declared.group(1).decode("ascii").lower().replace("ks_c_5601-1987", "cp949"))
+        except (LookupError, UnicodeDecodeError):
+            text = None
+    if text is None:
+        text, _ = decode(data, path.name)
+    parser = _TableParser()
+    parser.feed(text)
+    parser.close()
+    tables = [[r for r in t if any(c.strip() for c in r)] for t in parser.tables]
+    tables = [t for t in tables if t]
+    if not tables:
+        raise ImportFormatError(f"{path.name}: 표(<table>)가 없는 파일입니다. CSV 또는 XLSX로 저장해 주세요.")
+    return _table(path, max(tables, key=len), "html", data)
+
+
+def _table(path: Path, rows: list[list[str]], encoding: str, data: bytes) -> Table:
+    headers = [" ".join(str(h).split()) for h in rows[0]]
+    return Table(path, headers, rows[1:], encoding, hashlib.sha256(data).hexdigest())
+
+
+def find_header_row(table: Table, types=None) -> Table:
+    """Skip title rows: the first of the top rows whose headers name the agency."""
+    if "name" in recognise(table.headers).columns:
+        return table
+    for i, row in enumerate(table.rows[:HEADER_SCAN_ROWS]):
+        headers = [" ".join(str(h).split()) for h in row]
+        if "name" in recognise(headers).columns:
+            return Table(table.path, headers, table.rows[i + 1:], table.encoding, table.sha256)
+    return table
+
+
+# --- importing ----------------------------------------------------------------
+
+
+def build_mapping(db, table: Table, overrides: dict[str, str] | None = None) -> Mapping:
+    """The mapping for a table, user overrides applied; refuses a table without a name column."""
+    mapping = recognise(table.headers, table.rows, types=taxonomy(db))
+    if mapping.personal:
+        raise PersonalDataError(
+            f"{table.path.name}: 개인정보로 보이는 열({', '.join(mapping.personal)})이 있어 가져오지 않습니다. "
+            f"연계는 기관 목록만 저장합니다 (주민의 이름·나이·진단은 저장하지 않음). 지원: {known_lists()}."
+        )
+    if overrides:
+        mapping = apply_overrides(mapping, overrides)
+    if "name" not in mapping.columns:
+        raise MappingError(
+            f"{table.path.name}: 기관명 열을 찾지 못했습니다. 찾은 열: {', '.join(h or '(빈 머리글)' for h in table.headers)}. "
+            f"--map name=열이름 또는 --mapping 파일로 지정해 주세요. 지원: {known_lists()}."
+        )
+    return mapping
+
+
+def import_tabular(db, table: Table, *, mapping: dict[str, str] | None = None, source: str | None = None,
+                   crs: str | None = None, progress=None, geocoder=None):
+    """Import a generic agency list; returns the run's ImportSummary.
+
+    The summary's extra holds the mapping used and the placement counts.
+    """
+    table = find_header_row(table)
+    chosen = build_mapping(db, table, mapping)
+    source = source or f"list:{table.path.stem}"
+    columns = chosen.columns
+    with ImportRun(db, source=source, dataset=f"목록 {table.path.name}", file_name=table.path.name,
+                   file_hash=table.sha256, encoding=table.encoding) as run:
+        for number, cells in enumerate(table.rows, start=2):
+            raw = {h or f"열{i + 1}": (cells[i] if i < len(cells) else "") for i, h in enumerate(table.headers)}
+            fields = {f: (cells[i] if i < len(cells) else "") for f, i in columns.items()}
+            if crs:
+                fields["_crs"] = crs
+            key = f"{name_key(fields.get('name'))}|{address_key(fields.get('road_address') or fields.get('lot_address'))}"
+            if not clean_text(fields.get("name")) and not any(clean_text(c) for c in cells):
+                continue
+            run.add_agency(fields, source_key=key, row_number=number, raw=raw)
+            if progress:
+                progress(1)
+        run.summary.extra["mapping"] = chosen.as_dict()
+        run.finish_placement(geocoder=geocoder)
+    return run.summary
