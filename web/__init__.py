@@ -48,5 +48,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(home.bp)
     app.register_blueprint(agencies.bp)
+    from . import complexes, districts  # network pages (issue 4)
+
+    app.register_blueprint(complexes.bp)
+    app.register_blueprint(districts.bp)
     errors.init_app(app)
     return app

@@ -1,0 +1,205 @@
+"""Network commands: report network|gaps|complex, recommend, contact add|list."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from directory.store import AgencyNotFound, ComplexNotFound, get_complex
+from network.contacts import ContactError, add_contact, link_frequency, list_contacts
+from network.gaps import gap_report
+from network.recommend import RecommendError, recommend
+from network.report import complex_report, network_report, to_csv, to_json
+
+from . import main, pass_ctx
+
+
+@main.group("report")
+def report_group():
+    """Reports on the linkage network: the whole network, one complex's gaps, a printable page.
+
+    Example: yeongye --db demo.db report network --format json --out network.json
+    """
+
+
+@report_group.command("network")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "html"]), default="json", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
+@click.option("--sido", help="Only complexes in this 시도 (and their partners).")
+@click.option("--sigungu", help="Only complexes in this 시군구.")
+@click.option("--category", help="Only agencies of this category (공공기관 … 기타).")
+@click.option("--operator", help="Only complexes whose operator contains this (LH, SH).")
+@click.option("--table", type=click.Choice(["agencies", "complexes", "types", "gaps"]), default="agencies",
+              show_default=True, help="With --format csv: which table.")
+@pass_ctx
+def report_network(ctx, fmt, out, sido, sigungu, category, operator, table):
+    """The whole network: counts, density, centralization, every agency and complex, gaps, overlaps.
+
+    Example: yeongye --db demo.db report network --format html --out network.html
+    """
+    report = network_report(ctx.db, sido=sido, sigungu=sigungu, category=category, operator=operator)
+    if fmt == "json":
+        text = to_json(report)
+    elif fmt == "csv":
+        text = to_csv(report, table)
+    else:
+        text = _render(ctx, "districts/print.html", report=report, title="연계망 보고서")
+    _write(text, out)
+
+
+@report_group.command("gaps")
+@click.option("--complex", "complex_name", required=True, help="The complex's name or id.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def report_gaps(ctx, complex_name, as_json):
+    """One complex's gaps: types its peers use, empty categories, needs of its residents.
+
+    Example: yeongye --db demo.db report gaps --complex C
+    """
+    try:
+        gaps = gap_report(ctx.db, complex_name)
+    except ComplexNotFound as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(to_json(gaps))
+        return
+    click.echo(f"{gaps['complex']} 단지의 연계 공백 (비교 단지: {gaps['peers']['scope']} {gaps['peers']['count']}곳)")
+    sections = (("입주민 특성으로 필요한 기관", "profile"), ("비교 단지 대부분이 연계하는 기관", "peer"),
+                ("연계 기관이 없는 분야", "category"))
+    for title, key in sections:
+        click.echo(f"\n[{title}]")
+        for item in gaps[key]:
+            click.echo(f"  - {item.get('type') or item.get('category')}: {item['reason']}")
+        if not gaps[key]:
+            click.echo("  (없음)")
+    if gaps["met"]:
+        click.echo("\n[이미 충족된 필요]")
+        for item in gaps["met"]:
+            click.echo(f"  - {item['type']}: {', '.join(item['agencies'])}")
+
+
+@report_group.command("complex")
+@click.argument("name")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the HTML here (default: standard output).")
+@pass_ctx
+def report_complex(ctx, name, out):
+    """A one-page printable HTML report of a complex, to share with a partner agency.
+
+    Example: yeongye --db demo.db report complex C --out C.html
+    """
+    try:
+        report = complex_report(ctx.db, name)
+    except ComplexNotFound as exc:
+        raise click.ClickException(str(exc)) from exc
+    _write(_render(ctx, "complexes/report.html", r=report, title=report["complex"]["name"]), out)
+
+
+@main.command("recommend")
+@click.option("--complex", "complex_name", required=True, help="The complex's name or id.")
+@click.option("--need", required=True, help="An agency type or a needs word (치매, 술, 일자리 …).")
+@click.option("--limit", default=10, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def recommend_command(ctx, complex_name, need, limit, as_json):
+    """Agencies not yet linked with a complex that serve a need, nearest and most used first.
+
+    Example: yeongye --db demo.db recommend --complex C --need 술
+    """
+    try:
+        found = recommend(ctx.db, complex_name, need, limit=limit)
+    except (ComplexNotFound, RecommendError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(to_json(found))
+        return
+    click.echo(f"{found['complex']} · '{need}' → {', '.join(found['types'])}")
+    for i, r in enumerate(found["results"], start=1):
+        click.echo(f"{i:2}. {r['name']} ({r['phone'] or '전화 미상'})\n    {r['reason']}")
+    if not found["results"]:
+        click.echo("추천할 기관이 없습니다 (모두 연계했거나 디렉터리에 없음).")
+
+
+@main.group("contact")
+def contact_group():
+    """The contact log of a complex's links (no residents' personal data in notes).
+
+    Example: yeongye --db demo.db contact add --complex C --agency 치매안심센터 --date 2024-05-01 --content referral
+    """
+
+
+@contact_group.command("add")
+@click.option("--complex", "complex_name", required=True, help="The complex's name or id.")
+@click.option("--agency", required=True, help="The partner agency: its id, or its name among the complex's partners.")
+@click.option("--date", "contact_date", required=True, help="YYYY-MM-DD")
+@click.option("--content", "content_type", help="Content type code or name (referral, resources, information, programs, meetings).")
+@click.option("--note", help="A short note. Never a resident's name, ID number or phone.")
+@pass_ctx
+def contact_add(ctx, complex_name, agency, contact_date, content_type, note):
+    """Record a contact with a partner agency; prints the link's manual and derived levels.
+
+    Example: yeongye --db demo.db contact add --complex C --agency 치매안심센터 --date 2024-05-01 --content referral --note "검진 의뢰 2건"
+    """
+    try:
+        link_id = _link_id(ctx.db, complex_name, agency)
+        add_contact(ctx.db, link_id, contact_date, content_type, note)
+    except (ComplexNotFound, AgencyNotFound, ContactError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    freq = link_frequency(ctx.db, link_id)
+    manual = freq["manual"] if freq["manual"] is not None else "—"
+    click.echo(f"기록했습니다. 최근 12개월 {freq['contacts_12m']}회 → 기록 기준 빈도 {freq['derived']} "
+               f"({freq['mark']} {freq['label']}); 직접 입력한 빈도 {manual}")
+
+
+@contact_group.command("list")
+@click.option("--complex", "complex_name", required=True, help="The complex's name or id.")
+@click.option("--limit", default=50, show_default=True, type=int)
+@pass_ctx
+def contact_list(ctx, complex_name, limit):
+    """A complex's contact log, newest first.
+
+    Example: yeongye --db demo.db contact list --complex C
+    """
+    try:
+        row = get_complex(ctx.db, complex_name)
+    except ComplexNotFound as exc:
+        raise click.ClickException(str(exc)) from exc
+    for c in list_contacts(ctx.db, complex_id=row["id"], limit=limit):
+        click.echo(f"{c['contact_date']}  {c['agency_name']}  {c['content_name'] or '-'}  {c['note'] or ''}")
+
+
+# --- helpers ------------------------------------------------------------------
+
+
+def _link_id(db, complex_name, agency) -> int:
+    row = get_complex(db, complex_name)
+    if str(agency).isdigit():
+        found = db.execute("SELECT id FROM links WHERE complex_id = ? AND agency_id = ?", [row["id"], int(agency)]).fetchall()
+    else:
+        found = db.execute(
+            """SELECT l.id FROM links l JOIN agencies a ON a.id = l.agency_id
+               WHERE l.complex_id = ? AND (a.name = ? OR a.type = ?)""", [row["id"], agency, agency]).fetchall()
+    if len(found) == 1:
+        return found[0][0]
+    if not found:
+        raise AgencyNotFound(f"{row['name']} 단지의 연계 기관 중에 {agency!r}이(가) 없습니다 (먼저 연계를 만드세요).")
+    raise AgencyNotFound(f"{agency!r}에 해당하는 연계 기관이 여럿입니다; 기관 id로 지정하세요.")
+
+
+def _render(ctx, template: str, **context) -> str:
+    """Render a web template outside a request, so the CLI and the web share one page."""
+    from flask import render_template
+
+    from web import create_app
+
+    app = create_app({"DATABASE": str(Path(ctx.db_path).resolve()), "SECRET_KEY": "cli-render"})
+    with app.test_request_context("/"):
+        return render_template(template, **context)
+
+
+def _write(text: str, out: str | None) -> None:
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(f"저장했습니다: {out}", err=True)
+    else:
+        click.echo(text)

@@ -1,0 +1,62 @@
+"""The complex dashboard, its printable report, and the district pages."""
+import pytest
+
+from directory.store import connect
+
+
+def _id(app, name):
+    db = connect(app.config["DATABASE"])
+    try:
+        return db.execute("SELECT id FROM complexes WHERE name = ?", [name]).fetchone()[0]
+    finally:
+        db.conn.close()
+
+
+def test_complex_list(client):
+    page = client.get("/complexes/").get_data(as_text=True)
+    assert page.count('href="/complexes/') >= 6
+
+
+def test_complex_dashboard(client, app):
+    cid = _id(app, "C")
+    response = client.get(f"/complexes/{cid}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    for text in ("치매안심센터", "●</span> 수시", "연계 공백", "장애인복지관", "다음에 연락해 볼 기관", "연락 기록",
+                 'id="map"', f'/complexes/{cid}/report', "분야 다양성"):
+        assert text in page, text
+
+
+def test_dashboard_shows_contact_log_and_both_levels(client, app):
+    from network.contacts import add_contact
+
+    db = connect(app.config["DATABASE"])
+    link = db.execute("SELECT l.id FROM links l JOIN agencies a ON a.id = l.agency_id "
+                      "WHERE l.complex_id = ? AND a.name = '치매안심센터'", [_id(app, "C")]).fetchone()[0]
+    add_contact(db, link, "2026-01-05", "referral", "<b>검진</b> 의뢰")
+    db.conn.close()
+    page = client.get(f"/complexes/{_id(app, 'C')}").get_data(as_text=True)
+    assert "&lt;b&gt;검진&lt;/b&gt; 의뢰" in page  # escaped
+    assert "기록 기준" in page and "직접 입력" in page
+
+
+def test_printable_report(client, app):
+    page = client.get(f"/complexes/{_id(app, 'B')}/report").get_data(as_text=True)
+    assert "@media print" in page and "장애인복지관" in page and "<nav>" not in page
+
+
+def test_missing_complex_is_404(client):
+    assert client.get("/complexes/99999").status_code == 404
+    assert client.get("/complexes/99999/report").status_code == 404
+
+
+def test_districts(client):
+    index = client.get("/districts/").get_data(as_text=True)
+    assert "송파구" in index
+    page = client.get("/districts/서울특별시/송파구").get_data(as_text=True)
+    assert "단지 1곳" in page and "밀도" in page
+    everything = client.get("/districts/all").get_data(as_text=True)
+    assert "단지 6곳 · 기관 34곳 (7개 분야) · 연계 73건" in everything
+    assert "중첩" in everything
+    assert client.get("/districts/서울특별시").status_code == 200
+    assert client.get("/districts/없는시/없는구").status_code == 404

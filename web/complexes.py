@@ -1,0 +1,33 @@
+"""Complexes: the list, each complex's dashboard, and its printable one-page report."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from directory.store import list_complexes
+from network.explain import EXPLAIN, LABELS
+from network.report import complex_report
+
+from .db import get_db
+
+bp = Blueprint("complexes", __name__, url_prefix="/complexes")
+
+
+@bp.route("/")
+def index():
+    """Every complex with its region and number of partner agencies."""
+    return render_template("complexes/index.html", complexes=list_complexes(get_db()))
+
+
+@bp.route("/<int:complex_id>")
+def detail(complex_id: int):
+    """A complex's dashboard: profile, partners, contact log, measures, gaps, next calls."""
+    report = complex_report(get_db(), complex_id)
+    return render_template("complexes/detail.html", r=report, labels=LABELS, explain=EXPLAIN,
+                           title=report["complex"]["name"])
+
+
+@bp.route("/<int:complex_id>/report")
+def report(complex_id: int):
+    """The one-page printable report, to share with a partner agency."""
+    report = complex_report(get_db(), complex_id)
+    return render_template("complexes/report.html", r=report, title=report["complex"]["name"])
