@@ -26,10 +26,12 @@ install-test: $(VENV)/.installed-test
 $(DB): | $(VENV)/.installed
 	mkdir -p $(dir $(DB))
 	$(BIN)/yeongye --db $(DB) demo
+	$(BIN)/yeongye --db $(DB) demo-users
 
 demo: $(DB)
 
 run: $(VENV)/.installed $(DB)
+	@echo "(데모 계정 비밀번호를 새로 받으려면: $(BIN)/yeongye --db $(DB) demo-users)"
 	$(BIN)/yeongye --db $(DB) serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test

@@ -46,6 +46,7 @@ def main(ctx, db_path):
 
 def _register():
     from . import store, web  # noqa: F401  (commands attach themselves to `main`)
+    from . import backup, users  # noqa: F401
     from . import network  # noqa: F401  (report, recommend, contact)
     # Other concerns register here, one import each.
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask, request, session
 from flask_babel import Babel, get_locale
 
-from . import db
+from . import db, security
 
 LANGUAGES = ("ko", "en")
 
@@ -28,17 +28,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the app; `test_config` overrides the defaults and the instance config."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
-        SECRET_KEY=os.environ.get("YEONGYE_SECRET_KEY", "dev-only-change-me"),
+        SECRET_KEY=None,  # from the environment, the instance config, or instance/secret_key
         DATABASE=os.environ.get("YEONGYE_DB") or str(Path(app.instance_path) / "yeongye.db"),
         BABEL_DEFAULT_LOCALE="ko",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         PAGE_SIZE=50,
+        **security.DEFAULTS,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
-    else:
+    app.config.from_prefixed_env("YEONGYE")  # e.g. YEONGYE_SESSION_COOKIE_SECURE=true
+    if test_config is not None:
         app.config.from_mapping(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    security.init_app(app)
 
     Babel(app, locale_selector=select_locale)
     db.init_app(app)
@@ -53,4 +56,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(complexes.bp)
     app.register_blueprint(districts.bp)
     errors.init_app(app)
+    from . import auth
+
+    auth.init_app(app)
+    from . import admin, edit
+
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(edit.bp)
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     return app

@@ -1,8 +1,9 @@
-"""One error handler: HTML for pages, JSON for the API."""
+"""One error handler: HTML for pages, JSON for the API, in Korean either way."""
 from __future__ import annotations
 
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, NotFound
 
 from directory.store import AgencyNotFound, ComplexNotFound
@@ -12,17 +13,51 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+def _default_messages() -> dict[int, str]:
+    return {
+        400: _("요청을 처리할 수 없습니다. 입력한 값을 확인하세요."),
+        401: _("로그인이 필요합니다."),
+        403: _("이 작업을 할 권한이 없습니다."),
+        404: _("찾는 페이지가 없습니다."),
+        405: _("이 주소에서는 그 방법으로 요청할 수 없습니다."),
+        409: _("다른 사람이 먼저 고쳤습니다. 새로 고친 뒤 다시 시도하세요."),
+        413: _("파일이 너무 큽니다 (최대 %(mb)s MB).", mb=20),
+        415: _("지원하지 않는 형식입니다."),
+        429: _("시도가 너무 많습니다. 잠시 후 다시 시도하세요."),
+        500: _("서버 오류가 발생했습니다. 입력한 내용은 저장되지 않았을 수 있으니 다시 시도하세요."),
+    }
+
+
+def message_for(exc: HTTPException) -> str:
+    """The Korean message for an HTTP error: the view's own, or a default for the code."""
+    if isinstance(exc, CSRFError):
+        return _("보안 토큰이 없거나 만료되었습니다. 페이지를 새로 고친 뒤 다시 보내세요 (뒤로 가기로 입력한 내용을 되찾을 수 있습니다).")
+    default = type(exc).description
+    if exc.code == 429 or not exc.description or exc.description == default:
+        return _default_messages().get(exc.code, exc.description or exc.name)
+    return exc.description
+
+
+def render_http_error(exc: HTTPException):
+    """The error as JSON (API, or when asked) or as the error page."""
+    message = message_for(exc)
+    if _wants_json():
+        response = jsonify(error=exc.name, message=message, status=exc.code)
+    else:
+        response = render_template("error.html", code=exc.code, message=message, title=_("오류"))
+    headers = {k: v for k, v in exc.get_headers() if k.lower() not in ("content-type", "content-length")} \
+        if exc.response is None else {}
+    return response, exc.code, headers
+
+
 def init_app(app):
     """Register the handlers on the app."""
 
     @app.errorhandler(AgencyNotFound)
     @app.errorhandler(ComplexNotFound)
     def not_found(exc):
-        return handle_http(NotFound(str(exc)))
+        return render_http_error(NotFound(str(exc)))
 
     @app.errorhandler(HTTPException)
     def handle_http(exc):
-        if _wants_json():
-            return jsonify(error=exc.name, message=exc.description, status=exc.code), exc.code
-        return render_template("error.html", code=exc.code, message=exc.description,
-                               title=_("오류")), exc.code
+        return render_http_error(exc)

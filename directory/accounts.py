@@ -1,0 +1,339 @@
+"""Accounts, roles and who may do what.
+
+Four roles, from the field:
+
+- ``worker`` (주거복지사) and ``team_lead`` (주거복지팀장) edit the links and
+  contact log of the complexes assigned to them, nothing else;
+- ``planner`` (지역 계획 담당) reads everything in their districts (시도, or
+  시도/시군구) and edits nothing;
+- ``admin`` imports lists, edits agencies and manages accounts.
+
+Anyone, signed in or not, searches and reads the agency directory.
+Passwords and API tokens are stored only as hashes (werkzeug's scrypt for
+passwords, SHA-256 for random tokens, which need no slow hash).
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .store import ComplexNotFound, StoreError, get_complex, now
+
+__all__ = [
+    "ROLES", "ROLE_LABELS", "AccountError", "UserNotFound", "User",
+    "create_user", "get_user", "find_user", "list_users", "authenticate",
+    "set_password", "set_role", "set_active", "assign_complexes", "assign_districts",
+    "issue_token", "user_for_token", "revoke_tokens", "demo_accounts",
+]
+
+ROLES = ("worker", "team_lead", "planner", "admin")
+ROLE_LABELS = {"worker": "주거복지사", "team_lead": "주거복지팀장", "planner": "지역 계획 담당", "admin": "관리자"}
+MIN_PASSWORD = 8
+# werkzeug's default (scrypt); tests swap in a cheaper method to stay fast.
+PASSWORD_METHOD = "scrypt"
+
+
+class AccountError(StoreError):
+    """An account cannot be created or changed as asked."""
+
+
+class UserNotFound(AccountError):
+    """No account has that id or name."""
+
+
+@dataclass
+class User:
+    """A signed-in person: role, assigned complexes (ids) and districts ((시도, 시군구) pairs)."""
+
+    id: int
+    username: str
+    role: str
+    display_name: str = ""
+    active: bool = True
+    complex_ids: set[int] = field(default_factory=set)
+    districts: set[tuple[str, str]] = field(default_factory=set)
+
+    # Flask-Login's protocol, so the web layer can use this class directly.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+    def can_edit_complex(self, complex_id: int) -> bool:
+        """Links and contact log: the complex's own workers and team leads, and admins."""
+        if self.role == "admin":
+            return True
+        return self.role in ("worker", "team_lead") and int(complex_id) in self.complex_ids
+
+    def in_district(self, sido: str | None, sigungu: str | None = None) -> bool:
+        """Whether a place lies in one of the user's districts ('' 시군구 = the whole 시도)."""
+        return any(s == sido and (not g or g == sigungu) for s, g in self.districts)
+
+    def can_read_complex(self, complex_row: dict) -> bool:
+        """The contact log and private notes of a complex: its staff, its district's planners, admins."""
+        if self.role == "admin" or int(complex_row["id"]) in self.complex_ids:
+            return True
+        return self.role == "planner" and self.in_district(complex_row.get("sido"), complex_row.get("sigungu"))
+
+    def can_read_district(self, sido: str | None, sigungu: str | None = None) -> bool:
+        """District reports: planners of that district and admins."""
+        return self.role == "admin" or (self.role == "planner" and self.in_district(sido, sigungu))
+
+
+class Anonymous:
+    """Nobody signed in: reads the directory, edits nothing."""
+
+    id = None
+    username = ""
+    role = None
+    display_name = ""
+    is_authenticated = False
+    is_active = False
+    is_anonymous = True
+    is_admin = False
+    complex_ids: set = set()
+    districts: set = set()
+
+    def get_id(self):
+        return None
+
+    def can_edit_complex(self, complex_id) -> bool:
+        return False
+
+    def in_district(self, sido, sigungu=None) -> bool:
+        return False
+
+    def can_read_complex(self, complex_row) -> bool:
+        return False
+
+    def can_read_district(self, sido, sigungu=None) -> bool:
+        return False
+
+
+def _check_role(role: str) -> str:
+    if role not in ROLES:
+        raise AccountError(f"알 수 없는 역할: {role!r} (가능: {', '.join(ROLES)})")
+    return role
+
+
+def _check_password(password: str) -> str:
+    if not password or len(password) < MIN_PASSWORD:
+        raise AccountError(f"비밀번호는 {MIN_PASSWORD}자 이상이어야 합니다.")
+    return password
+
+
+def create_user(db, username: str, password: str, role: str, *, display_name: str = "",
+                complexes=(), districts=()) -> User:
+    """Create an account; `complexes` are complex ids or names, `districts` '시도' or '시도/시군구'."""
+    username = (username or "").strip()
+    if not username or len(username) > 64 or any(ch.isspace() for ch in username):
+        raise AccountError(f"사용자 이름이 올바르지 않습니다: {username!r} (공백 없이 1~64자)")
+    _check_role(role)
+    _check_password(password)
+    if db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
+        raise AccountError(f"이미 있는 사용자 이름입니다: {username!r}")
+    complex_ids = _complex_ids(db, complexes)
+    district_pairs = [_district(d) for d in districts]
+    with db.conn:
+        cur = db.conn.execute(
+            "INSERT INTO users (username, password_hash, role, display_name, created_at) VALUES (?, ?, ?, ?, ?)",
+            [username, generate_password_hash(password, method=PASSWORD_METHOD), role, display_name or username, now()],
+        )
+        user_id = cur.lastrowid
+        db.conn.executemany("INSERT INTO user_complexes VALUES (?, ?)", [(user_id, c) for c in complex_ids])
+        db.conn.executemany("INSERT OR IGNORE INTO user_districts VALUES (?, ?, ?)",
+                            [(user_id, s, g) for s, g in district_pairs])
+    return get_user(db, user_id)
+
+
+def _complex_ids(db, complexes) -> list[int]:
+    ids = []
+    for key in complexes:
+        try:
+            ids.append(get_complex(db, key)["id"])
+        except ComplexNotFound as exc:
+            raise AccountError(str(exc)) from exc
+    return sorted(set(ids))
+
+
+def _district(text) -> tuple[str, str]:
+    if isinstance(text, (tuple, list)):
+        sido, sigungu = (list(text) + [""])[:2]
+    else:
+        sido, _, sigungu = str(text).partition("/")
+    sido, sigungu = (sido or "").strip(), (sigungu or "").strip()
+    if not sido:
+        raise AccountError(f"지역은 '시도' 또는 '시도/시군구' 형식이어야 합니다: {text!r}")
+    return sido, sigungu
+
+
+def get_user(db, user_id) -> User:
+    """One account by id, with its complexes and districts."""
+    row = db.execute("SELECT id, username, role, display_name, active FROM users WHERE id = ?",
+                     [user_id]).fetchone()
+    if row is None:
+        raise UserNotFound(f"사용자를 찾을 수 없습니다: {user_id!r}")
+    return User(
+        id=row[0], username=row[1], role=row[2], display_name=row[3] or row[1], active=bool(row[4]),
+        complex_ids={r[0] for r in db.execute("SELECT complex_id FROM user_complexes WHERE user_id = ?", [row[0]])},
+        districts={(r[0], r[1]) for r in db.execute("SELECT sido, sigungu FROM user_districts WHERE user_id = ?",
+                                                     [row[0]])},
+    )
+
+
+def find_user(db, username: str) -> User:
+    """One account by user name."""
+    row = db.execute("SELECT id FROM users WHERE username = ?", [username]).fetchone()
+    if row is None:
+        raise UserNotFound(f"사용자를 찾을 수 없습니다: {username!r}")
+    return get_user(db, row[0])
+
+
+def list_users(db) -> list[dict]:
+    """Every account with its complexes' names and districts, for the admin page and CLI."""
+    users = list(db.query("SELECT id, username, role, display_name, active, created_at, last_login "
+                          "FROM users ORDER BY role, username"))
+    for u in users:
+        u["complexes"] = [r[0] for r in db.execute(
+            "SELECT c.name FROM user_complexes uc JOIN complexes c ON c.id = uc.complex_id "
+            "WHERE uc.user_id = ? ORDER BY c.name", [u["id"]])]
+        u["districts"] = ["/".join(p for p in r if p) for r in db.execute(
+            "SELECT sido, sigungu FROM user_districts WHERE user_id = ? ORDER BY sido, sigungu", [u["id"]])]
+        u["role_label"] = ROLE_LABELS.get(u["role"], u["role"])
+    return users
+
+
+def authenticate(db, username: str, password: str) -> User | None:
+    """The account if the name and password match and it is active, else None."""
+    row = db.execute("SELECT id, password_hash, active FROM users WHERE username = ?",
+                     [(username or "").strip()]).fetchone()
+    if row is None or not row[2] or not check_password_hash(row[1], password or ""):
+        return None
+    with db.conn:
+        db.conn.execute("UPDATE users SET last_login = ? WHERE id = ?", [now(), row[0]])
+    return get_user(db, row[0])
+
+
+def set_password(db, user_id: int, password: str) -> None:
+    """Replace an account's password."""
+    _check_password(password)
+    get_user(db, user_id)
+    with db.conn:
+        db.conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", [generate_password_hash(password, method=PASSWORD_METHOD), user_id])
+
+
+def set_role(db, user_id: int, role: str) -> None:
+    """Change an account's role."""
+    _check_role(role)
+    get_user(db, user_id)
+    with db.conn:
+        db.conn.execute("UPDATE users SET role = ? WHERE id = ?", [role, user_id])
+
+
+def set_active(db, user_id: int, active: bool) -> None:
+    """Enable or disable an account (disabled accounts cannot sign in or use tokens)."""
+    get_user(db, user_id)
+    with db.conn:
+        db.conn.execute("UPDATE users SET active = ? WHERE id = ?", [int(bool(active)), user_id])
+
+
+def assign_complexes(db, user_id: int, complexes) -> None:
+    """Replace the complexes an account works in (ids or names)."""
+    ids = _complex_ids(db, complexes)
+    with db.conn:
+        db.conn.execute("DELETE FROM user_complexes WHERE user_id = ?", [user_id])
+        db.conn.executemany("INSERT INTO user_complexes VALUES (?, ?)", [(user_id, c) for c in ids])
+
+
+def assign_districts(db, user_id: int, districts) -> None:
+    """Replace the districts an account reads ('시도' or '시도/시군구')."""
+    pairs = sorted({_district(d) for d in districts})
+    with db.conn:
+        db.conn.execute("DELETE FROM user_districts WHERE user_id = ?", [user_id])
+        db.conn.executemany("INSERT INTO user_districts VALUES (?, ?, ?)", [(user_id, s, g) for s, g in pairs])
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(db, user_id: int, label: str = "") -> str:
+    """A new API token for an account; only its hash is stored, so show it once."""
+    get_user(db, user_id)
+    token = "yg_" + secrets.token_urlsafe(32)
+    with db.conn:
+        db.conn.execute("INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES (?, ?, ?, ?)",
+                        [user_id, _token_hash(token), label, now()])
+    return token
+
+
+def user_for_token(db, token: str) -> User | None:
+    """The active account a bearer token belongs to, else None."""
+    if not token:
+        return None
+    row = db.execute("SELECT t.id, t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                     "WHERE t.token_hash = ? AND u.active = 1", [_token_hash(token)]).fetchone()
+    if row is None:
+        return None
+    return get_user(db, row[1])
+
+
+def revoke_tokens(db, user_id: int) -> int:
+    """Delete every token of an account; returns how many."""
+    with db.conn:
+        return db.conn.execute("DELETE FROM api_tokens WHERE user_id = ?", [user_id]).rowcount
+
+
+def demo_accounts(db) -> list[tuple[str, str, str, str]]:
+    """Create (or reset) one account per role with a fresh random password.
+
+    Returns [(username, password, role, scope)] so the caller can print them:
+    the passwords exist nowhere else. The worker and team lead get the first
+    two complexes (by name), the planner the first complex's 시도.
+    """
+    complexes = list(db.query("SELECT id, name, sido, sigungu FROM complexes ORDER BY name LIMIT 2"))
+    first = complexes[0] if complexes else None
+    plan = [
+        ("admin", "admin", [], []),
+        ("planner", "planner", [], [(first["sido"], "")] if first and first["sido"] else []),
+        ("teamlead", "team_lead", [c["id"] for c in complexes[:1]], []),
+        ("worker", "worker", [c["id"] for c in complexes[1:2]], []),
+    ]
+    out = []
+    for username, role, complex_ids, districts in plan:
+        password = secrets.token_urlsafe(9)
+        try:
+            user = find_user(db, username)
+            set_password(db, user.id, password)
+            set_role(db, user.id, role)
+            set_active(db, user.id, True)
+            assign_complexes(db, user.id, complex_ids)
+            assign_districts(db, user.id, districts)
+        except UserNotFound:
+            create_user(db, username, password, role, display_name=f"데모 {ROLE_LABELS[role]}",
+                        complexes=complex_ids, districts=districts)
+        names = [c["name"] for c in complexes if c["id"] in complex_ids]
+        scope = ", ".join(names + ["/".join(p for p in d if p) for d in districts])
+        out.append((username, password, role, scope))
+    return out

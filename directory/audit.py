@@ -1,0 +1,110 @@
+"""The audit log: who changed which row, when, from what to what; and undo.
+
+Every edit made through the web app or the API is recorded with the row as it
+was before and after (JSON). An administrator can undo an entry: the row goes
+back to its "before" state, provided nobody changed it since (otherwise the
+undo is refused with a message, never a silent overwrite). The undo is itself
+recorded.
+"""
+from __future__ import annotations
+
+import json
+
+from .store import StoreError, now
+
+__all__ = ["AuditError", "row_snapshot", "record", "list_entries", "get_entry", "undo"]
+
+# Only these tables are edited through the service, so only these can be undone.
+UNDOABLE = {"links", "contacts", "agencies", "correction_requests"}
+
+
+class AuditError(StoreError):
+    """An audit entry cannot be undone."""
+
+
+def row_snapshot(db, table: str, row_id) -> dict | None:
+    """The row as a dict, or None when it does not exist."""
+    if row_id is None:
+        return None
+    rows = list(db.query(f"SELECT * FROM [{table}] WHERE id = ?", [row_id]))
+    return rows[0] if rows else None
+
+
+def record(db, user, action: str, table: str, row_id, before: dict | None, after: dict | None) -> int:
+    """Add one entry (call inside the edit's transaction when there is one); returns its id."""
+    cur = db.conn.execute(
+        "INSERT INTO audit_log (user_id, username, at, action, table_name, row_id, before, after) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [getattr(user, "id", None), getattr(user, "username", None) or "system", now(), action, table, row_id,
+         json.dumps(before, ensure_ascii=False, default=str) if before is not None else None,
+         json.dumps(after, ensure_ascii=False, default=str) if after is not None else None],
+    )
+    return cur.lastrowid
+
+
+def _decode(entry: dict) -> dict:
+    entry["before"] = json.loads(entry["before"]) if entry["before"] else None
+    entry["after"] = json.loads(entry["after"]) if entry["after"] else None
+    return entry
+
+
+def list_entries(db, *, limit: int = 100, offset: int = 0, table: str | None = None) -> list[dict]:
+    """The newest entries first, before/after decoded."""
+    where, params = ("WHERE table_name = ?", [table]) if table else ("", [])
+    rows = db.query(f"SELECT * FROM audit_log {where} ORDER BY id DESC LIMIT ? OFFSET ?", [*params, limit, offset])
+    return [_decode(r) for r in rows]
+
+
+def get_entry(db, entry_id: int) -> dict:
+    """One entry, before/after decoded."""
+    rows = list(db.query("SELECT * FROM audit_log WHERE id = ?", [entry_id]))
+    if not rows:
+        raise AuditError(f"기록을 찾을 수 없습니다: {entry_id!r}")
+    return _decode(rows[0])
+
+
+def _same(a: dict | None, b: dict | None) -> bool:
+    """Rows equal, ignoring bookkeeping columns an undo itself changes."""
+    skip = {"version", "updated_at"}
+    if a is None or b is None:
+        return a is b
+    return {k: v for k, v in a.items() if k not in skip} == {k: v for k, v in b.items() if k not in skip}
+
+
+def undo(db, entry_id: int, user) -> int:
+    """Put the row back as it was before the entry; returns the new entry's id.
+
+    Refuses (AuditError, in Korean) when the entry was already undone, its
+    table cannot be undone, or the row changed after the entry.
+    """
+    entry = get_entry(db, entry_id)
+    table, row_id = entry["table_name"], entry["row_id"]
+    if entry["undone_by"]:
+        raise AuditError(f"이미 되돌린 기록입니다 (#{entry_id}).")
+    if table not in UNDOABLE:
+        raise AuditError(f"이 기록은 되돌릴 수 없습니다: {table}")
+    with db.conn:
+        current = row_snapshot(db, table, row_id)
+        if not _same(current, entry["after"]):
+            raise AuditError(
+                f"기록 #{entry_id} 이후 같은 항목이 다시 바뀌었습니다. 최근 기록부터 차례로 되돌리세요."
+            )
+        before = entry["before"]
+        if before is None:  # an insert: remove the row
+            db.conn.execute(f"DELETE FROM [{table}] WHERE id = ?", [row_id])
+            action = "undo-insert"
+        elif current is None:  # a delete: put the row back
+            cols = list(before)
+            db.conn.execute(f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) "
+                            f"VALUES ({', '.join('?' for _ in cols)})", [before[c] for c in cols])
+            action = "undo-delete"
+        else:  # an update: restore the old values, bumping the version so open forms see a conflict
+            cols = [c for c in before if c not in ("id", "version")]
+            sets = ", ".join(f"[{c}] = ?" for c in cols)
+            if "version" in current:
+                sets += ", version = version + 1"
+            db.conn.execute(f"UPDATE [{table}] SET {sets} WHERE id = ?", [before[c] for c in cols] + [row_id])
+            action = "undo-update"
+        new_id = record(db, user, action, table, row_id, current, row_snapshot(db, table, row_id))
+        db.conn.execute("UPDATE audit_log SET undone_by = ? WHERE id = ?", [new_id, entry_id])
+    return new_id

@@ -1,0 +1,163 @@
+"""Administration: accounts, the audit log with undo, correction requests."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from directory import accounts, audit
+from directory.store import list_complexes, now
+
+from .auth import admin_required
+from .db import get_db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/")
+@admin_required
+def index():
+    """What needs an administrator: open correction requests, recent edits, accounts."""
+    db = get_db()
+    return render_template(
+        "admin/index.html", title=_("관리"),
+        open_corrections=db.execute("SELECT count(*) FROM correction_requests WHERE status = 'open'").fetchone()[0],
+        users=db["users"].count, edits=list(audit.list_entries(db, limit=10)),
+    )
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@admin_required
+def users():
+    """Every account, and a form to create one."""
+    db = get_db()
+    form = {}
+    if request.method == "POST":
+        form = request.form
+        try:
+            user = accounts.create_user(
+                db, form.get("username", ""), form.get("password", ""), form.get("role", ""),
+                display_name=form.get("display_name", "").strip(),
+                complexes=[int(c) for c in form.getlist("complexes") if c.isdigit()],
+                districts=[d for d in _lines(form.get("districts", ""))],
+            )
+        except accounts.AccountError as exc:
+            flash(str(exc), "error")
+        else:
+            _audit_user(db, "insert", user.id)
+            flash(_("계정을 만들었습니다: %(name)s", name=user.username), "ok")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/users.html", title=_("계정 관리"), users=accounts.list_users(db),
+                           complexes=list_complexes(db), roles=accounts.ROLE_LABELS, form=form)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
+
+
+def _audit_user(db, action: str, user_id: int, before=None):
+    """Account changes are logged (without the password hash) but not undoable from the log."""
+    after = audit.row_snapshot(db, "users", user_id)
+    for row in (before, after):
+        if row:
+            row.pop("password_hash", None)
+    with db.conn:
+        audit.record(db, current_user, action, "users", user_id, before, after)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def user(user_id: int):
+    """Change one account: role, complexes, districts, password, active; issue an API token."""
+    db = get_db()
+    target = accounts.get_user(db, user_id)
+    token = None
+    if request.method == "POST":
+        before = audit.row_snapshot(db, "users", user_id)
+        before.pop("password_hash", None)
+        form = request.form
+        try:
+            action = form.get("action")
+            if action == "save":
+                accounts.set_role(db, user_id, form.get("role", ""))
+                accounts.assign_complexes(db, user_id, [int(c) for c in form.getlist("complexes") if c.isdigit()])
+                accounts.assign_districts(db, user_id, _lines(form.get("districts", "")))
+                if user_id != current_user.id:  # an admin cannot lock themself out
+                    accounts.set_active(db, user_id, bool(form.get("active")))
+                flash(_("저장했습니다."), "ok")
+            elif action == "password":
+                accounts.set_password(db, user_id, form.get("password", ""))
+                flash(_("비밀번호를 바꿨습니다."), "ok")
+            elif action == "token":
+                token = accounts.issue_token(db, user_id, form.get("label", ""))
+                flash(_("API 토큰을 발급했습니다. 지금만 보이니 복사해 두세요."), "ok")
+            elif action == "revoke":
+                n = accounts.revoke_tokens(db, user_id)
+                flash(_("토큰 %(n)s개를 폐기했습니다.", n=n), "ok")
+            _audit_user(db, "update", user_id, before)
+        except accounts.AccountError as exc:
+            flash(str(exc), "error")
+        target = accounts.get_user(db, user_id)
+    districts = ["/".join(p for p in d if p) for d in sorted(target.districts)]
+    return render_template("admin/user.html", title=target.username, target=target, token=token,
+                           complexes=list_complexes(db), roles=accounts.ROLE_LABELS, districts=districts)
+
+
+@bp.route("/audit")
+@admin_required
+def audit_log():
+    """Every edit, newest first, with undo."""
+    db = get_db()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    table = request.args.get("table") or None
+    entries = audit.list_entries(db, limit=50, offset=(page - 1) * 50, table=table)
+    return render_template("admin/audit.html", title=_("변경 기록"), entries=entries, page=page, table=table,
+                           undoable=audit.UNDOABLE)
+
+
+@bp.route("/audit/<int:entry_id>/undo", methods=["POST"])
+@admin_required
+def undo(entry_id: int):
+    """Put a row back as it was before an edit."""
+    try:
+        audit.undo(get_db(), entry_id, current_user)
+    except audit.AuditError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("기록 #%(id)s 을(를) 되돌렸습니다.", id=entry_id), "ok")
+    return redirect(url_for("admin.audit_log"))
+
+
+@bp.route("/corrections")
+@admin_required
+def corrections():
+    """Correction requests sent from agency pages."""
+    db = get_db()
+    status = request.args.get("status", "open")
+    rows = list(db.query(
+        "SELECT r.*, a.name AS agency_name, u.username FROM correction_requests r "
+        "JOIN agencies a ON a.id = r.agency_id LEFT JOIN users u ON u.id = r.user_id "
+        "WHERE r.status = ? ORDER BY r.id DESC LIMIT 200", [status]))
+    return render_template("admin/corrections.html", title=_("수정 요청"), rows=rows, status=status)
+
+
+@bp.route("/corrections/<int:request_id>", methods=["POST"])
+@admin_required
+def resolve_correction(request_id: int):
+    """Mark a correction request done or rejected."""
+    db = get_db()
+    status = request.form.get("status")
+    if status not in ("done", "rejected", "open"):
+        flash(_("알 수 없는 상태입니다."), "error")
+        return redirect(url_for("admin.corrections"))
+    with db.conn:
+        before = audit.row_snapshot(db, "correction_requests", request_id)
+        if before is None:
+            flash(_("요청을 찾을 수 없습니다."), "error")
+            return redirect(url_for("admin.corrections"))
+        db.conn.execute("UPDATE correction_requests SET status = ?, resolved_by = ?, resolved_at = ? WHERE id = ?",
+                        [status, current_user.id, now(), request_id])
+        audit.record(db, current_user, "update", "correction_requests", request_id, before,
+                     audit.row_snapshot(db, "correction_requests", request_id))
+    flash(_("처리했습니다."), "ok")
+    return redirect(url_for("admin.corrections"))

@@ -1,0 +1,180 @@
+"""Editing a complex's partner links and contact log.
+
+Only the complex's own workers and team leads (and admins) reach these pages.
+The writes are `network.links.set_link` / `delete_link` and
+`network.contacts.add_contact`; this module checks the role, records every
+change in the audit log, and never loses what was typed: on a conflict (two
+people editing the same link) or a refused note, the form comes back with the
+user's text in it and the message beside it.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from directory import audit
+from directory.store import complex_links, get_complex
+from network.contacts import NOTE_WARNING, ContactError, add_contact, list_contacts
+from network.links import Conflict, LinkError, delete_link, set_link
+
+from .auth import complex_editor_required
+from .db import get_db
+
+bp = Blueprint("edit", __name__, url_prefix="/complexes/<int:complex_id>/edit")
+
+
+def _choices(db) -> dict:
+    return {
+        "levels": list(db.query("SELECT level, mark, label FROM frequency_levels ORDER BY level DESC")),
+        "content_types": list(db.query("SELECT code, name FROM content_types ORDER BY ord")),
+    }
+
+
+def _find_agencies(db, query: str, complex_id: int, limit: int = 20) -> list[dict]:
+    """Agencies whose name contains the words typed, not yet linked with the complex."""
+    words = query.split()
+    if not words:
+        return []
+    where = " AND ".join("a.name LIKE ?" for _ in words)
+    return list(db.query(
+        f"""SELECT a.id, a.name, a.type, a.sido, a.sigungu, a.phone FROM agencies a
+            WHERE {where} AND a.id NOT IN (SELECT agency_id FROM links WHERE complex_id = ?)
+            ORDER BY a.name LIMIT ?""",
+        [*(f"%{w}%" for w in words), complex_id, limit]))
+
+
+def _page(complex_id: int, *, status: int = 200, drafts: dict | None = None, conflict: dict | None = None,
+          contact_draft: dict | None = None, contact_error: str | None = None, new_draft: dict | None = None):
+    db = get_db()
+    complex_row = get_complex(db, complex_id)
+    links = complex_links(db, complex_id)
+    for link in links:
+        link["content_codes"] = json.loads(link["content_types"] or "[]")
+    query = request.args.get("q", "").strip() if request.method == "GET" else (new_draft or {}).get("q", "")
+    return render_template(
+        "edit/complex.html", title=_("%(name)s 연계 편집", name=complex_row["name"]),
+        complex=complex_row, links=links, contacts=list_contacts(db, complex_id=complex_id, limit=30),
+        query=query, found=_find_agencies(db, query, complex_id) if query else [],
+        drafts=drafts or {}, conflict=conflict, contact_draft=contact_draft or {},
+        contact_error=contact_error, new_draft=new_draft or {}, note_warning=_(NOTE_WARNING),
+        today=date.today().isoformat(), **_choices(db),
+    ), status
+
+
+def _form_link() -> dict:
+    form = request.form
+    level = form.get("level", "")
+    return {
+        "level": int(level) if level.isdigit() else None,
+        "content_types": form.getlist("content_types"),
+        "note": form.get("note", ""),
+        "version": form.get("version", type=int),
+        "agency_id": form.get("agency_id", type=int),
+        "q": form.get("q", ""),
+    }
+
+
+@bp.route("/")
+@complex_editor_required
+def page(complex_id: int):
+    """The complex's partners with edit forms, the add-partner search, and the contact log."""
+    return _page(complex_id)
+
+
+@bp.route("/links", methods=["POST"])
+@complex_editor_required
+def add_link(complex_id: int):
+    """Link a new partner agency to the complex."""
+    db = get_db()
+    draft = _form_link()
+    if not draft["agency_id"]:
+        return _page(complex_id, status=400, new_draft={**draft, "error": _("추가할 기관을 고르세요.")})
+    try:
+        link = set_link(db, complex_id, draft["agency_id"], draft["level"], draft["content_types"],
+                        draft["note"] or None, expected_version=None)
+    except Conflict:
+        flash(_("이 기관은 이미 이 단지와 연계되어 있습니다. 아래 목록에서 고치세요."), "error")
+        return redirect(url_for("edit.page", complex_id=complex_id))
+    except LinkError as exc:
+        return _page(complex_id, status=400, new_draft={**draft, "error": str(exc)})
+    with db.conn:
+        audit.record(db, current_user, "insert", "links", link["id"], None, audit.row_snapshot(db, "links", link["id"]))
+    flash(_("연계 기관을 추가했습니다."), "ok")
+    return redirect(url_for("edit.page", complex_id=complex_id) + f"#link-{link['id']}")
+
+
+def _own_link(db, complex_id: int, link_id: int) -> dict | None:
+    row = audit.row_snapshot(db, "links", link_id)
+    return row if row and row["complex_id"] == complex_id else None
+
+
+@bp.route("/links/<int:link_id>", methods=["POST"])
+@complex_editor_required
+def update_link(complex_id: int, link_id: int):
+    """Change a link's frequency, content types or note, only if nobody changed it meanwhile."""
+    db = get_db()
+    before = _own_link(db, complex_id, link_id)
+    if before is None:
+        flash(_("연계를 찾을 수 없습니다. 다른 사람이 삭제했을 수 있습니다."), "error")
+        return redirect(url_for("edit.page", complex_id=complex_id))
+    draft = _form_link()
+    try:
+        set_link(db, complex_id, before["agency_id"], draft["level"], draft["content_types"],
+                 draft["note"] or None, expected_version=draft["version"])
+    except Conflict:
+        current = audit.row_snapshot(db, "links", link_id)
+        message = _("그 사이 다른 사람이 이 연계를 고쳤습니다. 아래에 지금 저장된 내용과 입력하신 내용을 함께 "
+                    "보여 드립니다. 확인한 뒤 다시 저장하세요.")
+        return _page(complex_id, status=409, drafts={link_id: draft},
+                     conflict={"link_id": link_id, "message": message, "current": current})
+    except LinkError as exc:
+        return _page(complex_id, status=400, drafts={link_id: {**draft, "error": str(exc)}})
+    with db.conn:
+        audit.record(db, current_user, "update", "links", link_id, before, audit.row_snapshot(db, "links", link_id))
+    flash(_("저장했습니다."), "ok")
+    return redirect(url_for("edit.page", complex_id=complex_id) + f"#link-{link_id}")
+
+
+@bp.route("/links/<int:link_id>/delete", methods=["POST"])
+@complex_editor_required
+def remove_link(complex_id: int, link_id: int):
+    """End a partnership (the link and its contact log); an admin can undo it."""
+    db = get_db()
+    before = _own_link(db, complex_id, link_id)
+    if before is None:
+        flash(_("연계를 찾을 수 없습니다. 다른 사람이 삭제했을 수 있습니다."), "error")
+        return redirect(url_for("edit.page", complex_id=complex_id))
+    try:
+        delete_link(db, link_id, expected_version=request.form.get("version", type=int))
+    except Conflict:
+        flash(_("그 사이 다른 사람이 이 연계를 고쳤습니다. 확인한 뒤 다시 삭제하세요."), "error")
+        return redirect(url_for("edit.page", complex_id=complex_id))
+    with db.conn:
+        audit.record(db, current_user, "delete", "links", link_id, before, None)
+    flash(_("연계를 삭제했습니다. 실수였다면 관리자가 되돌릴 수 있습니다."), "ok")
+    return redirect(url_for("edit.page", complex_id=complex_id))
+
+
+@bp.route("/contacts", methods=["POST"])
+@complex_editor_required
+def add_contact_view(complex_id: int):
+    """Add one contact (date, content type, note) to a partner's log."""
+    db = get_db()
+    form = request.form
+    draft = {k: form.get(k, "") for k in ("link_id", "contact_date", "content_type", "note")}
+    link_id = form.get("link_id", type=int)
+    if not link_id or _own_link(db, complex_id, link_id) is None:
+        return _page(complex_id, status=400, contact_draft=draft, contact_error=_("연락한 기관을 고르세요."))
+    try:
+        row = add_contact(db, link_id, draft["contact_date"] or date.today().isoformat(),
+                          draft["content_type"] or None, draft["note"] or None, created_by=current_user.id)
+    except (ContactError, ValueError) as exc:
+        return _page(complex_id, status=400, contact_draft=draft, contact_error=str(exc))
+    with db.conn:
+        audit.record(db, current_user, "insert", "contacts", row["id"], None, row)
+    flash(_("연락 기록을 추가했습니다."), "ok")
+    return redirect(url_for("edit.page", complex_id=complex_id) + "#contacts")
