@@ -8,8 +8,7 @@ import click
 
 from directory import demo as demo_data
 from directory.store import counts
-from importers import ImportFormatError, import_file
-from importers.reading import read_csv
+from importers import ImportFormatError, count_rows, import_file
 
 from . import main, pass_ctx
 
@@ -29,19 +28,47 @@ def init_command(ctx):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--complexes", type=click.Path(exists=True, dir_okay=False),
               help="With a linkage matrix: the complexes' profile file.")
+@click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False),
+              help="Column mapping file: one `field=header` line each (name=기관이름).")
+@click.option("--map", "map_pairs", multiple=True, metavar="FIELD=HEADER",
+              help="Map one column on the command line (repeatable): --map name=기관이름.")
+@click.option("--crs", help="Coordinate system of X/Y columns (EPSG:5179 UTM-K, EPSG:5186, EPSG:2097).")
+@click.option("--source", help="Source name recorded for the rows (default: list:<file name>).")
+@click.option("--show-mapping", is_flag=True, help="Only show how the columns would be read.")
+@click.option("--geocoder", help="Online geocoder for addresses: nominatim, photon or pelias "
+                                 "(default: $YEONGYE_GEOCODER, else offline only).")
+@click.option("--geocoder-domain", help="Self-hosted geocoder host (default: $YEONGYE_GEOCODER_DOMAIN).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @pass_ctx
-def import_command(ctx, file, complexes, as_json):
-    """Import an agency list or a linkage matrix; bad rows go to quarantine.
+def import_command(ctx, file, complexes, mapping_file, map_pairs, crs, source, show_mapping, geocoder,
+                   geocoder_domain, as_json):
+    """Import an agency list (CSV, XLSX, HTML xls, HSDS datapackage.json) or a linkage matrix.
 
-    Example: yeongye --db my.db import 전국치매센터표준데이터.csv
+    Columns are recognised from their Korean headers; the mapping used is
+    shown. Agencies without coordinates are placed (matching, geocoder if
+    configured, 읍면동/시군구 centroid); duplicates of other lists merge.
+    Bad rows go to quarantine.
+
+    Example: yeongye --db my.db import 전국치매센터표준데이터.csv --map name=기관이름
     """
+    from importers import preview_mapping
+    from importers.placement import GeocoderConfigError, make_geocoder
+    from importers.tabular import parse_mapping_lines, read_mapping_file
+
     try:
-        total = len(read_csv(file).rows)
+        mapping = read_mapping_file(mapping_file) if mapping_file else {}
+        mapping.update(parse_mapping_lines(map_pairs))
+        if show_mapping:
+            for line in preview_mapping(ctx.db, file, mapping=mapping or None):
+                click.echo(line)
+            return
+        coder = make_geocoder(geocoder, domain=geocoder_domain)
+        total = count_rows(file)
         show_bar = sys.stderr.isatty() and not as_json
         with click.progressbar(length=total, label="가져오는 중", file=sys.stderr) if show_bar else _NoBar() as bar:
-            summary = import_file(ctx.db, file, complexes=complexes, progress=bar.update)
-    except ImportFormatError as exc:
+            summary = import_file(ctx.db, file, complexes=complexes, progress=bar.update, mapping=mapping or None,
+                                  crs=crs, source=source, geocoder=coder)
+    except (ImportFormatError, GeocoderConfigError) as exc:
         if as_json:
             click.echo(json.dumps({"error": str(exc)}, ensure_ascii=False))
             sys.exit(1)
@@ -54,13 +81,25 @@ def import_command(ctx, file, complexes, as_json):
         f"{summary.dataset}: {summary.rows}행 — 새 기관 {summary.imported}, 갱신 {summary.updated}, "
         f"병합 {summary.merged}, 변경 없음 {summary.unchanged}, 격리 {summary.quarantined}"
     )
+    if "mapping" in result:
+        click.echo("  열 대응: " + ", ".join(f"{f} ← {h}" for f, h in result["mapping"].items()))
+    if result.get("placed"):
+        click.echo("  위치: " + ", ".join(f"{PLACEMENT_LABELS.get(p, p)} {n}" for p, n in result["placed"].items()))
+    if result.get("coordinates"):
+        click.echo("  좌표 보정: " + ", ".join(f"{k} {n}" for k, n in result["coordinates"].items()))
+    if result.get("geocoder"):
+        click.echo(f"  지오코더: {result['geocoder']}", err=True)
     for key in ("complexes", "links"):
         if key in result:
             click.echo(f"  {'단지' if key == 'complexes' else '연계'}: {result[key]}")
     for error in summary.errors[:20]:
         click.echo(f"  격리: {error['row']}행 [{error['column'] or '-'}] {error['message']}", err=True)
     if len(summary.errors) > 20:
-        click.echo(f"  … 외 {len(summary.errors) - 20}건 (yeongye imports 로 확인)", err=True)
+        click.echo(f"  … 외 {len(summary.errors) - 20}건 (yeongye imports {summary.run_id} 로 확인)", err=True)
+
+
+PLACEMENT_LABELS = {"exact": "좌표 있음", "matched": "기존 기관과 일치", "geocoded": "지오코딩",
+                    "eupmyeondong": "읍면동 중심", "sigungu": "시군구 중심", "unplaced": "위치 없음"}
 
 
 class _NoBar:

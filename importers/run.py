@@ -92,6 +92,12 @@ class ImportRun:
              self.summary.encoding, now()],
         )
         self.summary.run_id = cur.lastrowid
+        # One query each instead of one per row: the source keys this source
+        # already has, and the names already in the store (a row whose name is
+        # not among them cannot be a duplicate, so needs no lookup).
+        self._source_keys: dict[str, int] = dict(self.conn.execute(
+            "SELECT source_key, agency_id FROM agency_sources WHERE source = ?", [self.summary.source]))
+        self._name_keys: set[str] = {r[0] for r in self.conn.execute("SELECT DISTINCT name_key FROM agencies")}
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
@@ -260,13 +266,18 @@ class ImportRun:
 
     def _upsert_agency(self, row: dict, *, source_key: str, row_number: int, raw: dict) -> int:
         conn, stamp = self.conn, now()
-        hit = conn.execute(
-            "SELECT agency_id FROM agency_sources WHERE source = ? AND source_key = ?",
-            [row["source"], source_key],
-        ).fetchone()
+        if row["source"] == self.summary.source:
+            known = self._source_keys.get(source_key)
+            hit = (known,) if known is not None else None
+        else:
+            hit = conn.execute(
+                "SELECT agency_id FROM agency_sources WHERE source = ? AND source_key = ?",
+                [row["source"], source_key],
+            ).fetchone()
         raw_json = json.dumps(raw, ensure_ascii=False)
         if hit:
             agency_id = hit[0]
+            self._name_keys.add(row["name_key"])
             # Only the agency's first source overwrites; a merged second source
             # fills blanks, so re-importing either list changes nothing.
             primary = conn.execute(
@@ -302,6 +313,9 @@ class ImportRun:
             "VALUES (?,?,?,?,?,?,?)",
             [agency_id, row["source"], source_key, row_number, raw_json, self.summary.run_id, stamp],
         )
+        if row["source"] == self.summary.source:
+            self._source_keys[source_key] = agency_id
+        self._name_keys.add(row["name_key"])
         return agency_id
 
     def find_same_agency(self, row: dict) -> int | None:
@@ -310,6 +324,8 @@ class ImportRun:
         Two rows merely sharing a name (동구치매안심센터 in 광주 and 대전) or an
         operator stay apart; without an address or coordinates nothing merges.
         """
+        if row["name_key"] not in getattr(self, "_name_keys", (row["name_key"],)):
+            return None
         candidates = self.conn.execute(
             "SELECT id, address_key, lat, lon, sido, sigungu FROM agencies WHERE name_key = ?",
             [row["name_key"]],
@@ -369,14 +385,19 @@ def fix_typos(text: str | None) -> str | None:
 
 
 def normalize_postcode(value) -> str | None:
-    """Five-digit postcode; a spreadsheet that ate the leading zero gets it back (3047 -> 03047)."""
+    """Five-digit postcode; a spreadsheet that ate the leading zero gets it back.
+
+    >>> normalize_postcode("3047"), normalize_postcode("32,236")
+    ('03047', '32236')
+    """
     text = clean_text(value)
     if not text:
         return None
     if text.endswith(".0"):
         text = text[:-2]
-    if text.isdigit() and len(text) == 4:
-        return "0" + text
+    digits = text.replace(",", "").replace(" ", "")
+    if digits.isdigit() and len(digits) in (4, 5):  # "32,236": a number format ate the zero too
+        return digits.zfill(5)
     return text
 
 

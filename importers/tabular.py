@@ -330,7 +330,7 @@ def build_mapping(db, table: Table, overrides: dict[str, str] | None = None) -> 
         mapping = apply_overrides(mapping, overrides)
     if "name" not in mapping.columns:
         raise MappingError(
-            f"{table.path.name}: 기관명 열을 찾지 못했습니다. 찾은 열: {', '.join(h or '(빈 머리글)' for h in table.headers)}. "
+            f"{table.path.name}: 알 수 없는 목록입니다 — 기관명 열을 찾지 못했습니다. 찾은 열: {', '.join(h or '(빈 머리글)' for h in table.headers)}. "
             f"--map name=열이름 또는 --mapping 파일로 지정해 주세요. 지원: {known_lists()}."
         )
     return mapping
