@@ -38,7 +38,7 @@ from .common import SAMPLE, MapError, add_legend, check_location, esc, fit, new_
 
 __all__ = [
     "DEFAULT_RADIUS_KM", "DEFAULT_SIGMA_KM", "LEVELS", "load_population", "e2sfca",
-    "accessibility", "join_boundaries", "access_map", "least_served", "write_ranked_csv",
+    "accessibility", "join_boundaries", "access_map", "least_served", "ranked_table", "write_ranked_csv",
 ]
 
 POPULATION_FILE = PUBLIC_DIR / "stats" / "population_by_age_202505.csv"
@@ -380,14 +380,19 @@ CSV_COLUMNS = [
 ]
 
 
+def ranked_table(result: AccessResult) -> list[list]:
+    """The ranked table of every scored area, least served first, header row first."""
+    table = [[label for _, label in CSV_COLUMNS]]
+    for row in least_served(result, None):
+        table.append([_csv_value(row.get(key)) for key, _ in CSV_COLUMNS])
+    return table
+
+
 def write_ranked_csv(result: AccessResult, path) -> Path:
     """The ranked table of least-served areas as CSV (UTF-8 with BOM, opens in Excel)."""
     path = Path(path)
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow([label for _, label in CSV_COLUMNS])
-        for row in least_served(result, None):
-            writer.writerow([_csv_value(row.get(key)) for key, _ in CSV_COLUMNS])
+        csv.writer(fh).writerows(ranked_table(result))
     return path
 
 

@@ -63,5 +63,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(admin.bp)
     app.register_blueprint(edit.bp)
+    from . import maps  # map pages for iframes and their offline assets (issue 5)
+
+    app.register_blueprint(maps.bp)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     return app

@@ -1,0 +1,155 @@
+"""Map commands: `map resources|network|access`, each writing one standalone HTML file."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from directory.store import AgencyNotFound, ComplexNotFound
+from maps import MapError
+from maps.access import DEFAULT_RADIUS_KM, DEFAULT_SIGMA_KM, LEVELS, accessibility, access_map, join_boundaries, \
+    least_served, write_ranked_csv
+from maps.assets import save_standalone
+from maps.network import agency_map, complex_map, district_map
+from maps.resources import load_agencies, resource_map
+
+from . import main, pass_ctx
+
+_TILES_HELP = "Base tiles: OpenStreetMap (default; or $YEONGYE_TILES), a URL template, or 'none'."
+_OUT = click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True),
+                    help="The standalone HTML file to write (every script inlined; opens offline).")
+_TILES = click.option("--tiles", default=None, help=_TILES_HELP)
+
+
+def _run(build):
+    """Call a map builder, turning domain errors into a clean CLI error."""
+    try:
+        return build()
+    except (MapError, AgencyNotFound, ComplexNotFound) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.group("map")
+def map_group():
+    """Standalone HTML maps: resources, a complex's network, access to a kind of service.
+
+    Example: yeongye --db demo.db map resources --type 치매안심센터 --out dementia.html
+    """
+
+
+@map_group.command("resources")
+@click.option("--category", help="Only this category (공공기관 … 기타).")
+@click.option("--type", "type_", help="Only this agency type (치매안심센터, 정신건강복지센터 …).")
+@click.option("--sido", help="Only this 시도 (서울특별시 …).")
+@click.option("--sigungu", help="Only this 시군구.")
+@click.option("--query", help="Map the agencies a search finds (its first 200) instead of a filter.")
+@click.option("--include-sample", is_flag=True, help="Also show agencies at sample positions (study demo).")
+@_TILES
+@_OUT
+@pass_ctx
+def map_resources(ctx, category, type_, sido, sigungu, query, include_sample, tiles, out):
+    """Agencies as clustered markers coloured by category, one layer per category.
+
+    Example: yeongye --db demo.db map resources --category 보건의료 --out health.html
+    """
+    def build():
+        if query:
+            from directory.search import MAX_LIMIT, SearchError, search
+
+            try:
+                found, _ = search(ctx.db, query, category=category, type=type_, sido=sido, sigungu=sigungu,
+                                  limit=MAX_LIMIT)
+            except SearchError as exc:
+                raise MapError(str(exc)) from exc
+            agencies = [a for a in found if a.get("lat") is not None and a.get("lon") is not None]
+        else:
+            agencies = load_agencies(ctx.db, category=category, type=type_, sido=sido, sigungu=sigungu,
+                                     include_sample=include_sample)
+        return resource_map(agencies, tiles=tiles), len(agencies)
+
+    m, n = _run(build)
+    save_standalone(m, out)
+    click.echo(f"기관 {n:,}곳 → {out}")
+
+
+@map_group.command("network")
+@click.option("--complex", "complex_key", help="One complex (id or name) and its partners.")
+@click.option("--agency", "agency_id", type=int, help="One agency (id) and the complexes it serves.")
+@click.option("--sido", help="Every complex of this 시도 and the agencies they share.")
+@click.option("--sigungu", help="Every complex of this 시군구.")
+@_TILES
+@_OUT
+@pass_ctx
+def map_network(ctx, complex_key, agency_id, sido, sigungu, tiles, out):
+    """Complexes and partner agencies: line width = contact frequency, colour = main content type.
+
+    Without --complex or --agency: every complex of the district (or the store).
+
+    Example: yeongye --db demo.db map network --complex A --out A.html
+    """
+    if complex_key and agency_id:
+        raise click.UsageError("--complex 와 --agency 중 하나만 지정하세요.")
+    if complex_key:
+        m = _run(lambda: complex_map(ctx.db, complex_key, tiles=tiles))
+    elif agency_id is not None:
+        m = _run(lambda: agency_map(ctx.db, agency_id, tiles=tiles))
+    else:
+        m = _run(lambda: district_map(ctx.db, sido, sigungu, tiles=tiles))
+    save_standalone(m, out)
+    click.echo(f"연계망 지도 → {out}")
+
+
+@map_group.command("access")
+@click.option("--type", "type_", default="치매안심센터", show_default=True, help="Agency type whose access is measured.")
+@click.option("--level", type=click.Choice(LEVELS), default="sigungu", show_default=True,
+              help="Demand: population 65+ by 시군구 or 읍면동, or complexes' households.")
+@click.option("--radius", "radius_km", type=float, default=DEFAULT_RADIUS_KM, show_default=True,
+              help="Catchment radius in km.")
+@click.option("--sigma", "sigma_km", type=float, default=DEFAULT_SIGMA_KM, show_default=True,
+              help="Gaussian distance-decay width in km (0: no decay, classic 2SFCA).")
+@click.option("--flag-radius", "flag_km", type=float, help="'No agency within R km' flag (default: --radius).")
+@click.option("--sido", help="Draw only this 시도 (the measure is always national).")
+@click.option("--top", type=int, default=10, show_default=True, help="How many least-served areas to list.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True),
+              help="Also write the ranked table of every area (least served first).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, writable=True),
+              help="Also write the boundary join report (JSON).")
+@_TILES
+@_OUT
+@pass_ctx
+def map_access(ctx, type_, level, radius_km, sigma_km, flag_km, sido, top, csv_path, report_path, tiles, out):
+    """E2SFCA access to a kind of agency, as a choropleth; prints the least-served areas.
+
+    Example: yeongye --db demo.db map access --type 치매안심센터 --level sigungu --csv ranked.csv --out access.html
+    """
+    def build():
+        result = accessibility(ctx.db, type_, level=level, radius_km=radius_km,
+                               sigma_km=sigma_km or None, flag_km=flag_km)
+        return result, access_map(result, tiles=tiles, sido=sido, top=top)
+
+    result, m = _run(build)
+    save_standalone(m, out)
+    unit = "세대" if level == "complexes" else "65세 이상"
+    click.echo(f"{type_} 접근성 ({level}, 반경 {result.radius_km:g} km, σ {result.sigma_km:g} km): "
+               f"기관 {len(result.supply):,}곳, 지역 {len(result.rows):,}곳 → {out}")
+    click.echo(f"접근성 하위 {top}곳 (수요 1천당 점수, 낮을수록 취약):")
+    for row in least_served(result, top):
+        nearest = "—" if row["nearest_km"] is None else f"{row['nearest_km']:.1f} km"
+        flag = f" · {result.flag_km:g} km 내 없음" if row["none_within"] else ""
+        click.echo(f"{row['rank']:>3}. {row['name']}  점수 {row['score']:.3f}  {unit} {row['demand']:,.0f}  "
+                   f"가장 가까운 기관 {nearest}{flag}")
+    if result.unplaced:
+        click.echo(f"위치를 찾지 못해 제외한 지역 {len(result.unplaced)}곳: {', '.join(result.unplaced[:10])}"
+                   + (" …" if len(result.unplaced) > 10 else ""), err=True)
+    if csv_path:
+        write_ranked_csv(result, csv_path)
+        click.echo(f"순위표 → {csv_path}")
+    if level != "complexes":
+        _, report = join_boundaries(result)
+        if report["unmatched_boundaries"] or report["unmatched_areas"]:
+            click.echo(f"경계와 연결되지 않음: 경계 {report['unmatched_boundaries']}, 지역 {report['unmatched_areas']}",
+                       err=True)
+        if report_path:
+            with open(report_path, "w", encoding="utf-8") as fh:
+                json.dump(report, fh, ensure_ascii=False, indent=2)
+            click.echo(f"경계 연결 보고서 → {report_path}")

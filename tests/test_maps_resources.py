@@ -1,0 +1,162 @@
+"""Resource and network maps: escaping, offline assets, approximate and sample positions."""
+from __future__ import annotations
+
+import re
+
+import folium
+import pytest
+from folium.plugins import FastMarkerCluster
+
+from maps import MapError
+from maps.assets import LOCAL_FILES, localize, render_page, standalone_html
+from maps.common import check_location, resolve_tiles
+from maps.network import complex_map, district_map, line_weight
+from maps.resources import load_agencies, resource_map
+
+CDN_HOSTS = ("cdn.jsdelivr.net", "code.jquery.com", "cdnjs.cloudflare.com", "netdna.bootstrapcdn.com",
+             "maxcdn.bootstrapcdn.com", "unpkg.com", "d3js.org")
+EVIL = "<script>alert('x')</script>"
+
+
+def _agency(**kw):
+    row = {"id": 1, "name": "치매안심센터", "type": "치매안심센터", "category": "보건의료", "phone": "02-123-4567",
+           "road_address": "서울특별시 종로구 1", "lat": 37.57, "lon": 126.98, "placement": "exact"}
+    row.update(kw)
+    return row
+
+
+def _external_links(html: str) -> list[str]:
+    """src/href attributes of script and link tags that leave the page."""
+    return re.findall(r'<(?:script|link)[^>]+(?:src|href)="((?:https?:)?//[^"]+)"', html)
+
+
+def test_agency_name_with_script_is_escaped():
+    m = resource_map([_agency(name=EVIL, type=EVIL, phone='"><b>', road_address="<img src=x onerror=alert(1)>")],
+                     tiles="none")
+    html = standalone_html(m)
+    assert EVIL not in html
+    assert "<img src=x" not in html
+    # The escaped text is there (JSON-encoded by folium: & becomes \u0026).
+    assert "\\u0026lt;script\\u0026gt;" in html
+
+
+def test_network_popups_escape_names(demo_db):
+    demo_db.execute("UPDATE complexes SET name = ? WHERE name = 'A'", [EVIL])
+    demo_db.conn.commit()
+    complex_id = demo_db.execute("SELECT id FROM complexes WHERE name = ?", [EVIL]).fetchone()[0]
+    html = standalone_html(complex_map(demo_db, complex_id, tiles="none"))
+    assert EVIL not in html
+    assert "&lt;script&gt;" in html or "\\u0026lt;script" in html
+
+
+def test_no_cdn_links_in_standalone_or_web_pages(demo_db):
+    agencies = load_agencies(demo_db)
+    standalone = standalone_html(resource_map(agencies))
+    page = render_page(resource_map(agencies), lambda package, path: f"/maps/assets/{package}/{path}")
+    for html in (standalone, page):
+        assert _external_links(html) == []
+        for host in CDN_HOSTS:
+            assert host not in html
+    assert "/maps/assets/leaflet/leaflet.js" in page
+    assert "/maps/assets/leaflet_markercluster/leaflet.markercluster.js" in page
+    # Standalone: no <script src> at all, and the Leaflet code itself is inside.
+    assert "<script src=" not in standalone
+    assert "L.markerClusterGroup" in standalone and "Leaflet 1.9.3" in standalone
+
+
+def test_every_folium_cdn_file_is_known():
+    """The 13 CDN files of folium 0.20 each have a local copy or a stated reason to drop it."""
+    m = folium.Map(tiles=None)
+    FastMarkerCluster([[37.5, 127.0]]).add_to(m)
+    names = [name for el in (m, *m._children.values()) for name, _ in
+             (getattr(el, "default_js", []) + getattr(el, "default_css", []))]
+    assert len(set(names)) == 13
+    assert set(names) <= set(LOCAL_FILES)
+
+
+def test_localize_leaves_folium_class_lists_alone():
+    before_js, before_css = list(folium.Map.default_js), list(folium.Map.default_css)
+    m = resource_map([_agency()], tiles="none")
+    localize(m, lambda package, path: f"/x/{package}/{path}")
+    assert folium.Map.default_js == before_js and folium.Map.default_css == before_css
+    assert all(url.startswith("/x/") for _, url in m.default_js)
+    # A fresh map elsewhere in the process still renders folium's own links.
+    assert "cdn.jsdelivr.net" in folium.Map(tiles=None).get_root().render()
+
+
+def test_folium_icon_is_refused():
+    m = resource_map([_agency()], tiles="none")
+    folium.Marker([37.5, 127.0], icon=folium.Icon()).add_to(m)
+    with pytest.raises(MapError, match="Icon"):
+        standalone_html(m)
+
+
+def test_centroid_agencies_are_drawn_hollow_and_labelled():
+    html = standalone_html(resource_map([_agency(placement="sigungu"), _agency(id=2, placement="exact")],
+                                        tiles="none"))
+    assert "fillOpacity: loose ? 0 : 0.85" in html
+    assert "대략적 위치 (시군구 중심)" in html
+    assert "속이 빈 점선 원 1곳" in html
+
+
+def test_layers_per_category_and_korean_legend():
+    agencies = [_agency(), _agency(id=2, category="복지기관"), _agency(id=3, category=None)]
+    html = standalone_html(resource_map(agencies, tiles="none"))
+    for label in ("보건의료 (1)", "복지기관 (1)", "미분류 (1)"):
+        assert label in html
+    assert "yg-legend" in html and "L.control.layers" in html
+    assert 'href="tel:' in html or "tel:" in html
+
+
+@pytest.mark.parametrize("lat, lon", [("abc", 127.0), (None, 127.0), (91, 0), (37.5, float("nan"))])
+def test_bad_coordinates_are_named(lat, lon):
+    with pytest.raises(MapError) as info:
+        check_location(lat, lon, what="기관 7")
+    assert repr(lat) in str(info.value)
+
+
+def test_tiles_setting(monkeypatch):
+    monkeypatch.delenv("YEONGYE_TILES", raising=False)
+    assert resolve_tiles() == "OpenStreetMap"
+    monkeypatch.setenv("YEONGYE_TILES", "none")
+    assert resolve_tiles() is None
+    assert "tile.openstreetmap.org" not in standalone_html(resource_map([_agency()]))
+    assert resolve_tiles("OpenStreetMap") == "OpenStreetMap"
+
+
+def test_custom_tile_template(monkeypatch):
+    monkeypatch.setenv("YEONGYE_TILES", "http://tiles.local/{z}/{x}/{y}.png")
+    html = standalone_html(resource_map([_agency()]))
+    assert "tiles.local" in html
+
+
+def test_resource_map_of_demo_shows_real_centres(demo_db):
+    agencies = load_agencies(demo_db)
+    types = {a["type"] for a in agencies}
+    assert {"치매안심센터", "정신건강복지센터"} <= types
+    assert len(agencies) > 500
+    assert all(a["placement"] != "sample" for a in agencies)
+
+
+def test_demo_places_study_agencies_at_marked_sample_positions(demo_db):
+    rows = list(demo_db.query("SELECT * FROM agencies WHERE source = 'study2024' OR placement = 'sample'"))
+    assert len(rows) == 34
+    assert all(r["placement"] == "sample" and r["lat"] is not None for r in rows)
+
+
+def test_complex_network_map_marks_sample_positions(demo_db):
+    html = standalone_html(complex_map(demo_db, "A", tiles="none"))
+    assert "표본 위치 (실제 위치 아님)" in html
+    assert html.count("yg-link") >= 9  # A links with 9–13 agencies
+
+
+def test_district_map_lists_complexes_served(demo_db):
+    html = standalone_html(district_map(demo_db, "서울특별시", tiles="none"))
+    assert "연계 단지 6곳" in html  # 행정복지센터 and others serve all six complexes
+    with pytest.raises(MapError):
+        district_map(demo_db, "부산광역시")
+
+
+def test_line_weight_grows_with_frequency():
+    assert [line_weight(level) for level in (1, 2, 3, 4, 5)] == sorted({line_weight(level) for level in range(1, 6)})
+    assert line_weight(None) == 1.0

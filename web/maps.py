@@ -1,0 +1,181 @@
+"""Map pages for iframes (resources, an agency, a complex, a district, access) and their assets.
+
+Each page is a whole folium document whose scripts and stylesheets come from
+`/maps/assets/…` (the installed XStatic packages), so the maps work on a
+closed network. The base tiles follow `YEONGYE_TILES` (config `TILES`);
+`?tiles=none` turns them off for one page.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+
+from directory.store import get_complex
+from maps import MapError
+from maps.access import DEFAULT_RADIUS_KM, DEFAULT_SIGMA_KM, LEVELS, accessibility, access_map, ranked_table
+from maps.assets import AssetMissing, asset_file, render_page
+from maps.network import agency_map, complex_map, district_map
+from maps.resources import load_agencies, resource_map
+
+from .db import get_db
+
+bp = Blueprint("maps", __name__, url_prefix="/maps")
+
+MAX_IDS = 1000
+
+
+def _tiles():
+    """Tiles for this page: 'none' if asked, else the configured setting (never a URL from the query)."""
+    if request.args.get("tiles", "").lower() == "none":
+        return "none"
+    return current_app.config.get("TILES")
+
+
+def _page(m) -> Response:
+    html = render_page(m, lambda package, path: url_for("maps.asset", package=package, filename=path))
+    return Response(html, mimetype="text/html")
+
+
+def _message(text: str, status: int = 200):
+    """A small page in place of a map (no location, nothing to show) for the iframe."""
+    return render_template("maps/message.html", message=text), status
+
+
+def _urls():
+    agency = url_for("agencies.detail", agency_id=0).replace("/0", "/{id}")
+    complex_ = None
+    if "complexes.detail" in current_app.view_functions:
+        complex_ = url_for("complexes.detail", complex_id=0).replace("/0", "/{id}")
+    return {"agency_url": agency, "complex_url": complex_}
+
+
+@bp.route("/assets/<package>/<path:filename>")
+def asset(package: str, filename: str):
+    """A file of an installed front-end package (Leaflet, markercluster, jQuery, Bootstrap, Font Awesome)."""
+    try:
+        path = asset_file(package, filename)
+    except AssetMissing:
+        abort(404)
+    return send_file(path, max_age=86400)
+
+
+@bp.route("/")
+def index():
+    """A page with the resource and access maps, for people who come to look at maps."""
+    db = get_db()
+    types = [r[0] for r in db.execute(
+        "SELECT type FROM agencies WHERE type IS NOT NULL AND lat IS NOT NULL AND placement != 'sample' "
+        "GROUP BY type ORDER BY count(*) DESC")]
+    args = {k: request.args.get(k, "").strip() for k in ("category", "type", "sido", "sigungu")}
+    access_type = request.args.get("access_type", "치매안심센터")
+    level = request.args.get("level", "sigungu")
+    return render_template("maps/index.html", title=_("지도"), types=types, args=args,
+                           access_type=access_type, level=level if level in LEVELS else "sigungu",
+                           resources_src=url_for("maps.resources", **{k: v for k, v in args.items() if v}),
+                           access_src=url_for("maps.access", type=access_type, level=level))
+
+
+@bp.route("/resources")
+def resources():
+    """Agencies by category, type, 시도, 시군구 (or ?ids=1,2,3 / ?q=search words) as a clustered map."""
+    db = get_db()
+    filters = {k: request.args.get(k, "").strip() or None for k in ("category", "type", "sido", "sigungu")}
+    ids = request.args.get("ids")
+    query = request.args.get("q", "").strip()
+    try:
+        if ids is not None:
+            try:
+                id_list = [int(x) for x in ids.split(",") if x.strip()][:MAX_IDS]
+            except ValueError:
+                return _message(_("기관 번호는 쉼표로 구분한 숫자여야 합니다."), 400)
+            agencies = load_agencies(db, ids=id_list, include_sample=True)
+        elif query:
+            from directory.search import MAX_LIMIT, SearchError, search
+
+            try:
+                found, _total = search(db, query, limit=MAX_LIMIT, **filters)
+            except SearchError as exc:
+                return _message(str(exc), 400)
+            agencies = [a for a in found if a.get("lat") is not None and a.get("lon") is not None]
+        else:
+            agencies = load_agencies(db, **filters)
+        m = resource_map(agencies, tiles=_tiles(), agency_url=_urls()["agency_url"])
+    except MapError as exc:
+        return _message(str(exc), 400)
+    return _page(m)
+
+
+@bp.route("/agency/<int:agency_id>")
+def agency(agency_id: int):
+    """One agency and the complexes it serves."""
+    try:
+        m = agency_map(get_db(), agency_id, tiles=_tiles(), **_urls())
+    except MapError as exc:
+        return _message(str(exc))
+    return _page(m)
+
+
+@bp.route("/complex/<int:complex_id>")
+def complex_(complex_id: int):
+    """One complex and its partner agencies: line width = frequency, colour = main content type."""
+    db = get_db()
+    get_complex(db, complex_id)  # 404 through the app's handler when unknown
+    try:
+        m = complex_map(db, complex_id, tiles=_tiles(), **_urls())
+    except MapError as exc:
+        return _message(str(exc))
+    return _page(m)
+
+
+@bp.route("/district")
+def district():
+    """Every complex of a 시도/시군구 and the agencies they share."""
+    sido = request.args.get("sido", "").strip() or None
+    sigungu = request.args.get("sigungu", "").strip() or None
+    try:
+        m = district_map(get_db(), sido, sigungu, tiles=_tiles(), **_urls())
+    except MapError as exc:
+        return _message(str(exc), 404)
+    return _page(m)
+
+
+def _access_result():
+    args = request.args
+    try:
+        radius = float(args.get("radius", DEFAULT_RADIUS_KM))
+        sigma = float(args.get("sigma", DEFAULT_SIGMA_KM))
+    except ValueError:
+        raise MapError(_("반경과 감쇠 폭은 숫자여야 합니다.")) from None
+    level = args.get("level", "sigungu")
+    return accessibility(get_db(), args.get("type", "치매안심센터"), level=level,
+                         radius_km=radius, sigma_km=sigma or None)
+
+
+@bp.route("/access")
+def access():
+    """E2SFCA access to one agency type by 시군구, 읍면동 or complex, as a choropleth."""
+    try:
+        result = _access_result()
+        sido = request.args.get("sido", "").strip() or None
+        if result.level == "eupmyeondong" and not sido:
+            sido = "서울특별시"  # 행정동 boundaries ship for Seoul; nationwide dots are for the CLI
+        m = access_map(result, tiles=_tiles(), sido=sido)
+    except MapError as exc:
+        return _message(str(exc), 400)
+    return _page(m)
+
+
+@bp.route("/access.csv")
+def access_csv():
+    """The ranked table of least-served areas for the same parameters, as CSV."""
+    import csv
+    import io
+
+    try:
+        result = _access_result()
+    except MapError as exc:
+        return _message(str(exc), 400)
+    out = io.StringIO()
+    csv.writer(out).writerows(ranked_table(result))
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=access.csv"})
