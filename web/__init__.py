@@ -63,6 +63,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(admin.bp)
     app.register_blueprint(edit.bp)
+    from . import agency_edit
+
+    app.register_blueprint(agency_edit.bp)
+    from . import api
+
+    app.register_blueprint(api.bp)
     from . import maps  # map pages for iframes and their offline assets (issue 5)
 
     app.register_blueprint(maps.bp)

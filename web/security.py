@@ -48,6 +48,15 @@ def init_app(app) -> None:
         app.config["SECRET_KEY"] = secret_key_file(app.instance_path)
     app.config["REMEMBER_COOKIE_SECURE"] = app.config.get("SESSION_COOKIE_SECURE", False)
 
+    @app.before_request
+    def _ids_in_range():
+        # SQLite integers stop at 2**63; a larger id in a URL names nothing (and
+        # would otherwise raise OverflowError deep in a query).
+        from flask import abort, request
+
+        if request.view_args and any(isinstance(v, int) and v > 2**62 for v in request.view_args.values()):
+            abort(404)
+
     @app.after_request
     def _headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

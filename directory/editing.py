@@ -1,0 +1,154 @@
+"""Hand edits of agencies by an administrator, and correction requests from users.
+
+Each edit normalises like an import does (시도, phone, name key), records the
+row before and after in the audit log in the same transaction, and keeps the
+original text columns (`*_raw`) untouched so the source can still be seen.
+"""
+from __future__ import annotations
+
+import re
+
+from . import audit
+from .normalize import address_key, clean_text, name_key, normalize_phone, normalize_sido
+from .store import AgencyNotFound, StoreError, now
+
+__all__ = ["EDITABLE", "EditError", "update_agency", "create_agency", "request_correction"]
+
+# Field → Korean label; only these can be changed by hand.
+EDITABLE = {
+    "name": "기관명", "type": "기관 유형", "road_address": "도로명주소", "lot_address": "지번주소",
+    "sido": "시도", "sigungu": "시군구", "eupmyeondong": "읍면동", "phone": "전화", "homepage": "홈페이지",
+    "operator": "운영기관", "services": "주요 서비스", "target_groups": "대상", "hours": "운영 시간",
+    "lat": "위도", "lon": "경도", "verified_date": "확인일",
+}
+MAX_TEXT = 1000
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class EditError(StoreError):
+    """An edit has a value that cannot be stored; the message names the field."""
+
+
+def _clean(db, changes: dict) -> dict:
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise EditError(f"고칠 수 없는 항목: {', '.join(sorted(map(str, unknown)))}")
+    out = {}
+    for key, value in changes.items():
+        label = EDITABLE[key]
+        if key in ("lat", "lon"):
+            if value in (None, ""):
+                out[key] = None
+                continue
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise EditError(f"{label}은(는) 숫자여야 합니다: {value!r}") from None
+            low, high = (32.9, 38.7) if key == "lat" else (124.5, 132.0)
+            if not low <= number <= high:
+                raise EditError(f"{label}이(가) 한국 범위({low}~{high}) 밖입니다: {number!r}")
+            out[key] = number
+            continue
+        if value is not None and not isinstance(value, (str, int, float)):
+            raise EditError(f"{label}은(는) 글자여야 합니다.")
+        text = clean_text(value)
+        if text and len(text) > MAX_TEXT:
+            raise EditError(f"{label}이(가) 너무 깁니다 ({MAX_TEXT}자 이내).")
+        if key == "name" and not text:
+            raise EditError("기관명은 비울 수 없습니다.")
+        if key == "type" and text:
+            known = db.execute("SELECT name FROM agency_types WHERE name = ?", [text]).fetchone() or \
+                db.execute("SELECT type FROM type_aliases WHERE alias = ?", [text]).fetchone()
+            if not known:
+                raise EditError(f"알 수 없는 기관 유형: {text!r}")
+            text = known[0]
+        if key == "sido" and text:
+            sido = normalize_sido(text)
+            if not sido:
+                raise EditError(f"알 수 없는 시도: {text!r}")
+            text = sido
+        if key == "phone" and text:
+            phone = normalize_phone(text)
+            if not phone:
+                raise EditError(f"전화번호 형식이 아닙니다: {text!r}")
+            text = phone
+        if key == "verified_date" and text and not _DATE.match(text):
+            raise EditError(f"확인일은 YYYY-MM-DD 형식이어야 합니다: {text!r}")
+        out[key] = text
+    return out
+
+
+def _derived(db, values: dict, merged: dict) -> dict:
+    """Columns that follow from the edited ones: name key, category, address key, placement."""
+    extra = {}
+    if "name" in values:
+        extra["name_key"] = name_key(values["name"])
+    if "type" in values:
+        row = db.execute("SELECT category FROM agency_types WHERE name = ?", [values["type"]]).fetchone()
+        extra["category"] = row[0] if row else None
+    if "road_address" in values or "lot_address" in values:
+        extra["address_key"] = address_key(merged.get("road_address") or merged.get("lot_address")) or None
+    if "lat" in values or "lon" in values:
+        if (merged.get("lat") is None) != (merged.get("lon") is None):
+            raise EditError("위도와 경도는 함께 입력하세요.")
+        extra["placement"] = "exact" if merged.get("lat") is not None else "unplaced"
+    return extra
+
+
+def update_agency(db, agency_id: int, changes: dict, user=None) -> dict:
+    """Change some fields of an agency; returns the row after. Audited."""
+    values = _clean(db, changes)
+    with db.conn:
+        before = audit.row_snapshot(db, "agencies", agency_id)
+        if before is None:
+            raise AgencyNotFound(f"기관을 찾을 수 없습니다: {agency_id!r}")
+        values.update(_derived(db, values, {**before, **values}))
+        values["updated_at"] = now()
+        sets = ", ".join(f"[{k}] = ?" for k in values)
+        db.conn.execute(f"UPDATE agencies SET {sets} WHERE id = ?", [*values.values(), agency_id])
+        after = audit.row_snapshot(db, "agencies", agency_id)
+        audit.record(db, user, "update", "agencies", agency_id, before, after)
+    return after
+
+
+def create_agency(db, fields: dict, user=None) -> dict:
+    """Add an agency by hand (source 'manual'); returns the new row. Audited."""
+    values = _clean(db, fields)
+    if not values.get("name"):
+        raise EditError("기관명은 비울 수 없습니다.")
+    values.update(_derived(db, values, values))
+    values.setdefault("placement", "unplaced")
+    stamp = now()
+    values.update(source="manual", created_at=stamp, updated_at=stamp)
+    cols = list(values)
+    with db.conn:
+        cur = db.conn.execute(
+            f"INSERT INTO agencies ({', '.join(f'[{c}]' for c in cols)}) VALUES ({', '.join('?' for _ in cols)})",
+            [values[c] for c in cols])
+        agency_id = cur.lastrowid
+        after = audit.row_snapshot(db, "agencies", agency_id)
+        audit.record(db, user, "insert", "agencies", agency_id, None, after)
+    return after
+
+
+def request_correction(db, agency_id: int, message: str, *, field: str | None = None, contact: str | None = None,
+                       user=None) -> int:
+    """Store a user's correction request for the administrators; returns its id."""
+    if db.execute("SELECT 1 FROM agencies WHERE id = ?", [agency_id]).fetchone() is None:
+        raise AgencyNotFound(f"기관을 찾을 수 없습니다: {agency_id!r}")
+    text = clean_text(message)
+    if not text:
+        raise EditError("무엇이 틀렸는지 적어 주세요.")
+    if len(text) > MAX_TEXT:
+        raise EditError(f"내용은 {MAX_TEXT}자 이내로 적어 주세요.")
+    if field and field not in EDITABLE:
+        field = None
+    with db.conn:
+        cur = db.conn.execute(
+            "INSERT INTO correction_requests (agency_id, field, message, contact, user_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [agency_id, field, text, (clean_text(contact) or "")[:200] or None, getattr(user, "id", None), now()])
+        request_id = cur.lastrowid
+        audit.record(db, user, "insert", "correction_requests", request_id, None,
+                     audit.row_snapshot(db, "correction_requests", request_id))
+    return request_id

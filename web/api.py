@@ -1,0 +1,358 @@
+"""The JSON API under /api/: agencies, complexes, links, contacts, reports.
+
+Reading the directory needs no account. Writes need a signed-in session or
+`Authorization: Bearer TOKEN` and the same rights as the pages (a complex's
+workers and team leads edit its links and contacts; admins edit agencies).
+Session writes must send JSON (`Content-Type: application/json`), which a
+form on another site cannot, so the API needs no CSRF token. Every error is
+JSON: {"error", "message", "status"} with a Korean message. The document
+describing all of this is at /api/openapi.json (see `web/openapi.py`).
+"""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, jsonify, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from directory import audit, editing
+from directory.store import (agency_links, complex_links, get_agency, get_complex, list_agencies,
+                             list_complexes)
+from network.contacts import ContactError, add_contact, list_contacts
+from network.links import Conflict, LinkError, delete_link, get_link, set_link
+
+from .auth import csrf
+from .db import get_db
+from .openapi import document
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+csrf.exempt(bp)
+# Korean text stays readable in the JSON (UTF-8), not \uXXXX escapes.
+bp.record_once(lambda state: setattr(state.app.json, "ensure_ascii", False))
+
+MAX_ID = 2**62
+MAX_LIMIT = 500
+
+
+# --- input checks: every bad value is a 400 with the field named ------------
+
+
+def _bad(message: str):
+    abort(400, message)
+
+
+def _body() -> dict:
+    if not request.is_json:
+        abort(415, _("JSON 본문(Content-Type: application/json)을 보내세요."))
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        _bad(_("본문은 JSON 객체여야 합니다."))
+    return data
+
+
+def _int(value, name: str, *, required: bool = False, low: int = 1, high: int = MAX_ID):
+    if value is None:
+        if required:
+            _bad(_("%(name)s 값이 필요합니다.", name=name))
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        _bad(_("%(name)s 은(는) %(low)s~%(high)s 사이의 정수여야 합니다.", name=name, low=low, high=high))
+    return value
+
+
+def _text(value, name: str, *, max_len: int = 1000):
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        _bad(_("%(name)s 은(는) 문자열이어야 합니다.", name=name))
+    if len(value) > max_len:
+        _bad(_("%(name)s 은(는) %(n)s자 이내여야 합니다.", name=name, n=max_len))
+    return value
+
+
+def _text_list(value, name: str):
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and len(v) < 100 for v in value):
+        _bad(_("%(name)s 은(는) 문자열 목록이어야 합니다.", name=name))
+    return value
+
+
+def _page_args():
+    limit = request.args.get("limit", 50, type=int)
+    offset = request.args.get("offset", 0, type=int)
+    if not 1 <= limit <= MAX_LIMIT or not 0 <= offset <= MAX_ID:
+        _bad(_("limit 는 1~%(max)s, offset 은 0 이상이어야 합니다.", max=MAX_LIMIT))
+    return limit, offset
+
+
+def _id(value: int) -> int:
+    """Path ids beyond SQLite's integers name nothing."""
+    if value > MAX_ID:
+        abort(404)
+    return value
+
+
+def _require_login():
+    if not current_user.is_authenticated:
+        abort(401, _("로그인하거나 API 토큰(Authorization: Bearer …)을 보내야 합니다."))
+
+
+def _require_complex_edit(complex_id: int):
+    _require_login()
+    if not current_user.can_edit_complex(complex_id):
+        abort(403, _("이 단지의 연계와 연락 기록은 담당자만 고칠 수 있습니다."))
+
+
+def _require_admin():
+    _require_login()
+    if not current_user.is_admin:
+        abort(403, _("관리자만 할 수 있습니다."))
+
+
+def _link_json(link: dict) -> dict:
+    out = dict(link)
+    if isinstance(out.get("content_types"), str):
+        out["content_types"] = json.loads(out["content_types"] or "[]")
+    return out
+
+
+# --- the document ------------------------------------------------------------
+
+
+@bp.route("/openapi.json")
+def openapi():
+    """The OpenAPI 3 description of this API (and of /api/search)."""
+    return jsonify(document(request.host_url.rstrip("/")))
+
+
+@bp.route("/me")
+def me():
+    """Who the request is signed in as (null when nobody)."""
+    if not current_user.is_authenticated:
+        return jsonify(user=None)
+    return jsonify(user={"id": current_user.id, "username": current_user.username, "role": current_user.role,
+                         "complex_ids": sorted(current_user.complex_ids),
+                         "districts": ["/".join(p for p in d if p) for d in sorted(current_user.districts)]})
+
+
+# --- agencies ----------------------------------------------------------------
+
+AGENCY_FILTERS = ("category", "type", "sido", "sigungu", "placement")
+
+
+@bp.route("/agencies")
+def agencies():
+    """Agencies filtered by exact category, type, 시도, 시군구, placement; paged."""
+    limit, offset = _page_args()
+    filters = {k: (request.args.get(k) or "").strip()[:100] or None for k in AGENCY_FILTERS}
+    rows, total = list_agencies(get_db(), limit=limit, offset=offset, **filters)
+    return jsonify(total=total, limit=limit, offset=offset, items=rows)
+
+
+@bp.route("/agencies/<int:agency_id>")
+def agency(agency_id: int):
+    """One agency with its sources and linked complexes."""
+    db = get_db()
+    row = get_agency(db, _id(agency_id))
+    row["links"] = [{k: l[k] for k in ("complex_id", "complex_name", "frequency_level", "frequency_label")}
+                    for l in agency_links(db, agency_id)]
+    return jsonify(row)
+
+
+@bp.route("/agencies", methods=["POST"])
+def create_agency():
+    """Add an agency by hand (admin)."""
+    _require_admin()
+    data = _body()
+    try:
+        row = editing.create_agency(get_db(), {k: v for k, v in data.items()}, current_user)
+    except editing.EditError as exc:
+        _bad(str(exc))
+    return jsonify(row), 201, {"Location": url_for("api.agency", agency_id=row["id"])}
+
+
+@bp.route("/agencies/<int:agency_id>", methods=["PATCH"])
+def update_agency(agency_id: int):
+    """Change some fields of an agency (admin); audited and undoable."""
+    _require_admin()
+    data = _body()
+    try:
+        row = editing.update_agency(get_db(), _id(agency_id), data, current_user)
+    except editing.EditError as exc:
+        _bad(str(exc))
+    return jsonify(row)
+
+
+@bp.route("/agencies/<int:agency_id>/corrections", methods=["POST"])
+def correction(agency_id: int):
+    """Report a correction for the administrators (anyone)."""
+    data = _body()
+    try:
+        request_id = editing.request_correction(
+            get_db(), _id(agency_id), _text(data.get("message"), "message") or "",
+            field=_text(data.get("field"), "field", max_len=50),
+            contact=_text(data.get("contact"), "contact", max_len=200),
+            user=current_user if current_user.is_authenticated else None)
+    except editing.EditError as exc:
+        _bad(str(exc))
+    return jsonify(id=request_id, status="open"), 201
+
+
+# --- complexes, links, contacts -------------------------------------------------
+
+
+@bp.route("/complexes")
+def complexes():
+    """Every complex with its number of partners."""
+    return jsonify(items=list_complexes(get_db()))
+
+
+@bp.route("/complexes/<int:complex_id>")
+def complex_(complex_id: int):
+    """One complex's profile and its links."""
+    db = get_db()
+    row = get_complex(db, _id(complex_id))
+    row["links"] = [_link_json(l) for l in complex_links(db, complex_id)]
+    return jsonify(row)
+
+
+@bp.route("/complexes/<int:complex_id>/links")
+def links(complex_id: int):
+    """A complex's links (use each link's `version` when changing it)."""
+    db = get_db()
+    get_complex(db, _id(complex_id))
+    return jsonify(items=[_link_json(l) for l in complex_links(db, complex_id)])
+
+
+@bp.route("/complexes/<int:complex_id>/links", methods=["POST"])
+def create_link(complex_id: int):
+    """Link an agency to a complex (its workers, team leads, admins)."""
+    db = get_db()
+    get_complex(db, _id(complex_id))
+    _require_complex_edit(complex_id)
+    data = _body()
+    agency_id = _int(data.get("agency_id"), "agency_id", required=True)
+    try:
+        link = set_link(db, complex_id, agency_id, _int(data.get("frequency_level"), "frequency_level", high=5),
+                        _text_list(data.get("content_types"), "content_types"),
+                        _text(data.get("note"), "note", max_len=500), expected_version=None)
+    except Conflict:
+        abort(409, _("이 기관은 이미 이 단지와 연계되어 있습니다. PUT /api/links/{id} 로 고치세요."))
+    except LinkError as exc:
+        _bad(str(exc))
+    with db.conn:
+        audit.record(db, current_user, "insert", "links", link["id"], None, audit.row_snapshot(db, "links", link["id"]))
+    return jsonify(_link_json(link)), 201, {"Location": url_for("api.link", link_id=link["id"])}
+
+
+def _link_or_404(link_id: int) -> dict:
+    row = audit.row_snapshot(get_db(), "links", _id(link_id))
+    if row is None:
+        abort(404, _("연계를 찾을 수 없습니다: %(id)s", id=link_id))
+    return row
+
+
+@bp.route("/links/<int:link_id>")
+def link(link_id: int):
+    """One link, with its version."""
+    _link_or_404(link_id)
+    return jsonify(_link_json(get_link(get_db(), link_id)))
+
+
+@bp.route("/links/<int:link_id>", methods=["PUT"])
+def update_link(link_id: int):
+    """Replace a link's frequency, content types and note; `version` must be the one read (else 409)."""
+    db = get_db()
+    before = _link_or_404(link_id)
+    _require_complex_edit(before["complex_id"])
+    data = _body()
+    version = _int(data.get("version"), "version", required=True)
+    try:
+        link = set_link(db, before["complex_id"], before["agency_id"],
+                        _int(data.get("frequency_level"), "frequency_level", high=5),
+                        _text_list(data.get("content_types"), "content_types"),
+                        _text(data.get("note"), "note", max_len=500), expected_version=version)
+    except Conflict:
+        current = _link_json(audit.row_snapshot(db, "links", link_id))
+        return jsonify(error="Conflict", status=409, current=current,
+                       message=_("그 사이 다른 사람이 이 연계를 고쳤습니다 (보낸 버전 %(sent)s, 현재 %(now)s). "
+                                 "현재 내용을 확인한 뒤 다시 보내세요.", sent=version, now=current["version"])), 409
+    except LinkError as exc:
+        _bad(str(exc))
+    with db.conn:
+        audit.record(db, current_user, "update", "links", link_id, before, audit.row_snapshot(db, "links", link_id))
+    return jsonify(_link_json(link))
+
+
+@bp.route("/links/<int:link_id>", methods=["DELETE"])
+def remove_link(link_id: int):
+    """Delete a link and its contact log; `?version=` guards against deleting a changed link."""
+    db = get_db()
+    before = _link_or_404(link_id)
+    _require_complex_edit(before["complex_id"])
+    version = request.args.get("version", type=int)
+    try:
+        delete_link(db, link_id, expected_version=version)
+    except Conflict as exc:
+        abort(409, str(exc))
+    with db.conn:
+        audit.record(db, current_user, "delete", "links", link_id, before, None)
+    return "", 204
+
+
+@bp.route("/complexes/<int:complex_id>/contacts")
+def contacts(complex_id: int):
+    """A complex's contact log (its staff, its district's planners, admins)."""
+    db = get_db()
+    row = get_complex(db, _id(complex_id))
+    _require_login()
+    if not current_user.can_read_complex(row):
+        abort(403, _("이 단지의 연락 기록은 담당자, 지역 담당자, 관리자만 볼 수 있습니다."))
+    limit, _offset = _page_args()
+    return jsonify(items=list_contacts(db, complex_id=complex_id, limit=limit))
+
+
+@bp.route("/links/<int:link_id>/contacts", methods=["POST"])
+def create_contact(link_id: int):
+    """Record a contact on a link: `contact_date` (YYYY-MM-DD), `content_type`, `note` (no personal data)."""
+    db = get_db()
+    before = _link_or_404(link_id)
+    _require_complex_edit(before["complex_id"])
+    data = _body()
+    try:
+        row = add_contact(db, link_id, _text(data.get("contact_date"), "contact_date", max_len=10) or "",
+                          _text(data.get("content_type"), "content_type", max_len=50),
+                          _text(data.get("note"), "note", max_len=500), created_by=current_user.id)
+    except (ContactError, ValueError) as exc:
+        _bad(str(exc))
+    with db.conn:
+        audit.record(db, current_user, "insert", "contacts", row["id"], None, row)
+    return jsonify(row), 201
+
+
+# --- reports -------------------------------------------------------------------
+
+
+@bp.route("/reports/complexes/<int:complex_id>")
+def complex_report(complex_id: int):
+    """A complex's report: profile, partners, measures, gaps, recommendations."""
+    from network.report import complex_report as build
+
+    db = get_db()
+    row = get_complex(db, _id(complex_id))
+    report = build(db, complex_id)
+    if not current_user.can_read_complex(row):
+        report.pop("contacts", None)  # the contact log is for the complex's staff and planners
+    return jsonify(report)
+
+
+@bp.route("/reports/network")
+def network_report():
+    """Network measures and overlaps for a 시도/시군구 (or everything)."""
+    from network.report import network_report as build
+
+    sido = (request.args.get("sido") or "").strip()[:50] or None
+    sigungu = (request.args.get("sigungu") or "").strip()[:50] or None
+    return jsonify(build(get_db(), sido=sido, sigungu=sigungu))

@@ -1,0 +1,180 @@
+"""The OpenAPI 3.0 document of the JSON API, written by hand (it is small).
+
+Kept beside the views so a new route and its description change together;
+`tests/test_api.py` checks that every /api/ route is described, and the
+schemathesis run fuzzes the API from this document.
+"""
+from __future__ import annotations
+
+_ERROR = {"$ref": "#/components/responses/Error"}
+
+
+def _id_param(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+
+
+def _query(name: str, description: str, schema: dict | None = None) -> dict:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or {"type": "string"}}
+
+
+def _ok(description: str, schema: dict | None = None, code: str = "200") -> dict:
+    body = {"description": description}
+    if schema is not None:
+        body["content"] = {"application/json": {"schema": schema}}
+    return {code: body}
+
+
+def _json_body(ref: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
+PAGING = [_query("limit", "한 번에 받을 개수 (1~500)", {"type": "integer", "minimum": 1, "maximum": 500}),
+          _query("offset", "건너뛸 개수", {"type": "integer", "minimum": 0})]
+WRITE = [{"bearerAuth": []}, {"cookieAuth": []}]
+ANY = {"type": "object", "additionalProperties": True}
+
+
+def document(server: str = "") -> dict:
+    """The OpenAPI document, with `server` (e.g. http://127.0.0.1:5000) as its server."""
+    errors = {"400": _ERROR, "404": _ERROR}
+    auth_errors = {**errors, "401": _ERROR, "403": _ERROR, "415": _ERROR}
+    paths = {
+        "/api/search": {"get": {
+            "summary": "기관 검색 (이름·유형·별칭, 거리)", "operationId": "search",
+            "parameters": [
+                _query("q", "검색어 (예: 정신건강복지센터, 치매, 노원구 보건소)"),
+                _query("near", "기준 위치 '위도,경도'"),
+                _query("complex", "기준 단지 (이름 또는 id)"),
+                _query("address", "기준 주소"),
+                _query("radius", "반경 km", {"type": "number", "minimum": 0}),
+                _query("category", "분야 (7개 분류)"), _query("type", "기관 유형"),
+                _query("sido", "시도"), _query("sigungu", "시군구"), _query("target", "대상 (예: 노인)"),
+                _query("sort", "정렬", {"type": "string", "enum": ["relevance", "distance", "name"]}),
+                _query("limit", "개수", {"type": "integer", "minimum": 1, "maximum": 200}),
+            ],
+            "responses": {**_ok("검색 결과", ANY), "400": _ERROR}}},
+        "/api/me": {"get": {"summary": "로그인한 사용자", "operationId": "me",
+                            "responses": _ok("사용자 또는 null", ANY)}},
+        "/api/agencies": {
+            "get": {"summary": "기관 목록", "operationId": "listAgencies",
+                    "parameters": [_query(k, k) for k in ("category", "type", "sido", "sigungu", "placement")]
+                    + PAGING,
+                    "responses": {**_ok("기관 목록", {"$ref": "#/components/schemas/AgencyList"}), "400": _ERROR}},
+            "post": {"summary": "기관 추가 (관리자)", "operationId": "createAgency", "security": WRITE,
+                     "requestBody": _json_body("AgencyFields"),
+                     "responses": {**_ok("추가한 기관", ANY, "201"), **auth_errors}},
+        },
+        "/api/agencies/{agency_id}": {
+            "parameters": [_id_param("agency_id")],
+            "get": {"summary": "기관 한 곳", "operationId": "getAgency",
+                    "responses": {**_ok("기관", ANY), **errors}},
+            "patch": {"summary": "기관 정보 고치기 (관리자, 변경 기록에 남음)", "operationId": "updateAgency",
+                      "security": WRITE, "requestBody": _json_body("AgencyFields"),
+                      "responses": {**_ok("고친 기관", ANY), **auth_errors}},
+        },
+        "/api/agencies/{agency_id}/corrections": {
+            "parameters": [_id_param("agency_id")],
+            "post": {"summary": "수정 요청 보내기 (누구나)", "operationId": "requestCorrection",
+                     "requestBody": _json_body("Correction"),
+                     "responses": {**_ok("접수", ANY, "201"), **errors, "415": _ERROR}},
+        },
+        "/api/complexes": {"get": {"summary": "단지 목록", "operationId": "listComplexes",
+                                   "responses": _ok("단지 목록", ANY)}},
+        "/api/complexes/{complex_id}": {
+            "parameters": [_id_param("complex_id")],
+            "get": {"summary": "단지와 연계", "operationId": "getComplex", "responses": {**_ok("단지", ANY), **errors}},
+        },
+        "/api/complexes/{complex_id}/links": {
+            "parameters": [_id_param("complex_id")],
+            "get": {"summary": "단지의 연계 목록", "operationId": "listLinks",
+                    "responses": {**_ok("연계 목록", ANY), **errors}},
+            "post": {"summary": "연계 기관 추가 (단지 담당자)", "operationId": "createLink", "security": WRITE,
+                     "requestBody": _json_body("NewLink"),
+                     "responses": {**_ok("추가한 연계", ANY, "201"), **auth_errors, "409": _ERROR}},
+        },
+        "/api/links/{link_id}": {
+            "parameters": [_id_param("link_id")],
+            "get": {"summary": "연계 한 건 (version 포함)", "operationId": "getLink",
+                    "responses": {**_ok("연계", ANY), **errors}},
+            "put": {"summary": "연계 고치기: 읽은 version 을 함께 보냄; 그 사이 바뀌었으면 409",
+                    "operationId": "updateLink", "security": WRITE, "requestBody": _json_body("LinkUpdate"),
+                    "responses": {**_ok("고친 연계", ANY), **auth_errors, "409": _ERROR}},
+            "delete": {"summary": "연계 삭제 (연락 기록 포함)", "operationId": "deleteLink", "security": WRITE,
+                       "parameters": [_query("version", "읽은 version", {"type": "integer", "minimum": 1})],
+                       "responses": {"204": {"description": "삭제함"}, **auth_errors, "409": _ERROR}},
+        },
+        "/api/complexes/{complex_id}/contacts": {
+            "parameters": [_id_param("complex_id")],
+            "get": {"summary": "단지의 연락 기록 (담당자·지역 담당자·관리자)", "operationId": "listContacts",
+                    "security": WRITE, "parameters": PAGING,
+                    "responses": {**_ok("연락 기록", ANY), **auth_errors}},
+        },
+        "/api/links/{link_id}/contacts": {
+            "parameters": [_id_param("link_id")],
+            "post": {"summary": "연락 기록 추가 (메모에 개인정보 금지)", "operationId": "createContact",
+                     "security": WRITE, "requestBody": _json_body("NewContact"),
+                     "responses": {**_ok("추가한 기록", ANY, "201"), **auth_errors}},
+        },
+        "/api/reports/complexes/{complex_id}": {
+            "parameters": [_id_param("complex_id")],
+            "get": {"summary": "단지 보고서: 연계망 지표, 빈틈, 추천", "operationId": "complexReport",
+                    "responses": {**_ok("보고서", ANY), **errors}},
+        },
+        "/api/reports/network": {"get": {
+            "summary": "지역 연계망 보고서", "operationId": "networkReport",
+            "parameters": [_query("sido", "시도"), _query("sigungu", "시군구")],
+            "responses": {**_ok("보고서", ANY), "400": _ERROR}}},
+    }
+    text = {"type": "string", "maxLength": 1000, "nullable": True}
+    schemas = {
+        "Error": {"type": "object", "required": ["error", "message", "status"],
+                  "properties": {"error": {"type": "string"}, "message": {"type": "string"},
+                                 "status": {"type": "integer"}}},
+        "AgencyList": {"type": "object", "properties": {"total": {"type": "integer"}, "limit": {"type": "integer"},
+                                                        "offset": {"type": "integer"},
+                                                        "items": {"type": "array", "items": ANY}}},
+        "AgencyFields": {"type": "object", "additionalProperties": False, "properties": {
+            **{k: text for k in ("name", "type", "road_address", "lot_address", "sido", "sigungu", "eupmyeondong",
+                                 "phone", "homepage", "operator", "services", "target_groups", "hours",
+                                 "verified_date")},
+            "lat": {"type": "number", "nullable": True}, "lon": {"type": "number", "nullable": True}}},
+        "Correction": {"type": "object", "required": ["message"], "properties": {
+            "message": {"type": "string", "maxLength": 1000}, "field": {"type": "string", "nullable": True},
+            "contact": {"type": "string", "maxLength": 200, "nullable": True}}},
+        "NewLink": {"type": "object", "required": ["agency_id"], "properties": {
+            "agency_id": {"type": "integer", "minimum": 1},
+            "frequency_level": {"type": "integer", "minimum": 1, "maximum": 5, "nullable": True},
+            "content_types": {"type": "array", "items": {"type": "string", "enum": [
+                "referral", "resources", "information", "programs", "meetings"]}},
+            "note": {"type": "string", "maxLength": 500, "nullable": True}}},
+        "LinkUpdate": {"type": "object", "required": ["version"], "properties": {
+            "version": {"type": "integer", "minimum": 1},
+            "frequency_level": {"type": "integer", "minimum": 1, "maximum": 5, "nullable": True},
+            "content_types": {"type": "array", "items": {"type": "string"}},
+            "note": {"type": "string", "maxLength": 500, "nullable": True}}},
+        "NewContact": {"type": "object", "required": ["contact_date"], "properties": {
+            "contact_date": {"type": "string", "format": "date"},
+            "content_type": {"type": "string", "nullable": True},
+            "note": {"type": "string", "maxLength": 500, "nullable": True}}},
+    }
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "연계 (Yeongye) API", "version": "1",
+                 "description": "주거복지 자원 디렉터리와 연계망. 읽기는 누구나, 쓰기는 로그인 세션 또는 "
+                                "Authorization: Bearer 토큰과 해당 권한이 필요합니다. 오류는 "
+                                "{error, message, status} JSON 입니다."},
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "responses": {"Error": {"description": "오류 (한국어 message)", "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "description": "yeongye user token USER"},
+                "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "session"},
+            },
+        },
+    }
+    if server:
+        doc["servers"] = [{"url": server}]
+    return doc
