@@ -96,6 +96,8 @@ def new_map(location=None, zoom_start: int = DEFAULT_ZOOM, tiles: str | None = N
     lat, lon = check_location(*(location or DEFAULT_CENTER), what="지도 중심")
     setting = resolve_tiles(tiles)
     m = folium.Map(location=[lat, lon], zoom_start=zoom_start, tiles=None, control_scale=True, **kwargs)
+    # Without a tile layer Leaflet has no maxZoom, and marker clustering refuses to start.
+    m.options.setdefault("maxZoom", 19)
     if setting is not None:
         attr = None
         if "{z}" in setting:
@@ -106,11 +108,12 @@ def new_map(location=None, zoom_start: int = DEFAULT_ZOOM, tiles: str | None = N
             raise MapError(f"알 수 없는 타일 설정: {setting!r} ({exc})") from exc
     m.get_root().header.add_child(
         folium.Element(
-            "<style>.leaflet-container{background:#f3f1ec;}"
+            "<style>html body .leaflet-container{background:#f3f1ec;}"
             ".yg-legend{position:absolute;z-index:1000;bottom:24px;left:10px;background:#fff;"
             "padding:6px 9px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);"
             "font:12px/1.45 sans-serif;max-width:270px;max-height:60%;overflow:auto;}"
-            ".yg-legend h4{margin:0 0 4px;font-size:13px;}"
+            ".yg-legend h4{display:inline;margin:0 0 4px;font-size:13px;} .yg-legend summary{cursor:pointer;}"
+            "@media (max-height:520px){.yg-legend{max-height:45%;font-size:11px;}}"
             ".yg-legend i{display:inline-block;width:11px;height:11px;border-radius:50%;"
             "margin-right:5px;vertical-align:middle;}"
             ".yg-legend i.hollow{background:#fff!important;border:2px dashed #333;width:8px;height:8px;}"
@@ -129,7 +132,8 @@ def add_legend(m: folium.Map, title: str, rows: list[str], notes: list[str] = ()
     body = "".join(f"<div>{row}</div>" for row in rows)
     foot = "".join(f'<div class="note">{note}</div>' for note in notes)
     m.get_root().html.add_child(
-        folium.Element(f'<div class="yg-legend" id="yg-legend"><h4>{esc(title)}</h4>{body}{foot}</div>')
+        folium.Element(f'<details class="yg-legend" id="yg-legend" open><summary><h4>{esc(title)}</h4></summary>'
+                       f'{body}{foot}</details>')
     )
 
 

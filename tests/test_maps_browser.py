@@ -1,0 +1,154 @@
+"""Generated maps in headless Chromium with the network closed: markers, lines and areas are drawn.
+
+Every request that is not a local file, a data: URI or the test server is
+aborted, so tiles fail the way they do on a closed network; the maps must
+still draw. Screenshots go to tests/screenshots/ (ignored by git).
+"""
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from maps.access import access_map, accessibility
+from maps.assets import save_standalone
+from maps.network import complex_map, district_map
+from maps.resources import load_agencies, resource_map
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+SHOTS = Path(__file__).parent / "screenshots"
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"),
+                                reason="Chromium is not installed")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page whose network is closed except for files, data: URIs and 127.0.0.1."""
+    context = browser.new_context(viewport={"width": 1000, "height": 750})
+    page = context.new_page()
+    page.blocked = []
+    page.errors = []
+    page.dialogs = []
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("file:", "data:", "http://127.0.0.1")):
+            r.continue_()
+        else:
+            page.blocked.append(url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
+
+
+def _open(page, path: Path, name: str):
+    page.goto(path.as_uri())
+    page.wait_for_selector(".leaflet-container")
+    page.wait_for_timeout(500)
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def _no_asset_requests(page):
+    """Only tile images may have been tried (and blocked); never a script or stylesheet."""
+    assets = [u for u in page.blocked if u.endswith((".js", ".css", ".woff2", ".ttf"))]
+    assert assets == []
+    assert page.errors == []
+
+
+def test_resource_map_draws_clusters_offline(page, demo_db, tmp_path):
+    path = save_standalone(resource_map(load_agencies(demo_db)), tmp_path / "resources.html")
+    _open(page, path, "resources")
+    assert page.locator(".yg-cluster").count() > 5
+    assert "보건의료" in page.locator(".leaflet-control-layers").inner_text()
+    assert "지역 자원 지도" in page.locator("#yg-legend").inner_text()
+    _no_asset_requests(page)
+
+
+def test_script_name_shows_as_text_in_popup(page, tmp_path):
+    evil = "<script>alert('x')</script>"
+    agencies = [{"id": 7, "name": evil, "type": "치매안심센터", "category": "보건의료", "phone": "02-1234-5678",
+                 "road_address": "서울특별시 중구 세종대로 110", "lat": 37.5663, "lon": 126.9779, "placement": "sigungu"}]
+    path = save_standalone(resource_map(agencies, tiles="none"), tmp_path / "evil.html")
+    _open(page, path, "escaping")
+    marker = page.locator("path.yg-agency")
+    assert marker.count() == 1
+    assert "yg-approx" in marker.get_attribute("class")  # centroid: drawn hollow
+    marker.click(force=True)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert evil in popup.inner_text()
+    assert "대략적 위치" in popup.inner_text()
+    assert popup.locator("a[href='tel:02-1234-5678']").count() == 1
+    assert page.dialogs == []
+    page.screenshot(path=str(SHOTS / "escaping-popup.png"))
+    _no_asset_requests(page)
+
+
+def test_network_maps_draw_lines_and_sample_positions(page, demo_db, tmp_path):
+    path = save_standalone(complex_map(demo_db, "A"), tmp_path / "complex.html")
+    _open(page, path, "network-complex")
+    assert page.locator("path.yg-link").count() >= 9
+    assert page.locator(".yg-complex").count() == 1
+    assert "표본 위치" in page.locator("#yg-legend").inner_text()
+    _no_asset_requests(page)
+
+    path = save_standalone(district_map(demo_db, "서울특별시"), tmp_path / "district.html")
+    _open(page, path, "network-district")
+    assert page.locator(".yg-complex").count() == 6
+    assert page.locator("path.yg-link").count() == 73
+    shared = page.locator("path.yg-agency").first
+    shared.click(force=True)
+    page.locator(".leaflet-popup-content").wait_for()
+    assert "연계 단지" in page.locator(".leaflet-popup-content").inner_text()
+
+
+def test_access_map_draws_areas(page, demo_db, tmp_path):
+    result = accessibility(demo_db, "치매안심센터", level="sigungu")
+    path = save_standalone(access_map(result), tmp_path / "access.html")
+    _open(page, path, "access-sigungu")
+    assert page.locator("path.leaflet-interactive").count() > 250  # 250 시군구 + agencies
+    assert "하위" in page.locator("#yg-legend").inner_text()
+    _no_asset_requests(page)
+
+
+def test_web_map_page_loads_assets_from_the_app(page, app):
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        page.goto(f"{base}/maps/resources?type=치매안심센터")
+        page.wait_for_selector(".yg-cluster")
+        assert page.locator(".yg-cluster").count() > 5
+        page.screenshot(path=str(SHOTS / "web-resources.png"))
+        _no_asset_requests(page)
+        page.goto(f"{base}/complexes/1")
+        frame = page.frame_locator("iframe.map")
+        frame.locator("path.yg-link").first.wait_for(state="attached")
+        assert frame.locator("path.yg-link").count() >= 9
+        page.screenshot(path=str(SHOTS / "web-complex.png"), full_page=True)
+    finally:
+        server.shutdown()
+        thread.join(5)
