@@ -48,6 +48,8 @@ def _register():
     from . import store, web  # noqa: F401  (commands attach themselves to `main`)
     from . import backup, users  # noqa: F401
     from . import network  # noqa: F401  (report, recommend, contact)
+    from . import search  # noqa: F401  (search, reindex)
+    from . import exchange  # noqa: F401  (export hsds, imports, quarantine, duplicates, place)
     from . import maps  # noqa: F401  (map resources|network|access)
     # Other concerns register here, one import each.
 

@@ -31,6 +31,7 @@ geopy's geodesic for the distances shown.
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import logging
 import math
@@ -40,6 +41,7 @@ import shutil
 import sqlite3
 import threading
 import unicodedata
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +63,7 @@ INDEX_VERSION = 1  # bump when the schema or analysis changes: old indexes are r
 META_FILE = "yeongye-search.json"
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 8
+MAX_WORD_CHARS = 24  # longer runs are cut: no agency name needs more, and grams cost time
 MAX_LIMIT = 200
 NEAR_CANDIDATES = 300  # relevance near a place ranks the nearest this many matches
 NEEDS_FILE = REFERENCE_DIR / "needs_words.csv"
@@ -108,7 +111,7 @@ def query_words(text: str | None) -> list[str]:
     text = unicodedata.normalize("NFKC", str(text or "")[:MAX_QUERY_CHARS * 2])[:MAX_QUERY_CHARS]
     # NFKC turns a typed ㅊ (compatibility jamo) into a conjoining initial; turn it back.
     text = text.translate(_CONJOINING_INITIALS)
-    words = [w.lower() for w in _WORD.findall(text)]
+    words = [w.lower()[:MAX_WORD_CHARS] for w in _WORD.findall(text)]
     return words[:MAX_WORDS]
 
 
@@ -307,12 +310,17 @@ def _open_or_build(db, path: Path | None) -> _Index:
         elif meta.get("seq", 0) > state[1]:
             reason = "색인이 데이터베이스보다 앞서 있습니다"
         if reason is None:
-            try:
-                ix = index.open_dir(str(path))
-                ix.doc_count()
-                return _Index(path, ix, (meta["store_id"], meta["seq"], meta["count"]))
-            except Exception as exc:  # whoosh raises many kinds on damaged files
-                reason = f"색인을 열 수 없습니다 ({type(exc).__name__}: {exc})"
+            # Whoosh leaves a file open when it fails on a damaged index; it is
+            # closed here, quietly: the damage is reported as a logged warning.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ResourceWarning)
+                try:
+                    ix = index.open_dir(str(path))
+                    ix.doc_count()
+                    return _Index(path, ix, (meta["store_id"], meta["seq"], meta["count"]))
+                except Exception as exc:  # whoosh raises many kinds on damaged files
+                    reason = f"색인을 열 수 없습니다 ({exc.__class__.__name__}: {exc})"
+                gc.collect()
         log.warning("검색 색인을 다시 만듭니다: %s (%s)", path, reason)
     elif path is not None:
         log.warning("검색 색인이 없어 새로 만듭니다: %s", path)
@@ -432,7 +440,7 @@ def remove(db, ids) -> None:
 
 def _searcher(entry: _Index):
     if entry.searcher is None:
-        entry.searcher = entry.ix.searcher()
+        entry.searcher = entry.ix.searcher(weighting=_flat_weighting())
         entry.arrays = {}
     else:
         fresh = entry.searcher.refresh()
@@ -447,8 +455,11 @@ def _arrays(db, entry: _Index) -> dict:
         return entry.arrays
     reader = entry.searcher.reader()
     n = reader.doc_count_all()
-    column = reader.column_reader("id")
-    ids = np.fromiter((column[i] for i in range(n)), dtype=np.int64, count=n)
+    if n:
+        column = reader.column_reader("id")
+        ids = np.fromiter((column[i] for i in range(n)), dtype=np.int64, count=n)
+    else:
+        ids = np.zeros(0, dtype=np.int64)
     live = np.zeros(n, dtype=bool)
     live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
     rows = db.execute("SELECT id, lat, lon, category, type, sido, sigungu FROM agencies").fetchall()
@@ -526,23 +537,63 @@ def _needs_words(db, tax: Taxonomy) -> dict[str, list[str]]:
     return needs
 
 
-def _sub(field_name: str, word: str, boost: float = 1.0):
-    """`word` as a substring of `field_name`: an AND of its 3-grams (a prefix for one character)."""
+# What a match is worth. Scores are flat (see _Flat): a document scores the
+# sum of the weights of the clauses it matches, so ranking reads as "matched
+# in the name and by type beats matched in the services text", the same for
+# short and long words and independent of how rare a 3-gram happens to be.
+W_NAME = 3.0
+W_TEXT = 1.0
+W_TYPE = 4.0  # the word is a type name or an alias of one
+W_NEED = 3.0  # the first type a needs word points to; later ones a little less
+W_CHOSUNG = 3.0
+W_TYPO = 1.5
+W_SIDO = 1.0
+
+
+def _flat_weighting():
+    """A Whoosh weighting where every matching term scores its boost and nothing else."""
+    from whoosh import scoring
+
+    class FlatScorer(scoring.BaseScorer):
+        def supports_block_quality(self):
+            return True
+
+        def score(self, matcher):
+            return 1.0
+
+        def max_quality(self):
+            return 1.0
+
+        def block_quality(self, matcher):
+            return 1.0
+
+    class Flat(scoring.WeightingModel):
+        def scorer(self, searcher, fieldname, text, qf=1):
+            return FlatScorer()
+
+    return Flat()
+
+
+def _sub(field_name: str, word: str, weight: float = 1.0):
+    """`word` as a substring of `field_name`: an AND of its 3-grams (a prefix for one character).
+
+    The grams share the weight, so a whole word scores `weight` whatever its length.
+    """
     from whoosh import query as Q
 
     if len(word) == 1:
-        return Q.Prefix(field_name, word, boost=boost)
+        return Q.Prefix(field_name, word, boost=weight)
     grams = _grams(word)
     if len(grams) == 1:
-        return Q.Term(field_name, grams[0], boost=boost)
-    return Q.And([Q.Term(field_name, g) for g in grams], boost=boost)
+        return Q.Term(field_name, grams[0], boost=weight)
+    return Q.And([Q.Term(field_name, g, boost=weight / len(grams)) for g in grams])
 
 
-def _text(word: str, boost: float = 1.0):
+def _text(word: str, weight: float = 1.0):
     """A word found in the name (weighted) or in the address, type and services."""
     from whoosh import query as Q
 
-    return Q.Or([_sub("name", word, 3.0 * boost), _sub("text", word, boost)])
+    return Q.Or([_sub("name", word, W_NAME * weight), _sub("text", word, W_TEXT * weight)])
 
 
 def _types_in(word: str, vocab: _Vocabulary) -> list[tuple[str, str]]:
@@ -561,27 +612,28 @@ def _word_query(word: str, vocab: _Vocabulary, *, typos: bool):
 
     if all("ㄱ" <= c <= "ㅎ" for c in word):
         if len(word) == 1:
-            return _sub("chosung", word, 2.0)
+            return _sub("chosung", word, W_CHOSUNG)
         plain = "".join(_DOUBLE.get(c, c) for c in word)
-        alts = [_sub("chosung", word, 2.0)]
+        alts = [_sub("chosung", word, W_CHOSUNG)]
         if plain != word:
-            alts.append(_sub("chosung", plain, 2.0))
+            alts.append(_sub("chosung", plain, W_CHOSUNG))
         return Q.Or(alts)
     alts = [_text(word)]
     for kind, rest in _types_in(word, vocab)[:3]:
         if len(kind) < 2:
             continue
-        type_q = Q.Term("type", kind, boost=4.0)
+        type_q = Q.Term("type", kind, boost=W_TYPE)
         rest = rest.strip()
         if rest and len(rest) >= 2:
             alts.append(Q.And([type_q, _text(rest)]))
         elif not rest:
             alts.append(type_q)
-    for kind in _needs_types(word, vocab):
-        alts.append(Q.Term("type", kind, boost=2.5))
+    # The needs table lists types most fitting first: 담배 → 금연지원센터 before 보건소.
+    for rank, kind in enumerate(_needs_types(word, vocab)):
+        alts.append(Q.Term("type", kind, boost=W_NEED / (1 + rank)))
     sido = normalize_sido(word) if len(word) >= 2 else None
     if sido:
-        alts.append(Q.Term("sido", sido))
+        alts.append(Q.Term("sido", sido, boost=W_SIDO))
     if typos and len(word) >= 3 and all("가" <= c <= "힣" for c in word):
         alts += _typo_variants(word)
     return Q.Or(alts)
@@ -601,10 +653,12 @@ def _typo_variants(word: str) -> list:
         pieces = [p for p in (word[:i], word[i + 1:]) if len(p) >= 2]
         if not pieces or sum(map(len, pieces)) < len(word) - 2:
             continue
+        share = W_TYPO / len(pieces)
         if len(word) == 3:
-            variants.append(Q.And([_sub("name", p, 1.5) for p in pieces]))
+            variants.append(Q.And([_sub("name", p, share) for p in pieces]))
         else:
-            variants.append(Q.And([Q.Or([_sub("name", p, 1.5), _sub("text", p, 0.5)]) for p in pieces]))
+            variants.append(Q.And([Q.Or([_sub("name", p, share), _sub("text", p, share / 3)])
+                                   for p in pieces]))
     return variants
 
 
@@ -636,8 +690,14 @@ def build_query(words: list[str], vocab: _Vocabulary, *, typos=(), loose=False, 
     """
     from whoosh import query as Q
 
-    parts = [_word_query(w, vocab, typos=w in typos) for w in words]
+    # Generic words (검사, 상담, 지원 …) beside others only rank: "치매 검사" must not
+    # lose the 치매안심센터 whose services text happens not to say 검사.
+    required = [w for w in words if w not in _NEED_SUFFIXES] or words
+    optional = [w for w in words if w not in required]
+    parts = [_word_query(w, vocab, typos=w in typos) for w in required]
     q = Q.Or(parts) if loose and len(parts) > 1 else Q.And(parts) if len(parts) > 1 else parts[0]
+    if optional:
+        q = Q.AndMaybe(q, Q.Or([_word_query(w, vocab, typos=False) for w in optional]))
     if target:
         q = Q.And([q, *[_sub("targets", t) for t in query_words(target)]])
     return q
@@ -698,9 +758,16 @@ def resolve_place(db, *, near=None, complex=None, address=None) -> dict | None:
 
 def _address_place(db, address: str) -> dict:
     """An address (or a 시군구/읍면동 name) known to the store, as a point."""
+    from .normalize import _parse
+
     key = name_key(address)
     if len(key) < 2:
         raise SearchError(f"주소가 너무 짧습니다: {address!r}")
+    parsed, rest = _parse(address)
+    if parsed.get("sigungu") and not rest:  # only a region's name: its centre
+        centroid = _region_centroid(address)
+        if centroid is not None:
+            return centroid
     like = f"%{key}%"
     row = db.execute(
         """SELECT lat, lon, coalesce(road_address, lot_address), placement FROM agencies
@@ -820,10 +887,11 @@ def search(db, query: str | None = "", *, near=None, radius_km=None, category=No
         except Exception as exc:  # a damaged index: rebuild it once, then let errors through
             if attempt:
                 raise
-            log.warning("검색 색인 오류로 다시 만듭니다: %s: %s", type(exc).__name__, exc)
+            log.warning("검색 색인 오류로 다시 만듭니다: %s: %s", exc.__class__.__name__, exc)
             with _LOCK:
                 _rebuild(db, entry)
-    return _rows(db, ranked, point), total
+    by_distance = point is not None and (sort == "distance" or not (words or target))
+    return _rows(db, ranked, point, by_distance=by_distance), total
 
 
 def _mask(arrays, filters, point, radius_km):
@@ -836,8 +904,17 @@ def _mask(arrays, filters, point, radius_km):
     if point is not None:
         dist = _haversine_km(arrays["lat"], arrays["lon"], point[0], point[1])
         if radius_km is not None:
-            # A small margin: the haversine prefilter may differ from geodesic by ~0.5%.
-            m = np.nan_to_num(dist, nan=np.inf) <= radius_km * 1.01
+            # Haversine differs from the geodesic by up to ~0.5%: agencies near
+            # the edge are measured exactly, so the radius holds for the figures shown.
+            d = np.nan_to_num(dist, nan=np.inf)
+            m = d <= radius_km * 1.01
+            edge = np.flatnonzero(m & (d > radius_km * 0.99))
+            if len(edge):
+                from geopy.distance import geodesic
+
+                for i in edge:
+                    exact = geodesic(point, (arrays["lat"][i], arrays["lon"][i])).km
+                    m[i] = exact <= radius_km
             mask = m if mask is None else mask & m
     if mask is not None:
         mask = mask & arrays["live"]
@@ -931,8 +1008,12 @@ def _browse(arrays, mask, dist, limit):
     return [(int(arrays["ids"][i]), None, None) for i in top], total
 
 
-def _rows(db, ranked, point) -> list[dict]:
-    """Agency rows for ranked ids, with geodesic distances and placement notes."""
+def _rows(db, ranked, point, *, by_distance=False) -> list[dict]:
+    """Agency rows for ranked ids, with geodesic distances and placement notes.
+
+    Sorted by distance, the haversine prefilter's order is corrected by the
+    geodesic figures shown (they may differ by a few metres).
+    """
     from geopy.distance import geodesic
 
     if not ranked:
@@ -958,6 +1039,8 @@ def _rows(db, ranked, point) -> list[dict]:
             else:
                 row["placement_note"] = "위치 미상"
         out.append(row)
+    if by_distance:
+        out.sort(key=lambda r: (r["distance_km"] is None, r["distance_km"] or 0.0))
     return out
 
 

@@ -69,6 +69,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import api
 
     app.register_blueprint(api.bp)
+    from . import search
+
+    app.register_blueprint(search.bp)
     from . import maps  # map pages for iframes and their offline assets (issue 5)
 
     app.register_blueprint(maps.bp)

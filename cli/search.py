@@ -1,0 +1,82 @@
+"""Search commands: search, reindex."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from directory import search as search_core
+
+from . import main, pass_ctx
+
+JSON_FIELDS = ("id", "name", "type", "category", "address", "road_address", "lot_address", "sido",
+               "sigungu", "eupmyeondong", "lat", "lon", "phone", "placement", "approximate",
+               "placement_note", "distance_km", "score")
+
+
+@main.command("search")
+@click.argument("query", nargs=-1)
+@click.option("--near", metavar="LAT,LON", help="Search around a point (WGS84).")
+@click.option("--complex", "complex_name", metavar="NAME", help="Search around a complex (name or id).")
+@click.option("--address", metavar="TEXT", help="Search around an address or 시군구 known to the store.")
+@click.option("--radius", type=float, metavar="KM", help="Only agencies within this many km.")
+@click.option("--category", metavar="C", help="Category (공공기관, 복지기관, 보건의료, …).")
+@click.option("--type", "agency_type", metavar="T", help="Agency type or an alias of it (정신보건센터).")
+@click.option("--sido", help="시도 (서울, 경북, …).")
+@click.option("--sigungu", help="시군구 (송파구, …).")
+@click.option("--target", help="Target group (노인, 장애인, …).")
+@click.option("--sort", type=click.Choice(search_core.SORTS), default=None,
+              help="relevance (default) or distance (default with a place and no words).")
+@click.option("--limit", type=click.IntRange(1, search_core.MAX_LIMIT), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of agencies.")
+@pass_ctx
+def search_command(ctx, query, near, complex_name, address, radius, category, agency_type, sido,
+                   sigungu, target, sort, limit, as_json):
+    """Find agencies by name part, alias, initial consonants or need, near a place.
+
+    Example: yeongye --db demo.db search 치매 --complex C --radius 5
+    """
+    text = " ".join(query)
+    try:
+        place = search_core.resolve_place(ctx.db, near=near, complex=complex_name, address=address)
+        point = (place["lat"], place["lon"]) if place else None
+        if sort is None:
+            sort = "distance" if point and not search_core.query_words(text) else "relevance"
+        results, total = search_core.search(
+            ctx.db, text, near=point, radius_km=radius, category=category, type=agency_type,
+            sido=sido, sigungu=sigungu, target=target, sort=sort, limit=limit)
+    except search_core.SearchError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps([{k: r.get(k) for k in JSON_FIELDS} for r in results],
+                              ensure_ascii=False, indent=2))
+        return
+    where = f" · {place['label']} 기준" if place else ""
+    click.echo(f"{total}곳{where}" + (f" (상위 {len(results)}곳)" if total > len(results) else ""))
+    for i, r in enumerate(results, 1):
+        distance = ""
+        if r["distance_km"] is not None:
+            distance = f" · {r['distance_km']:.1f} km"
+        if r.get("placement_note"):
+            distance += f" ({r['placement_note']})"
+        click.echo(f"{i:>3}. {r['name']} [{r['type'] or '유형 미상'}]{distance}")
+        click.echo(f"     {r['address'] or '주소 없음'} · {r['phone'] or '전화 없음'}")
+
+
+@main.command("reindex")
+@pass_ctx
+def reindex_command(ctx):
+    """Rebuild the search index from the store (searching keeps it in step on its own).
+
+    Example: yeongye --db demo.db reindex
+    """
+    total = ctx.db.execute("SELECT count(*) FROM agencies").fetchone()[0]
+    show_bar = sys.stderr.isatty()
+    if show_bar:
+        with click.progressbar(length=total, label="색인 만드는 중", file=sys.stderr) as bar:
+            n = search_core.index_agencies(ctx.db, progress=bar.update)
+    else:
+        n = search_core.index_agencies(ctx.db)
+    search_core.prune_changes(ctx.db)
+    click.echo(f"검색 색인 완료: 기관 {n}곳 ({search_core.index_dir(ctx.db) or '메모리'})")

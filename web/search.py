@@ -1,0 +1,75 @@
+"""The search page and the search API: one core call, two shapes of answer."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template, request
+from flask_babel import gettext as _
+
+from directory import search as search_core
+from directory.store import facet_values, list_complexes
+
+from .db import get_db
+
+bp = Blueprint("search", __name__)
+
+API_FIELDS = ("id", "name", "type", "category", "address", "road_address", "lot_address", "sido",
+              "sigungu", "eupmyeondong", "lat", "lon", "phone", "placement", "approximate",
+              "placement_note", "distance_km", "score")
+
+
+def _params(args) -> dict:
+    """The search parameters from a query string, stripped; empty ones are None."""
+    keys = ("q", "near", "complex", "address", "radius", "category", "type", "sido", "sigungu",
+            "target", "sort", "limit")
+    return {k: (args.get(k) or "").strip()[:500] or None for k in keys}
+
+
+def _run(p: dict, default_limit: int = 20):
+    """Resolve the place and search; returns (results, total, place, sort)."""
+    db = get_db()
+    place = search_core.resolve_place(db, near=p["near"], complex=p["complex"], address=p["address"])
+    point = (place["lat"], place["lon"]) if place else None
+    sort = p["sort"] or ("distance" if point and not search_core.query_words(p["q"]) else "relevance")
+    limit = p["limit"] or default_limit
+    results, total = search_core.search(
+        db, p["q"] or "", near=point, radius_km=p["radius"], category=p["category"], type=p["type"],
+        sido=p["sido"], sigungu=p["sigungu"], target=p["target"], sort=sort, limit=limit)
+    return results, total, place, sort
+
+
+@bp.route("/search")
+def page():
+    """Search page: a box, filters, a place, and results with phone links and distances."""
+    p = _params(request.args)
+    db = get_db()
+    error = None
+    results, total, place, sort = [], 0, None, p["sort"] or "relevance"
+    searched = any(p[k] for k in ("q", "near", "complex", "address", "category", "type", "sido",
+                                  "sigungu", "target"))
+    if searched:
+        try:
+            results, total, place, sort = _run(p)
+        except search_core.SearchError as exc:
+            error = str(exc)
+    return render_template(
+        "search/index.html", title=_("기관 찾기"), p=p, results=results, total=total, place=place,
+        sort=sort, error=error, searched=searched,
+        categories=facet_values(db, "category"), complexes=list_complexes(db),
+    )
+
+
+@bp.route("/api/search")
+def api():
+    """JSON search: the same parameters as the page; a list of agencies with distances.
+
+    Bad parameters answer 400 with {"error", "message"}.
+    """
+    p = _params(request.args)
+    try:
+        results, total, place, sort = _run(p)
+    except search_core.SearchError as exc:
+        return jsonify(error="bad_request", message=str(exc), status=400), 400
+    return jsonify(
+        query=p["q"] or "", total=total, sort=sort,
+        place={k: place[k] for k in ("lat", "lon", "label", "approximate")} if place else None,
+        results=[{k: r.get(k) for k in API_FIELDS} for r in results],
+    )
