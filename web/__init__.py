@@ -69,6 +69,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import api
 
     app.register_blueprint(api.bp)
+    from . import transfer
+
+    app.register_blueprint(transfer.bp)
     from . import search
 
     app.register_blueprint(search.bp)

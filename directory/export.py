@@ -1,0 +1,105 @@
+"""Tables of agencies and links for people: Korean headers, CSV (Excel-ready) and XLSX.
+
+The HSDS package for other systems is `importers.hsds.export_hsds`; this
+module is for a worker who opens the list in a spreadsheet.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+
+__all__ = ["AGENCY_HEADERS", "LINK_HEADERS", "agency_table", "link_table", "to_csv", "to_xlsx"]
+
+AGENCY_HEADERS = {
+    "id": "번호", "name": "기관명", "type": "기관 유형", "category": "분야", "road_address": "도로명주소",
+    "lot_address": "지번주소", "sido": "시도", "sigungu": "시군구", "eupmyeondong": "읍면동",
+    "postcode": "우편번호", "phone": "전화", "homepage": "홈페이지", "operator": "운영기관",
+    "services": "주요 서비스", "target_groups": "대상", "hours": "운영 시간", "lat": "위도", "lon": "경도",
+    "placement": "위치 정확도", "source": "출처", "verified_date": "확인일",
+}
+LINK_HEADERS = {
+    "complex": "단지", "agency": "기관명", "agency_type": "기관 유형", "category": "분야", "phone": "전화",
+    "frequency_mark": "빈도 표시", "frequency_label": "연락 빈도", "content_types": "연계 내용",
+    "note": "메모", "since": "시작", "updated_at": "최근 수정",
+}
+FILTERS = ("category", "type", "sido", "sigungu")
+
+
+def agency_table(db, **filters) -> tuple[list[str], list[list]]:
+    """(Korean headers, rows) of the agencies matching exact filters (category, type, sido, sigungu)."""
+    where, params = [], []
+    for key in FILTERS:
+        if filters.get(key):
+            where.append(f"{key} = ?")
+            params.append(filters[key])
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    cols = ", ".join(AGENCY_HEADERS)
+    rows = [list(r) for r in db.execute(f"SELECT {cols} FROM agencies {clause} ORDER BY sido, sigungu, name", params)]
+    return list(AGENCY_HEADERS.values()), rows
+
+
+def link_table(db, complex_id: int | None = None) -> tuple[list[str], list[list]]:
+    """(Korean headers, rows) of every link (or one complex's), content types by their Korean names."""
+    names = dict(db.execute("SELECT code, name FROM content_types").fetchall())
+    where, params = ("WHERE l.complex_id = ?", [complex_id]) if complex_id else ("", [])
+    rows = []
+    for r in db.query(
+        f"""SELECT c.name AS complex, a.name AS agency, a.type AS agency_type, a.category, a.phone,
+                   f.mark AS frequency_mark, f.label AS frequency_label, l.content_types, l.note, l.since,
+                   l.updated_at
+            FROM links l JOIN complexes c ON c.id = l.complex_id JOIN agencies a ON a.id = l.agency_id
+            LEFT JOIN frequency_levels f ON f.level = l.frequency_level {where}
+            ORDER BY c.name, l.frequency_level DESC, a.name""", params):
+        r["content_types"] = ", ".join(names.get(code, code) for code in json.loads(r["content_types"] or "[]"))
+        rows.append([r[k] for k in LINK_HEADERS])
+    return list(LINK_HEADERS.values()), rows
+
+
+def to_csv(headers: list[str], rows: list[list]) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel opens the Korean text correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    writer.writerows(["" if v is None else _safe_cell(v) for v in row] for row in rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(sheets: dict[str, tuple[list[str], list[list]]]) -> bytes:
+    """An XLSX workbook, one sheet per (headers, rows), bold header row, frozen."""
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for title, (headers, rows) in sheets.items():
+        sheet = book.create_sheet(title=title[:31])
+        sheet.freeze_panes = "A2"
+        header_cells = []
+        for h in headers:
+            cell = WriteOnlyCell(sheet, value=h)
+            cell.font = bold
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in rows:
+            sheet.append([ILLEGAL_CHARACTERS_RE.sub("", _safe_cell(v)) if isinstance(v, str) else v for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _safe_cell(value):
+    """Text that a spreadsheet would run as a formula (=, +, -, @) gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
