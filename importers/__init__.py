@@ -5,11 +5,12 @@ headers, and runs the matching importer inside one transaction.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from .reading import ImportFormatError, Table, read_csv
 from .run import ImportRun, ImportSummary, RowError
-from .standard import DATASETS, detect_dataset, import_standard
+from .standard import DATASETS, detect_dataset, import_standard, near_dataset
 from .study import import_matrix, is_matrix
 from .tabular import MappingError, build_mapping, find_header_row, import_tabular, read_table
 
@@ -50,8 +51,31 @@ def import_file(db, path, *, complexes=None, progress=None, mapping=None, crs=No
         return import_matrix(db, table, complexes=complexes_table, progress=progress)
     dataset = detect_dataset(table.headers)
     if dataset is None:
-        return import_tabular(db, table, progress=progress, geocoder=geocoder)
+        near = near_dataset(table.headers)
+        if near is None:
+            return import_tabular(db, table, progress=progress, geocoder=geocoder)
+        return _import_near_miss(db, table, *near, progress=progress, geocoder=geocoder)
     return import_standard(db, table, dataset, progress=progress, geocoder=geocoder)
+
+
+def _import_near_miss(db, table, dataset, missing, *, progress=None, geocoder=None) -> ImportSummary:
+    """A file like a standard dataset but without some of its required columns.
+
+    It is imported as a generic list when the generic importer finds a name
+    column, with a warning naming the missing columns; otherwise refused with
+    a message that names them.
+    """
+    note = f"{table.path.name}: {dataset.label}의 필수 열이 없습니다: {', '.join(missing)}."
+    try:
+        summary = import_tabular(db, table, progress=progress, geocoder=geocoder)
+    except MappingError as exc:
+        raise MappingError(f"{note} {exc}") from exc
+    summary.extra.setdefault("warnings", []).append(f"{note} 일반 목록으로 가져왔습니다.")
+    if summary.run_id is not None:
+        with db.conn:
+            db.conn.execute("UPDATE import_runs SET summary = ? WHERE id = ?",
+                            [json.dumps(summary.as_dict(), ensure_ascii=False), summary.run_id])
+    return summary
 
 
 def preview_mapping(db, path, *, mapping=None) -> list[str]:

@@ -68,6 +68,9 @@ def read_csv(path: str | Path) -> Table:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
+    # A long services text can pass the csv module's default 128 KB per cell;
+    # the file is already in memory, so a cell as large as the file is fine.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         all_rows = [row for row in reader]

@@ -18,10 +18,13 @@ from directory.paths import REFERENCE_DIR
 from directory.store import now, taxonomy
 
 from .coords import KOREA_LAT, KOREA_LON, CoordinateError, to_wgs84  # noqa: F401  (KOREA_* re-exported)
+from .imports import QUARANTINE_COLUMN, resolve_quarantined
 
 # Two rows of the same name this close are one agency (GPS noise in the data
 # moves one centre by up to a kilometre; different branches sit further apart).
 SAME_PLACE_METRES = 1200.0
+# The longest real agency name in the public lists is under 60 characters.
+MAX_NAME_LENGTH = 200
 
 AGENCY_COLUMNS = (
     "name", "name_key", "type", "type_raw", "category", "road_address", "lot_address",
@@ -191,6 +194,8 @@ class ImportRun:
         row["source_key"] = source_key
         agency_id = self._upsert_agency(row, source_key=source_key, row_number=row_number, raw=raw)
         self.touched[agency_id] = self.touched.get(agency_id, False) or row["lat"] is not None
+        if QUARANTINE_COLUMN in raw:
+            resolve_quarantined(self.conn, raw)
         return agency_id
 
     def normalise_agency(self, fields: dict) -> dict:
@@ -198,6 +203,9 @@ class ImportRun:
         name = clean_text(fields.get("name"))
         if not name:
             raise RowError("name", "기관명이 비어 있습니다")
+        if len(name) > MAX_NAME_LENGTH:
+            # A whole paragraph in the name column is a shifted or broken row, not a name.
+            raise RowError("name", f"기관명이 너무 깁니다 ({len(name):,}자, 최대 {MAX_NAME_LENGTH}자)")
         road = fix_typos(clean_text(fields.get("road_address")))
         lot = fix_typos(clean_text(fields.get("lot_address")))
         address = road or lot
@@ -209,11 +217,21 @@ class ImportRun:
             region["sido"] = normalize_sido(sido_raw)
         if not region["sigungu"] and fields.get("sigungu") and region["sido"]:
             region["sigungu"] = clean_text(fields.get("sigungu"))
+        if not region["eupmyeondong"] and fields.get("eupmyeondong") and region["sigungu"]:
+            region["eupmyeondong"] = clean_text(fields.get("eupmyeondong"))
+        if not region["region_code"] and clean_text(fields.get("region_code")):
+            region["region_code"] = clean_text(fields.get("region_code"))
         lat, lon = self._coordinates(fields)
         type_raw = clean_text(fields.get("type"))
         agency_type = self.taxonomy.infer_type(name, type_raw)
         phone_raw = clean_text(fields.get("phone"))
         capacity = fields.get("capacity")
+        if isinstance(capacity, str):
+            text = (clean_text(capacity) or "").replace(",", "").removesuffix("명")
+            try:
+                capacity = float(text) if text else None
+            except ValueError:
+                raise RowError("capacity", f"정원이 숫자가 아닙니다: {capacity!r}") from None
         return {
             "name": name,
             "name_key": name_key(name),
@@ -228,10 +246,11 @@ class ImportRun:
             "postcode": normalize_postcode(fields.get("postcode")),
             "lat": lat,
             "lon": lon,
-            "placement": "exact" if lat is not None else "unplaced",
+            "placement": fields.get("_placement") if fields.get("_placement") in KNOWN_PLACEMENTS and lat is not None
+            else ("exact" if lat is not None else "unplaced"),
             "phone": normalize_phone(phone_raw),
             "phone_raw": phone_raw,
-            "homepage": clean_text(fields.get("homepage")),
+            "homepage": normalize_homepage(fields.get("homepage")),
             "operator": clean_text(fields.get("operator")),
             "services": clean_text(fields.get("services")),
             "target_groups": clean_text(fields.get("target_groups")),
@@ -381,6 +400,19 @@ def fix_typos(text: str | None) -> str | None:
     for wrong, right in _typos().items():
         if wrong in text:
             text = text.replace(wrong, right)
+    return text
+
+
+KNOWN_PLACEMENTS = ("exact", "matched", "geocoded", "eupmyeondong", "sigungu")
+
+
+def normalize_homepage(value) -> str | None:
+    """A home page as a URL: "www.gnmind.com" gets its missing "http://"."""
+    text = clean_text(value)
+    if not text or " " in text:
+        return text
+    if "://" not in text and "." in text:
+        return "http://" + text
     return text
 
 

@@ -66,6 +66,27 @@ def detect_dataset(headers: list[str]) -> Dataset | None:
     return None
 
 
+def near_dataset(headers: list[str]) -> tuple[Dataset, list[str]] | None:
+    """A standard dataset the headers look like but lack required columns of: (dataset, missing).
+
+    "Look like" means a header only that dataset requires is present
+    (치매센터명, 건강증진센터구분 …); shared ones such as 위도 prove nothing.
+    """
+    present = {h.replace(" ", "") for h in headers}
+    for dataset in DATASETS:
+        others = set().union(*(d.required for d in DATASETS if d is not dataset))
+        if (dataset.required - others) & present and not dataset.required <= present:
+            missing = [h for h in _ordered(dataset) if h not in present]
+            return dataset, missing
+    return None
+
+
+def _ordered(dataset: Dataset) -> list[str]:
+    """The dataset's required headers in its column order."""
+    order = list(dict.fromkeys(dataset.columns.values()))
+    return sorted(dataset.required, key=lambda h: order.index(h) if h in order else len(order))
+
+
 def import_standard(db, table: Table, dataset: Dataset, *, progress=None, geocoder=None):
     """Import a standard-data table; returns the run's ImportSummary."""
     index = {h.replace(" ", ""): i for i, h in enumerate(table.headers)}
