@@ -34,7 +34,16 @@ def test_dashboard_shows_contact_log_and_both_levels(client, app):
     link = db.execute("SELECT l.id FROM links l JOIN agencies a ON a.id = l.agency_id "
                       "WHERE l.complex_id = ? AND a.name = '치매안심센터'", [_id(app, "C")]).fetchone()[0]
     add_contact(db, link, "2026-01-05", "referral", "<b>검진</b> 의뢰")
+    from directory.accounts import create_user
+
+    create_user(db, "lead-c", "password-c-1", "team_lead", complexes=["C"])
     db.conn.close()
+    # The contact log is shown to the complex's staff, its planners and admins only (issue 6).
+    assert "&lt;b&gt;검진" not in client.get(f"/complexes/{_id(app, 'C')}").get_data(as_text=True)
+    import re
+
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/auth/login").get_data(as_text=True))[1]
+    client.post("/auth/login", data={"username": "lead-c", "password": "password-c-1", "csrf_token": token})
     page = client.get(f"/complexes/{_id(app, 'C')}").get_data(as_text=True)
     assert "&lt;b&gt;검진&lt;/b&gt; 의뢰" in page  # escaped
     assert "기록 기준" in page and "직접 입력" in page

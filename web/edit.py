@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -61,8 +61,15 @@ def _page(complex_id: int, *, status: int = 200, drafts: dict | None = None, con
         query=query, found=_find_agencies(db, query, complex_id) if query else [],
         drafts=drafts or {}, conflict=conflict, contact_draft=contact_draft or {},
         contact_error=contact_error, new_draft=new_draft or {}, note_warning=_(NOTE_WARNING),
-        today=date.today().isoformat(), **_choices(db),
+        today=date.today().isoformat(), network_map_url=_map_url(complex_id), **_choices(db),
     ), status
+
+
+def _map_url(complex_id: int) -> str | None:
+    """The complex's network map (maps blueprint), reloaded after each change."""
+    if "maps.complex_" not in current_app.view_functions:
+        return None
+    return url_for("maps.complex_", complex_id=complex_id)
 
 
 def _form_link() -> dict:
