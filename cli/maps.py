@@ -138,6 +138,10 @@ def map_access(ctx, type_, level, radius_km, sigma_km, flag_km, sido, top, csv_p
         flag = f" · {result.flag_km:g} km 내 없음" if row["none_within"] else ""
         click.echo(f"{row['rank']:>3}. {row['name']}  점수 {row['score']:.3f}  {unit} {row['demand']:,.0f}  "
                    f"가장 가까운 기관 {nearest}{flag}")
+    approximate = [r["name"] for r in result.rows if r.get("approximate")]
+    if approximate:
+        click.echo(f"중심점이 없어 시군구 중심을 쓴 지역 {len(approximate)}곳: {', '.join(approximate[:10])}"
+                   + (" …" if len(approximate) > 10 else ""), err=True)
     if result.unplaced:
         click.echo(f"위치를 찾지 못해 제외한 지역 {len(result.unplaced)}곳: {', '.join(result.unplaced[:10])}"
                    + (" …" if len(result.unplaced) > 10 else ""), err=True)

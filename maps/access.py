@@ -211,6 +211,10 @@ def _locate(areas: list[dict], boundary_file=None) -> list[str]:
             key = _key(SEJONG, SEJONG)
         point = (by_code.get(area["code"]) or by_name.get(key)
                  or polygons.get(area["code"][: 5 if not area["eupmyeondong"] else 10]) or polygons.get(key))
+        if point is None and area["eupmyeondong"]:
+            # A 읍면동 newer than the centroid table (2023): its 시군구 centre, marked approximate.
+            point = by_code.get(area["code"][:5] + "00000") or by_name.get(_key(area["sido"], area["sigungu"]))
+            area["approximate"] = point is not None
         if point is None:
             unplaced.append(area["name"])
             area["lat"] = area["lon"] = None
@@ -500,7 +504,8 @@ def join_boundaries(result: AccessResult, boundary_file=None) -> tuple[dict, dic
         feature["properties"] = {k: v for k, v in feature["properties"].items() if k.startswith(("_", "yg_"))}
     report = {"boundaries": len(data["features"]), "areas": len(rows), "joined": counts,
               "unmatched_boundaries": unmatched_boundaries, "unmatched_areas": unmatched_areas,
-              "unplaced_areas": list(result.unplaced)}
+              "unplaced_areas": list(result.unplaced),
+              "approximate_areas": [r["name"] for r in rows if r.get("approximate")]}
     return data, report
 
 
@@ -647,6 +652,9 @@ def access_map(result: AccessResult, *, tiles=None, sido: str | None = None, sho
         f"{esc(result.demand_label)}, 반경 {result.radius_km:g} km, {decay}; 값은 수요 1천당",
         "하위 " + ", ".join(esc(f"{r['rank']}. {r['name']}") for r in worst_rows) if worst_rows else "",
     ]
+    approximate = sum(1 for r in result.rows if r.get("approximate"))
+    if approximate:
+        notes.append(f"중심점이 없어 시군구 중심을 쓴 {label} {approximate}곳 (대략적 위치)")
     if report and (report["unmatched_boundaries"] or report["unmatched_areas"]):
         notes.append(f"경계 연결 안 됨: 경계 {len(report['unmatched_boundaries'])}, 지역 {len(report['unmatched_areas'])}")
     add_legend(m, f"{result.agency_type} 접근성 ({label})", rows, [n for n in notes if n])
