@@ -351,14 +351,31 @@ def merge_agencies(conn, keep: int, drop: int, *, rule: str = "manual", score: f
     links = [r[0] for r in conn.execute(
         "SELECT id FROM links WHERE agency_id = ? AND complex_id NOT IN (SELECT complex_id FROM links WHERE agency_id = ?)",
         [drop, keep])]
-    conn.execute(f"UPDATE links SET agency_id = ? WHERE id IN ({', '.join('?' * len(links))})", [keep, *links]) \
-        if links else None
+    if links:
+        conn.execute(f"UPDATE links SET agency_id = ? WHERE id IN ({', '.join('?' * len(links))})", [keep, *links])
+    # A complex linked with both: the kept link stays (with the stronger
+    # frequency); the other is saved whole for a split, its contacts move over.
+    clashes = []
+    cur = conn.execute("SELECT * FROM links WHERE agency_id = ?", [drop])
+    names = [c[0] for c in cur.description]
+    for values in cur.fetchall():
+        link = dict(zip(names, values))
+        kept_link = conn.execute("SELECT id, frequency_level FROM links WHERE agency_id = ? AND complex_id = ?",
+                                 [keep, link["complex_id"]]).fetchone()
+        contacts = [r[0] for r in conn.execute("SELECT id FROM contacts WHERE link_id = ?", [link["id"]])]
+        if contacts:
+            conn.execute(f"UPDATE contacts SET link_id = ? WHERE id IN ({', '.join('?' * len(contacts))})",
+                         [kept_link[0], *contacts])
+        if (link["frequency_level"] or 0) > (kept_link[1] or 0):
+            conn.execute("UPDATE links SET frequency_level = ? WHERE id = ?", [link["frequency_level"], kept_link[0]])
+        clashes.append({"link": link, "contacts": contacts, "kept_link": kept_link[0], "kept_level": kept_link[1]})
     other = _move_references(conn, keep, drop)
     cur = conn.execute(
         "INSERT INTO agency_merges (kept_id, merged_id, merged_name, rule, score, distance_m, snapshot, moved, "
         "import_run_id, status, created_at) VALUES (?,?,?,?,?,?,?,?,?,'merged',?)",
         [keep, drop, gone["name"], rule, score, distance, json.dumps(gone, ensure_ascii=False),
-         json.dumps({"sources": sources, "links": links, "filled": filled, "other": other}, ensure_ascii=False),
+         json.dumps({"sources": sources, "links": links, "clashes": clashes, "filled": filled, "other": other},
+                    ensure_ascii=False),
          run_id, now()],
     )
     conn.execute("DELETE FROM agencies WHERE id = ?", [drop])
@@ -406,6 +423,17 @@ def split_merge(conn, merge_id: int) -> int:
         if ids:
             conn.execute(f"UPDATE {table} SET agency_id = ? WHERE id IN ({', '.join('?' * len(ids))})",
                          [new_id, *ids])
+    for clash in moved.get("clashes", []):
+        link = {**clash["link"], "agency_id": new_id}
+        if conn.execute("SELECT 1 FROM links WHERE id = ?", [link["id"]]).fetchone():
+            link.pop("id")
+        cols = list(link)
+        link_id = conn.execute(f"INSERT INTO links ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                               [link[c] for c in cols]).lastrowid
+        if clash["contacts"]:
+            conn.execute(f"UPDATE contacts SET link_id = ? WHERE id IN ({', '.join('?' * len(clash['contacts']))})",
+                         [link_id, *clash["contacts"]])
+        conn.execute("UPDATE links SET frequency_level = ? WHERE id = ?", [clash["kept_level"], clash["kept_link"]])
     for ref, ids in moved.get("other", {}).items():
         table, column = ref.split(".")
         conn.execute(f'UPDATE "{table}" SET "{column}" = ? WHERE rowid IN ({", ".join("?" * len(ids))})',

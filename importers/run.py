@@ -345,9 +345,12 @@ class ImportRun:
         """
         if row["name_key"] not in getattr(self, "_name_keys", (row["name_key"],)):
             return None
+        # Only agencies this list already holds: a match in another list is a
+        # cross-list duplicate, merged (and logged for review) by importers.dedup.
         candidates = self.conn.execute(
-            "SELECT id, address_key, lat, lon, sido, sigungu FROM agencies WHERE name_key = ?",
-            [row["name_key"]],
+            "SELECT id, address_key, lat, lon, sido, sigungu FROM agencies WHERE name_key = ? "
+            "AND id IN (SELECT agency_id FROM agency_sources WHERE source = ?)",
+            [row["name_key"], row["source"]],
         ).fetchall()
         for agency_id, key, lat, lon, sido, sigungu in candidates:
             if row["sido"] and sido and row["sido"] != sido:
