@@ -89,6 +89,8 @@ def import_command(ctx, file, complexes, mapping_file, map_pairs, crs, source, s
         click.echo("  좌표 보정: " + ", ".join(f"{k} {n}" for k, n in result["coordinates"].items()))
     if result.get("geocoder"):
         click.echo(f"  지오코더: {result['geocoder']}", err=True)
+    for warning in result.get("warnings", []):
+        click.echo(f"  경고: {warning}", err=True)
     for key in ("complexes", "links"):
         if key in result:
             click.echo(f"  {'단지' if key == 'complexes' else '연계'}: {result[key]}")

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from .regions import SEJONG, Region, region_index
 
-_SPACE = re.compile(r"\s+")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # A road address ends at the building number: "완동길 10-5" of "완동길 10-5, 보건의료원".
 _ROAD_TAIL = re.compile(r"^(.*?(?:로|길)(?:\d+번?길)?\d+(?:-\d+)?)")
@@ -22,8 +22,10 @@ def clean_text(value) -> str | None:
     """Strip, fold Unicode compatibility forms and collapse spaces; empty gives None."""
     if value is None:
         return None
-    text = unicodedata.normalize("NFKC", str(value))
-    text = _SPACE.sub(" ", text).strip()
+    text = str(value)
+    if not text.isascii():  # ASCII is already in NFKC form
+        text = unicodedata.normalize("NFKC", text)
+    text = " ".join(text.split())  # the same whitespace as \s+, three times faster
     return text or None
 
 
@@ -45,9 +47,12 @@ def parse_address(text: str | None) -> dict:
     >>> parse_address("충남 서천군 서천읍 사곡길 20-2")["sido"]
     '충청남도'
     """
-    return _parse(text)[0]
+    return dict(_parse(text)[0])
 
 
+# An import parses each address two or three times (road, lot, key): keep the
+# recent answers. Callers must not change the dict they get back.
+@lru_cache(maxsize=8192)
 def _parse(text: str | None) -> tuple[dict, str]:
     """parse_address plus the compact remainder after the recognised region."""
     result = {"sido": None, "sigungu": None, "eupmyeondong": None, "region_code": None}
@@ -61,7 +66,7 @@ def _parse(text: str | None) -> tuple[dict, str]:
     if sido:
         result["sido"] = sido
         region = index.sido_regions.get(sido)
-        key, rest2 = _match_prefix(rest, {k: k for k in index.sigungu.get(sido, {})})
+        key, rest2 = _match_key(rest, index.sigungu.get(sido, {}))
         if sido == SEJONG:
             key, rest2 = SEJONG, rest.removeprefix(SEJONG)
         if key:
@@ -81,7 +86,7 @@ def _parse(text: str | None) -> tuple[dict, str]:
     if region is not None and region.sigungu:
         result["sigungu"] = region.sigungu
         units = index.eupmyeondong.get((region.sido, region.sigungu), {})
-        key, rest2 = _match_prefix(rest, {k: k for k in units})
+        key, rest2 = _match_key(rest, units)
         if key:
             region, rest = units[key], rest2
             result["eupmyeondong"] = region.eupmyeondong
@@ -92,7 +97,7 @@ def _parse(text: str | None) -> tuple[dict, str]:
 
 def _unique_sigungu(compact: str, index) -> tuple[Region, str] | None:
     """The 시군구 that starts `compact` if its name exists in one 시도 only."""
-    key, rest = _match_prefix(compact, {k: k for k in index.sigungu_anywhere})
+    key, rest = _match_key(compact, index.sigungu_anywhere)
     candidates = index.sigungu_anywhere.get(key, []) if key else []
     if len({c.sido for c in candidates}) == 1:
         return candidates[0], rest
@@ -101,10 +106,15 @@ def _unique_sigungu(compact: str, index) -> tuple[Region, str] | None:
 
 def _match_prefix(text: str, table: dict[str, str]) -> tuple[str | None, str]:
     """Longest key of `table` that starts `text`; returns (value, remainder)."""
+    key, rest = _match_key(text, table)
+    return (table[key], rest) if key is not None else (None, text)
+
+
+def _match_key(text: str, table: dict) -> tuple[str | None, str]:
+    """Longest key of `table` (12 characters at most) that starts `text`; returns (key, remainder)."""
     for length in range(min(len(text), 12), 1, -1):
-        value = table.get(text[:length])
-        if value is not None:
-            return value, text[length:]
+        if text[:length] in table:
+            return text[:length], text[length:]
     return None, text
 
 
@@ -145,7 +155,7 @@ def address_key(address: str | None) -> str:
     head = (address or "").split(",")[0]
     # "합포로 2, 3층": the floor after the comma is not part of the number
     # (_parse drops commas, so cut here).
-    parsed, rest = _parse(head if any(ch.isdigit() for ch in head) else address)
+    parsed, rest = _parse(head if any(map(str.isdigit, head)) else address)
     if not rest and not parsed["sido"]:
         return ""
     rest = rest.split("+")[0]

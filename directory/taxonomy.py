@@ -18,6 +18,7 @@ class Taxonomy:
     type_category: dict[str, str]
     aliases: dict[str, str]
     _suffixes: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    _exact: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_db(cls, db) -> "Taxonomy":
@@ -33,16 +34,15 @@ class Taxonomy:
         names = {name_key(t): t for t in self.type_category}
         names.update({name_key(a): t for a, t in self.aliases.items()})
         self._suffixes = sorted(names.items(), key=lambda kv: -len(kv[0]))
+        # The first of equal keys wins, as in a scan of _suffixes.
+        for known, canonical in self._suffixes:
+            self._exact.setdefault(known, canonical)
 
     def canonical_type(self, text: str | None) -> str | None:
         """The canonical type for a type name or alias (정신보건센터 -> 정신건강복지센터)."""
         if not text:
             return None
-        key = name_key(text)
-        for known, canonical in self._suffixes:
-            if key == known:
-                return canonical
-        return None
+        return self._exact.get(name_key(text))
 
     def infer_type(self, name: str | None, hint: str | None = None) -> str | None:
         """The agency type from a type column value, else from the end of the name.

@@ -209,3 +209,127 @@ def test_failure_midway_leaves_store_as_it_was(db, monkeypatch):
         import_file(db, DEMENTIA)
     after = {t: db[t].count for t in before}
     assert after == before
+
+
+# --- more bad input (issue 2 §6) --------------------------------------------------
+
+GOOD = "가치매안심센터,치매안심센터,서울특별시 중구 청구로8길 22,,37.56,127.01,,,1"
+
+
+def test_known_list_without_its_name_column_names_the_missing_columns(db, tmp_path):
+    path = write_cp949(tmp_path / "noname.csv", [
+        "치매센터유형,소재지도로명주소,위도,경도",
+        "치매안심센터,서울특별시 중구 청구로8길 22,37.56,127.01",
+    ])
+    with pytest.raises(ImportFormatError) as info:
+        import_file(db, path)
+    message = str(info.value)
+    assert "전국치매센터표준데이터" in message and "치매센터명" in message
+    assert "위도" not in message.split("찾은 열")[0]  # only the missing ones are named as missing
+    assert db["agencies"].count == 0 and db["import_runs"].count == 0
+
+
+def test_known_list_without_coordinates_imports_with_a_warning(db, tmp_path):
+    path = write_cp949(tmp_path / "nocoords.csv", [
+        "치매센터명,치매센터유형,소재지도로명주소",
+        "중구치매안심센터,치매안심센터,서울특별시 중구 청구로8길 22",
+    ])
+    summary = import_file(db, path)
+    assert summary.imported == 1
+    [warning] = summary.as_dict()["warnings"]
+    assert "위도, 경도" in warning and "전국치매센터표준데이터" in warning
+    stored = json.loads(db.execute("SELECT summary FROM import_runs").fetchone()[0])
+    assert stored["warnings"] == [warning]
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n  \r\n", "\ufeff".encode("utf-8")])
+def test_empty_file_is_refused(db, tmp_path, content):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(content)
+    with pytest.raises(ImportFormatError, match="빈 파일"):
+        import_file(db, path)
+    assert db["import_runs"].count == 0
+
+
+def test_header_only_file_imports_nothing_and_says_so(db, tmp_path):
+    summary = import_file(db, write_cp949(tmp_path / "h.csv", [HEADER]))
+    assert (summary.rows, summary.imported, summary.quarantined) == (0, 0, 0)
+    assert db["agencies"].count == 0
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("image.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))),
+        ("workbook.csv", b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + bytes(200)),
+        ("report.csv", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nstream\n\x00\x01\x02"),
+    ],
+)
+def test_file_that_is_not_csv_at_all_is_refused(db, tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ImportFormatError, match="CSV"):
+        import_file(db, path)
+    assert db["import_runs"].count == 0
+
+
+def test_prose_text_file_is_refused_naming_what_was_expected(db, tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("오늘 회의에서 논의한 내용입니다.\n다음 주에 다시 만나기로 했습니다.\n", encoding="utf-8")
+    with pytest.raises(ImportFormatError, match="전국치매센터표준데이터"):
+        import_file(db, path)
+    assert db["agencies"].count == 0
+
+
+def test_hostile_text_is_stored_as_text_and_escaped_on_the_page(app, tmp_path):
+    from directory.store import connect
+
+    hostile = "<script>alert(1)</script>치매안심센터"
+    path = write_cp949(tmp_path / "xss.csv", [
+        HEADER,
+        f'"{hostile}",치매안심센터,"서울특별시 중구 청구로8길 22 <img src=x onerror=alert(2)>",,37.56,127.01,,,1',
+        "\"=HYPERLINK(\"\"http://evil\"\")경로당\",경로당,서울특별시 중구 청구로 9,,37.56,127.01,,,1",
+    ])
+    db = connect(app.config["DATABASE"])
+    summary = import_file(db, path)
+    assert summary.imported == 2
+    agency_id, name, road = db.execute(
+        "SELECT id, name, road_address FROM agencies WHERE name LIKE '<script>%'").fetchone()
+    assert name == hostile and "<img src=x onerror=alert(2)>" in road
+    assert db.execute("SELECT count(*) FROM agencies WHERE name = '=HYPERLINK(\"http://evil\")경로당'").fetchone()[0] == 1
+    db.conn.close()
+    page = app.test_client().get(f"/agencies/{agency_id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_very_long_cells(db, tmp_path):
+    services = "방문 상담, " * 30000  # 240,000 characters: past the csv module's 128 KB default
+    long_name = "가" * 5000 + "치매안심센터"
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join([
+        HEADER + ",주요치매관리프로그램소개",
+        GOOD + f',"{services}"',
+        f"{long_name},치매안심센터,서울특별시 중구 청구로 1,,37.56,127.01,,,1,",
+    ]) + "\n", encoding="utf-8")
+    summary = import_file(db, path)
+    assert (summary.imported, summary.quarantined) == (1, 1)
+    assert summary.errors[0]["row"] == 3 and summary.errors[0]["column"] == "name"
+    assert "너무 깁니다" in summary.errors[0]["message"]
+    stored = db.execute("SELECT services FROM agencies").fetchone()[0]
+    assert stored == services.strip()
+    raw = json.loads(db.execute("SELECT raw FROM quarantine").fetchone()[0])
+    assert raw["치매센터명"] == long_name  # the bad row is kept whole
+
+
+def test_reimport_of_a_file_with_bad_rows_changes_nothing(db, tmp_path):
+    path = write_cp949(tmp_path / "mixed.csv", [
+        HEADER, GOOD, ",치매안심센터,서울특별시 중구 청구로 1,,37.56,127.01,,,1",
+    ])
+    import_file(db, path)
+    agencies = list(db.query("SELECT * FROM agencies"))
+    second = import_file(db, path)
+    assert (second.imported, second.updated, second.merged, second.unchanged, second.quarantined) == (0, 0, 0, 1, 1)
+    assert list(db.query("SELECT * FROM agencies")) == agencies
