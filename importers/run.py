@@ -25,8 +25,6 @@ from .imports import QUARANTINE_COLUMN, resolve_quarantined
 SAME_PLACE_METRES = 1200.0
 # The longest real agency name in the public lists is under 60 characters.
 MAX_NAME_LENGTH = 200
-# The longest real agency name in the public lists is under 60 characters.
-MAX_NAME_LENGTH = 200
 
 AGENCY_COLUMNS = (
     "name", "name_key", "type", "type_raw", "category", "road_address", "lot_address",
@@ -205,9 +203,6 @@ class ImportRun:
         name = clean_text(fields.get("name"))
         if not name:
             raise RowError("name", "기관명이 비어 있습니다")
-        if len(name) > MAX_NAME_LENGTH:
-            # A whole paragraph in the name column is a shifted or broken row, not a name.
-            raise RowError("name", f"기관명이 너무 깁니다 ({len(name):,}자, 최대 {MAX_NAME_LENGTH}자)")
         if len(name) > MAX_NAME_LENGTH:
             # A whole paragraph in the name column is a shifted or broken row, not a name.
             raise RowError("name", f"기관명이 너무 깁니다 ({len(name):,}자, 최대 {MAX_NAME_LENGTH}자)")
