@@ -125,3 +125,12 @@ def test_map_commands_have_examples():
     group = main.commands["map"]
     for name, command in group.commands.items():
         assert "Example:" in command.help, name
+
+
+def test_agency_and_search_pages_embed_maps(client):
+    html = client.get("/agencies/1").get_data(as_text=True)
+    assert 'src="/maps/agency/1"' in html
+    html = client.get("/search?q=치매안심센터").get_data(as_text=True)
+    match = re.search(r'<iframe class="map"[^>]+src="(/maps/resources\?ids=[^"]+)"', html)
+    assert match, "search results map missing"
+    assert client.get(match.group(1).replace("&amp;", "&")).status_code == 200
