@@ -144,11 +144,11 @@ def _peer_groups(G):
         if b == 1:
             ad = G.nodes[a]
             type_category.setdefault(ad.get("type") or ad.get("name"), ad.get("category"))
-    return by_sigungu, by_sido, complex_nodes(G), type_category
+    return by_sigungu, by_sido, complex_nodes(G), type_category, {}
 
 
 def _peers(G, c, groups):
-    by_sigungu, by_sido, everyone, _ = groups
+    by_sigungu, by_sido, everyone = groups[:3]
     d = G.nodes[c]
     for scope, members in (("시군구", by_sigungu.get((d.get("sido"), d.get("sigungu"))) if d.get("sigungu") else None),
                            ("시도", by_sido.get(d.get("sido")) if d.get("sido") else None),
@@ -157,15 +157,21 @@ def _peers(G, c, groups):
             continue
         peers = [p for p in members if p != c]
         if len(peers) >= MIN_PEERS or scope == "전체":
-            return scope, peers
-    return "전체", []  # pragma: no cover
+            key = (scope, d.get("sido"), d.get("sigungu") if scope == "시군구" else None)
+            return scope, peers, key
+    return "전체", [], ("전체", None, None)  # pragma: no cover
 
 
 def _gaps_for(G, c, types, groups, rules, categories, min_share):
     d = G.nodes[c]
     mine = types[c]
-    scope, peers = _peers(G, c, groups)
-    counts = Counter(t for p in peers for t in types[p])
+    scope, peers, key = _peers(G, c, groups)
+    # Count each peer group's types once, then take this complex's own out.
+    cache = groups[4]
+    if key not in cache:
+        members = peers + [c]
+        cache[key] = Counter(t for p in members for t in types[p])
+    counts = cache[key] - Counter(list(types[c]))
     type_category = groups[3]
     peer = []
     for t, k in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] or "")):

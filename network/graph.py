@@ -226,19 +226,24 @@ def type_graph(G) -> nx.Graph:
         t = f"{TYPE_PREFIX}{ad['type']}" if ad.get("type") else a
         if t not in T:
             T.add_node(t, bipartite=1, kind="type", type=ad.get("type") or ad.get("name"),
-                       name=ad.get("type") or ad.get("name"), category=ad.get("category"), agencies=[])
-        if node_id(a) not in T.nodes[t]["agencies"]:
-            T.nodes[t]["agencies"].append(node_id(a))
+                       name=ad.get("type") or ad.get("name"), category=ad.get("category"), agencies={})
+        aid = ad.get("id", a)
+        members = T.nodes[t]["agencies"]
+        if aid not in members:
+            members[aid] = None  # a dict keeps insertion order and answers "in" at once
         if T.has_edge(c, t):
             edge = T[c][t]
             if (e.get("weight") or 0) > edge["weight"]:
                 edge.update(level=e.get("level"), weight=e.get("weight"))
             edge["content_types"] = sorted(set(edge["content_types"]) | set(e.get("content_types") or []))
             edge["links"] += 1
-            edge["agencies"].append(node_id(a))
+            edge["agencies"].append(aid)
         else:
             T.add_edge(c, t, level=e.get("level"), weight=e.get("weight"),
-                       content_types=sorted(e.get("content_types") or []), links=1, agencies=[node_id(a)])
+                       content_types=sorted(e.get("content_types") or []), links=1, agencies=[aid])
+    for t, d in T.nodes(data=True):
+        if d.get("kind") == "type":
+            d["agencies"] = list(d["agencies"])
     return T
 
 
@@ -246,7 +251,7 @@ def type_graph(G) -> nx.Graph:
 
 
 def _json_list(text) -> list:
-    if not text:
+    if not text or text == "[]":
         return []
     try:
         value = json.loads(text)

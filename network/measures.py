@@ -18,15 +18,20 @@ import math
 from collections import Counter, defaultdict
 
 import networkx as nx
+import numpy as np
 from networkx.algorithms import bipartite
+from threadpoolctl import threadpool_limits
 
 from .graph import agency_nodes, complex_nodes
+
+DENSE_LIMIT = 500
 
 __all__ = [
     "reach",
     "weighted_degree",
     "degree_centrality",
     "betweenness",
+    "betweenness_scope",
     "eigenvector",
     "link_share",
     "partners",
@@ -86,56 +91,81 @@ def degree_centrality(G) -> dict:
     return bipartite.degree_centrality(G, top)
 
 
-def betweenness(G) -> dict:
-    """Exact bipartite betweenness centrality, computed per connected component.
+def betweenness(G, *, max_nodes: int = DENSE_LIMIT) -> dict:
+    """Exact bipartite betweenness centrality, by connected component (or district when huge).
 
-    Shortest paths count hops (unweighted). Normalised like
-    ``networkx.algorithms.bipartite.betweenness_centrality(G, complexes)``;
-    computing each component on its own gives the same numbers, faster.
+    Shortest paths count hops (unweighted). A component of at most
+    `max_nodes` nodes is computed exactly on its own (pairs in different
+    components have no path, so this equals betweenness on the whole graph),
+    normalised like ``networkx.algorithms.bipartite.betweenness_centrality(G,
+    complexes)``. A larger component is split by the complexes' 시군구: each
+    district's network (its complexes and all their partners) is computed
+    exactly and normalised within itself, and an agency in several districts
+    keeps its highest value. :func:`betweenness_scope` says which was used.
 
     >>> G = nx.Graph([("c:1", "a:1"), ("c:2", "a:1")])
     >>> nx.set_node_attributes(G, {"c:1": 0, "c:2": 0, "a:1": 1}, "bipartite")
     >>> betweenness(G)["a:1"]
     1.0
     """
-    top = set(complex_nodes(G))
-    n, m = len(top), len(G) - len(top)
-    raw = dict.fromkeys(G, 0.0)
-    for comp in nx.connected_components(G):
-        if len(comp) < 3:
-            continue
-        raw.update(nx.betweenness_centrality(G.subgraph(comp), normalized=False, weight=None))
-    max_top, max_bottom = _bipartite_betweenness_max(n, m)
-    return {v: (b / max_top if v in top else b / max_bottom) if (max_top if v in top else max_bottom) else 0.0
-            for v, b in raw.items()}
+    with _one_blas_thread():
+        return _betweenness(G, max_nodes)[0]
+
+
+def betweenness_scope(G, *, max_nodes: int = DENSE_LIMIT) -> dict:
+    """For each node, ``"component"`` or ``"district"``: where its betweenness was computed exactly.
+
+    >>> G = nx.Graph([("c:1", "a:1")])
+    >>> nx.set_node_attributes(G, {"c:1": 0, "a:1": 1}, "bipartite")
+    >>> betweenness_scope(G)["a:1"]
+    'component'
+    """
+    with _one_blas_thread():
+        return _betweenness(G, max_nodes)[1]
 
 
 def eigenvector(G, weight: str = "weight") -> dict:
-    """Weighted eigenvector centrality, solved within each connected component.
+    """Weighted eigenvector centrality, solved exactly within each connected component.
 
     An agency scores high when it is linked, often, with complexes that are
-    themselves well connected. Each component's vector is scaled by the square
-    root of its share of nodes, so the whole vector has unit length.
+    themselves well connected. For a bipartite adjacency [[0, W], [Wᵀ, 0]]
+    the leading eigenvector is (u, Wᵀu/σ) where u is the leading eigenvector
+    of W·Wᵀ (complexes × complexes, small) and σ² its eigenvalue, so one
+    symmetric eigen-decomposition per component replaces a slow power
+    iteration. The same vector as ``networkx.eigenvector_centrality``; each
+    component's vector is scaled by the square root of its share of nodes,
+    so the whole vector has unit length.
 
     >>> G = nx.Graph(); G.add_edge("c:1", "a:1", weight=5.0); G.add_edge("c:1", "a:2", weight=1.0)
     >>> nx.set_node_attributes(G, {"c:1": 0, "a:1": 1, "a:2": 1}, "bipartite")
     >>> e = eigenvector(G); e["a:1"] > e["a:2"]
     True
     """
+    with _one_blas_thread():
+        return _eigenvector(G, weight)
+
+
+def _eigenvector(G, weight):
     total = G.number_of_nodes()
     result = dict.fromkeys(G, 0.0)
     for comp in nx.connected_components(G):
         if len(comp) < 2:
             continue
-        sub = G.subgraph(comp)
-        try:
-            values = nx.eigenvector_centrality(sub, weight=weight, max_iter=2000, tol=1e-8)
-        except nx.PowerIterationFailedConvergence:  # pragma: no cover - bipartite + shift converges
-            values = {v: sub.degree(v, weight=weight) for v in sub}
-            norm = math.sqrt(sum(x * x for x in values.values())) or 1.0
-            values = {v: x / norm for v, x in values.items()}
-        scale = math.sqrt(len(comp) / total)
-        result.update({v: x * scale for v, x in values.items()})
+        tops = sorted(v for v in comp if G.nodes[v].get("bipartite") == 0)
+        bottoms = sorted(v for v in comp if G.nodes[v].get("bipartite") != 0)
+        t_index = {v: i for i, v in enumerate(tops)}
+        b_index = {v: i for i, v in enumerate(bottoms)}
+        W = np.zeros((len(tops), len(bottoms)))
+        for v in tops:
+            for u, data in G[v].items():
+                W[t_index[v], b_index[u]] = data.get(weight, 1.0) if weight else 1.0
+        values, vectors = np.linalg.eigh(W @ W.T)
+        u = np.abs(vectors[:, -1])
+        sigma = float(np.sqrt(max(values[-1], 0.0))) or 1.0
+        x = np.concatenate([u, (W.T @ u) / sigma])
+        x /= np.linalg.norm(x) or 1.0
+        x *= math.sqrt(len(comp) / total)
+        result.update(zip(tops + bottoms, (float(v) for v in x)))
     return result
 
 
@@ -312,7 +342,9 @@ def shared_by_all(G) -> list[str]:
 def agency_table(G) -> list[dict]:
     """One row per agency with every agency measure, highest reach first."""
     r, wd, dc = reach(G), weighted_degree(G), degree_centrality(G)
-    bc, ev, share = betweenness(G), eigenvector(G), link_share(G)
+    with _one_blas_thread():
+        bc, scope = _betweenness(G, DENSE_LIMIT)
+    ev, share = eigenvector(G), link_share(G)
     rows = []
     for a in agency_nodes(G):
         d = G.nodes[a]
@@ -320,13 +352,14 @@ def agency_table(G) -> list[dict]:
             "id": d.get("id"), "node": a, "name": d.get("name"), "category": d.get("category"),
             "type": d.get("type"), "sido": d.get("sido"), "sigungu": d.get("sigungu"),
             "reach": r[a], "weighted_degree": wd[a], "degree_centrality": _round(dc[a]),
-            "betweenness": _round(bc[a]), "eigenvector": _round(ev[a]), "link_share": _round(share[a]),
+            "betweenness": _round(bc[a]), "betweenness_scope": scope[a],
+            "eigenvector": _round(ev[a]), "link_share": _round(share[a]),
         })
     rows.sort(key=lambda row: (-row["reach"], -row["weighted_degree"], row["name"] or ""))
     return rows
 
 
-def complex_table(G, categories: list[str] | None = None) -> list[dict]:
+def complex_table(G, categories: list[str] | None = None, *, jaccard: dict | None = None) -> list[dict]:
     """One row per complex with every complex measure, by name.
 
     `categories` is the full list of categories (the store has seven); the
@@ -334,7 +367,7 @@ def complex_table(G, categories: list[str] | None = None) -> list[dict]:
     """
     p, cov, div, mw = partners(G), categories_covered(G), diversity(G), mean_weight(G)
     simpson = diversity(G, index="simpson")
-    jac = jaccard_overlaps(G)
+    jac = jaccard if jaccard is not None else jaccard_overlaps(G)
     names = {c: G.nodes[c].get("name") for c in complex_nodes(G)}
     all_categories = list(categories) if categories else sorted({c for v in cov.values() for c in v})
     rows = []
@@ -377,6 +410,83 @@ def network_summary(G, categories: list[str] | None = None) -> dict:
 
 def _round(x, digits: int = 4):
     return round(float(x), digits) if x is not None else None
+
+
+def _one_blas_thread():
+    """Small dense matrices run fastest on one BLAS thread; more threads only contend (2-core servers)."""
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _betweenness(G, max_nodes):
+    """(normalised betweenness, scope) for every node; see :func:`betweenness`."""
+    top = set(complex_nodes(G))
+    max_top, max_bottom = _bipartite_betweenness_max(len(top), len(G) - len(top))
+    values = dict.fromkeys(G, 0.0)
+    scope = dict.fromkeys(G, "component")
+    for comp in nx.connected_components(G):
+        if len(comp) < 3:
+            continue
+        if len(comp) <= max_nodes:
+            for v, b in _brandes_dense(G, comp).items():
+                limit = max_top if v in top else max_bottom
+                values[v] = b / limit if limit else 0.0
+            continue
+        districts = defaultdict(list)
+        for c in comp:
+            if c in top:
+                districts[(G.nodes[c].get("sido"), G.nodes[c].get("sigungu"))].append(c)
+        for members in districts.values():
+            nodes = set(members).union(*(G[c] for c in members))
+            n_top = len(members)
+            d_top, d_bottom = _bipartite_betweenness_max(n_top, len(nodes) - n_top)
+            for v, b in _brandes_dense(G, nodes).items():
+                limit = d_top if v in top else d_bottom
+                x = b / limit if limit else 0.0
+                scope[v] = "district"
+                values[v] = max(values[v], x) if v not in top else x
+    return values, scope
+
+
+def _brandes_dense(G, nodes) -> dict:
+    """Exact unnormalised betweenness of the subgraph on `nodes` (undirected, unweighted).
+
+    Brandes' algorithm run for all sources at once with dense matrices:
+    breadth-first levels by matrix products count shortest paths (sigma),
+    then dependencies are accumulated level by level backwards. Each level
+    is one n×n product, so a district (≈100 nodes) takes milliseconds.
+    """
+    order = sorted(nodes)
+    index = {v: i for i, v in enumerate(order)}
+    n = len(order)
+    A = np.zeros((n, n))
+    for v in order:
+        for u in G[v]:
+            if u in index:
+                A[index[v], index[u]] = 1.0
+    sigma = np.eye(n)
+    seen = np.eye(n, dtype=bool)
+    frontier = np.eye(n)
+    levels = [seen.copy()]
+    while True:
+        arriving = frontier @ A
+        arriving[seen] = 0.0
+        mask = arriving > 0
+        if not mask.any():
+            break
+        sigma[mask] = arriving[mask]
+        seen |= mask
+        frontier = np.where(mask, arriving, 0.0)
+        levels.append(mask)
+    delta = np.zeros((n, n))
+    for depth in range(len(levels) - 1, 0, -1):
+        mask = levels[depth]
+        share = np.where(mask, (1.0 + delta) / np.where(mask, sigma, 1.0), 0.0)
+        back = (share @ A) * sigma
+        previous = levels[depth - 1]
+        delta[previous] += back[previous]
+    np.fill_diagonal(delta, 0.0)
+    totals = delta.sum(axis=0) / 2.0
+    return {v: float(totals[i]) for v, i in index.items()}
 
 
 def _bipartite_betweenness_max(n: int, m: int) -> tuple[float, float]:

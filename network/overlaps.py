@@ -8,9 +8,8 @@ confuse (대상 중첩·혼선). Three views:
 :func:`similar_pairs`
     complex pairs whose partner sets are nearly the same (Jaccard);
 :func:`same_type_splits`
-    agencies of the same type close to each other that split the same
-    complexes (or the complexes of one 시군구) between them, and complexes
-    linked with two or more agencies of one type.
+    agencies of the same type that split the same complexes between them,
+    with how far apart they are.
 """
 from __future__ import annotations
 
@@ -49,7 +48,7 @@ def load(G, *, min_reach: int = 3, limit: int | None = 50) -> list[dict]:
     return rows[:limit] if limit else rows
 
 
-def similar_pairs(G, *, min_jaccard: float = 0.5, limit: int | None = 100) -> list[dict]:
+def similar_pairs(G, *, min_jaccard: float = 0.5, limit: int | None = 100, jaccard: dict | None = None) -> list[dict]:
     """Complex pairs whose partners overlap by at least `min_jaccard`, most similar first.
 
     >>> import networkx as nx
@@ -58,7 +57,7 @@ def similar_pairs(G, *, min_jaccard: float = 0.5, limit: int | None = 100) -> li
     >>> similar_pairs(G)[0]["jaccard"]
     1.0
     """
-    jac = jaccard_overlaps(G)
+    jac = jaccard if jaccard is not None else jaccard_overlaps(G)
     rows = []
     for c1, others in jac.items():
         for c2, j in others.items():
@@ -72,87 +71,60 @@ def similar_pairs(G, *, min_jaccard: float = 0.5, limit: int | None = 100) -> li
     return rows[:limit] if limit else rows
 
 
-def same_type_splits(G, *, max_km: float = 3.0) -> list[dict]:
-    """Same-type agencies that overlap on the ground.
+def same_type_splits(G, *, max_km: float | None = None, limit: int | None = 200) -> list[dict]:
+    """Agencies of one type that split the same complexes between them (대상 중첩·혼선).
 
-    Two kinds of record:
-
-    ``kind="same_complex"``
-        one complex linked with two or more agencies of one type;
-    ``kind="nearby"``
-        two agencies of one type within `max_km` of each other whose
-        complexes are the same or in the same 시군구.
+    Every pair of same-type agencies linked with at least one common complex,
+    with the complexes they share and, when both are placed, the distance
+    between them (``geopy`` geodesic). With `max_km`, pairs placed further
+    apart are left out. Most shared complexes first, then nearest.
 
     >>> import networkx as nx
     >>> G = nx.Graph([("c:1", "a:1"), ("c:1", "a:2")])
     >>> nx.set_node_attributes(G, {"c:1": 0, "a:1": 1, "a:2": 1}, "bipartite")
     >>> nx.set_node_attributes(G, {"a:1": "치매안심센터", "a:2": "치매안심센터"}, "type")
-    >>> same_type_splits(G)[0]["kind"]
-    'same_complex'
+    >>> same_type_splits(G)[0]["shared"]
+    1
     """
-    rows = []
+    pairs: dict[tuple, list] = defaultdict(list)
     for c in complex_nodes(G):
         by_type = defaultdict(list)
         for a in G[c]:
             if G.nodes[a].get("type"):
                 by_type[G.nodes[a]["type"]].append(a)
-        for t, agencies in sorted(by_type.items()):
-            if len(agencies) > 1:
-                rows.append({
-                    "kind": "same_complex", "type": t, "complexes": [G.nodes[c].get("name")],
-                    "agencies": sorted(G.nodes[a].get("name") for a in agencies), "distance_km": None,
-                    "reason": f"{G.nodes[c].get('name')} 단지가 {t} {len(agencies)}곳과 함께 연계하고 있어 "
-                              "역할 분담을 확인할 필요가 있습니다.",
-                })
-    # Nearby pairs: bucket placed agencies of each type into cells about
-    # max_km wide so only neighbouring cells are compared.
-    cell = max(max_km, 0.1) / 111.0
-    buckets = defaultdict(list)
-    for a in agency_nodes(G):
-        d = G.nodes[a]
-        if d.get("type") and d.get("lat") is not None and d.get("lon") is not None:
-            buckets[(d["type"], math.floor(d["lat"] / cell), math.floor(d["lon"] / cell))].append(a)
-    seen = set()
-    for (t, i, j), members in buckets.items():
-        for di in (-1, 0, 1):
-            for dj in (-1, 0, 1):
-                for a1 in members:
-                    for a2 in buckets.get((t, i + di, j + dj), ()):
-                        if a1 >= a2 or (a1, a2) in seen:
-                            continue
-                        seen.add((a1, a2))
-                        row = _nearby_pair(G, t, a1, a2, max_km)
-                        if row:
-                            rows.append(row)
-    rows.sort(key=lambda r: (r["kind"] != "same_complex", r["distance_km"] or 0, r["type"], r["agencies"]))
-    return rows
+        for t, agencies in by_type.items():
+            agencies.sort()
+            for i, a1 in enumerate(agencies):
+                for a2 in agencies[i + 1:]:
+                    pairs[(t, a1, a2)].append(c)
+    rows = []
+    for (t, a1, a2), shared in pairs.items():
+        d1, d2 = G.nodes[a1], G.nodes[a2]
+        km = None
+        if None not in (d1.get("lat"), d1.get("lon"), d2.get("lat"), d2.get("lon")):
+            km = geodesic((d1["lat"], d1["lon"]), (d2["lat"], d2["lon"])).km
+            if max_km is not None and km > max_km:
+                continue
+        names = sorted(G.nodes[c].get("name") or c for c in shared)
+        where = f"{km:.1f} km 떨어진 " if km is not None else ""
+        rows.append({
+            "type": t, "agencies": [d1.get("name"), d2.get("name")], "agency_ids": [d1.get("id"), d2.get("id")],
+            "distance_km": round(km, 2) if km is not None else None,
+            "shared": len(shared), "complexes": names,
+            "reason": f"{where}{t} 두 곳({d1.get('name')}, {d2.get('name')})이 같은 단지 {len(shared)}곳"
+                      f"({', '.join(names[:5])}{' 외' if len(names) > 5 else ''})을 함께 맡고 있어 "
+                      "대상 중첩·혼선이 없도록 역할을 나눌 필요가 있습니다.",
+        })
+    rows.sort(key=lambda r: (-r["shared"], r["distance_km"] if r["distance_km"] is not None else math.inf,
+                             r["type"], r["agencies"]))
+    return rows[:limit] if limit else rows
 
 
-def overlap_report(G, *, min_reach: int = 3, min_jaccard: float = 0.5, max_km: float = 3.0) -> dict:
+def overlap_report(G, *, min_reach: int = 3, min_jaccard: float = 0.5, max_km: float | None = None,
+                   jaccard: dict | None = None) -> dict:
     """All three overlap views of `G` in one dict (load, similar_pairs, same_type)."""
     return {
         "load": load(G, min_reach=min_reach),
-        "similar_pairs": similar_pairs(G, min_jaccard=min_jaccard),
+        "similar_pairs": similar_pairs(G, min_jaccard=min_jaccard, jaccard=jaccard),
         "same_type": same_type_splits(G, max_km=max_km),
-    }
-
-
-# --- helpers ------------------------------------------------------------------
-
-
-def _nearby_pair(G, t, a1, a2, max_km):
-    d1, d2 = G.nodes[a1], G.nodes[a2]
-    c1, c2 = set(G[a1]), set(G[a2])
-    areas1 = {(G.nodes[c].get("sido"), G.nodes[c].get("sigungu")) for c in c1}
-    areas2 = {(G.nodes[c].get("sido"), G.nodes[c].get("sigungu")) for c in c2}
-    if not (c1 & c2 or areas1 & areas2):
-        return None
-    km = geodesic((d1["lat"], d1["lon"]), (d2["lat"], d2["lon"])).km
-    if km > max_km:
-        return None
-    return {
-        "kind": "nearby", "type": t, "agencies": sorted([d1.get("name"), d2.get("name")]),
-        "distance_km": round(km, 2),
-        "complexes": sorted({G.nodes[c].get("name") for c in c1 | c2}),
-        "reason": f"{t} 두 곳이 {km:.1f} km 거리에서 같은 지역 단지를 나누어 맡고 있어 대상 중첩·혼선이 생길 수 있습니다.",
     }

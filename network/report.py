@@ -15,7 +15,7 @@ from .contacts import list_contacts
 from .explain import EXPLAIN, LABELS
 from .gaps import MIN_PEERS, all_gaps, complex_gaps, load_rules
 from .graph import build_graph, complex_node, complex_nodes, type_graph
-from .measures import agency_table, complex_table, network_summary
+from .measures import agency_table, complex_table, jaccard_overlaps, network_summary
 from .overlaps import overlap_report
 from .recommend import RecommendError, recommend
 
@@ -43,15 +43,16 @@ def network_report(db, *, sido=None, sigungu=None, category=None, operator=None,
     categories = _categories(db)
     summary = network_summary(G, categories)
     types = type_summary(G)
+    jaccard = jaccard_overlaps(G)
     summary["shared_types_by_all"] = [t["type"] for t in types if summary["complexes"] and t["reach"] == summary["complexes"]]
     return {
         "filters": G.graph.get("filters", {}),
         "network": summary,
-        "complexes": complex_table(G, categories),
+        "complexes": complex_table(G, categories, jaccard=jaccard),
         "agencies": agency_table(G),
         "types": types,
         "gaps": all_gaps(G, rules=load_rules(db), categories=categories),
-        "overlaps": overlap_report(G),
+        "overlaps": overlap_report(G, jaccard=jaccard),
         "labels": LABELS,
         "explain": EXPLAIN,
     }
@@ -121,9 +122,19 @@ def complex_report(db, complex_key, *, recommendations: int = 3, today=None) -> 
     }
 
 
-def to_json(report: dict) -> str:
-    """The report as pretty JSON (Korean kept readable)."""
-    return json.dumps(report, ensure_ascii=False, indent=2, default=str)
+PRETTY_LIMIT = 2000
+
+
+def to_json(report: dict, *, pretty: bool | None = None) -> str:
+    """The report as JSON, Korean kept readable.
+
+    Indented by default; compact when the report holds more than
+    ``PRETTY_LIMIT`` agencies (Python's indenting encoder is several times
+    slower than the compact one, which matters for a national report).
+    """
+    if pretty is None:
+        pretty = len(report.get("agencies") or ()) <= PRETTY_LIMIT
+    return json.dumps(report, ensure_ascii=False, indent=2 if pretty else None, default=str)
 
 
 def to_csv(report: dict, table: str = "agencies") -> str:

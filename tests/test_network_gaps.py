@@ -98,13 +98,16 @@ def test_recommend_ranks_used_agencies_higher():
     assert results[0]["users"] == 1 and "1곳이 이미 연계" in results[0]["reason"]
 
 
-def test_same_type_nearby_split():
+def test_same_type_agencies_splitting_a_complex():
     G = nx.Graph()
-    for c, sg in (("c:1", "노원구"), ("c:2", "노원구")):
-        G.add_node(c, bipartite=0, name=c, sido="서울특별시", sigungu=sg)
+    for c in ("c:1", "c:2"):
+        G.add_node(c, bipartite=0, name=c, sido="서울특별시", sigungu="노원구")
     G.add_node("a:1", bipartite=1, name="가", type="정신건강복지센터", lat=37.65, lon=127.05)
     G.add_node("a:2", bipartite=1, name="나", type="정신건강복지센터", lat=37.66, lon=127.05)
-    G.add_edges_from([("c:1", "a:1"), ("c:2", "a:2")])
-    rows = same_type_splits(G, max_km=3)
-    assert rows[0]["kind"] == "nearby" and rows[0]["distance_km"] == pytest.approx(1.11, abs=0.01)
+    G.add_node("a:3", bipartite=1, name="다", type="치매안심센터")
+    G.add_edges_from([("c:1", "a:1"), ("c:1", "a:2"), ("c:2", "a:1"), ("c:2", "a:2"), ("c:2", "a:3")])
+    rows = same_type_splits(G)
+    assert len(rows) == 1
+    assert rows[0]["shared"] == 2 and rows[0]["distance_km"] == pytest.approx(1.11, abs=0.01)
+    assert "대상 중첩" in rows[0]["reason"]
     assert same_type_splits(G, max_km=1) == []

@@ -96,6 +96,7 @@ def test_report_json_keys_and_explanations(study):
     assert {"name", "partners", "categories"} <= set(report["complexes"][0])
     assert {"name", "category", "type", "reach", "weighted_degree", "betweenness", "eigenvector"} <= set(report["agencies"][0])
     assert {"gaps", "overlaps"} <= set(report)
+    assert {a["betweenness_scope"] for a in report["agencies"]} == {"component"}
     for key in ("reach", "weighted_degree", "betweenness", "eigenvector", "partners", "diversity_shannon",
                 "jaccard", "density", "centralization", "components", "shared_by_all"):
         assert EXPLAIN[key]
@@ -109,3 +110,30 @@ def test_overlaps_on_study(study):
     assert {r["name"] for r in load[:5]} == EVERY_COMPLEX
     assert all(p["jaccard"] >= 0.5 for p in report["overlaps"]["similar_pairs"])
     assert report["overlaps"]["same_type"] == []  # one agency per type in the study
+
+
+def test_eigenvector_matches_networkx(G):
+    from network.measures import eigenvector
+
+    ours = eigenvector(G)
+    theirs = nx.eigenvector_centrality(G, weight="weight", max_iter=5000, tol=1e-12)
+    assert ours == pytest.approx(theirs, abs=1e-6)
+
+
+def test_dense_brandes_matches_networkx_on_random_bipartite_graphs():
+    from network.measures import _brandes_dense
+
+    for seed in range(5):
+        H = bipartite.random_graph(12, 30, 0.12, seed=seed)
+        expected = nx.betweenness_centrality(H, normalized=False)
+        assert _brandes_dense(H, set(H)) == pytest.approx(expected)
+
+
+def test_large_components_fall_back_to_exact_district_betweenness(G):
+    from network.measures import betweenness_scope
+
+    values = betweenness(G, max_nodes=10)  # force the district split
+    assert set(betweenness_scope(G, max_nodes=10).values()) == {"district"}
+    assert all(0.0 <= v <= 1.0 for v in values.values())
+    # each study complex is its own 시군구: a district network is a star, so partners score 0
+    assert max(values[a] for a in agency_nodes(G)) == 0.0
