@@ -32,15 +32,17 @@ def report_group():
 @click.option("--operator", help="Only complexes whose operator contains this (LH, SH).")
 @click.option("--table", type=click.Choice(["agencies", "complexes", "types", "gaps"]), default="agencies",
               show_default=True, help="With --format csv: which table.")
+@click.option("--level", type=click.Choice(["agency", "type"]), default="agency", show_default=True,
+              help="Measure agencies one by one, or agency types (agencies of one type collapsed).")
 @click.option("--pretty/--compact", default=None,
               help="Indent the JSON (default: indented unless the report has more than 2,000 agencies).")
 @pass_ctx
-def report_network(ctx, fmt, out, sido, sigungu, category, operator, table, pretty):
+def report_network(ctx, fmt, out, sido, sigungu, category, operator, table, level, pretty):
     """The whole network: counts, density, centralization, every agency and complex, gaps, overlaps.
 
     Example: yeongye --db demo.db report network --format html --out network.html
     """
-    report = network_report(ctx.db, sido=sido, sigungu=sigungu, category=category, operator=operator)
+    report = network_report(ctx.db, sido=sido, sigungu=sigungu, category=category, operator=operator, level=level)
     if fmt == "json":
         text = to_json(report, pretty=pretty)
     elif fmt == "csv":

@@ -22,7 +22,8 @@ from .recommend import RecommendError, recommend
 __all__ = ["network_report", "complex_report", "to_json", "to_csv", "type_summary"]
 
 
-def network_report(db, *, sido=None, sigungu=None, category=None, operator=None, G=None) -> dict:
+def network_report(db, *, sido=None, sigungu=None, category=None, operator=None, level: str = "agency",
+                   G=None) -> dict:
     """Everything a planner needs about a network, as one dict.
 
     Keys: ``network`` (complexes, agencies, categories, links, density,
@@ -30,7 +31,9 @@ def network_report(db, *, sido=None, sigungu=None, category=None, operator=None,
     ``complexes`` (one row each), ``agencies`` (one row each, highest reach
     first), ``types`` (the type-level view), ``gaps`` (per complex),
     ``overlaps`` (load, similar_pairs, same_type), ``filters`` and
-    ``explain`` (the Korean sentence for each measure).
+    ``explain`` (the Korean sentence for each measure). With
+    ``level="type"`` every measure is computed on the type-level graph
+    (agencies of one type collapsed into one node).
 
     Examples
     --------
@@ -38,14 +41,19 @@ def network_report(db, *, sido=None, sigungu=None, category=None, operator=None,
     >>> network_report(connect(":memory:"))["network"]["links"]
     0
     """
+    if level not in ("agency", "type"):
+        raise ValueError(f"알 수 없는 수준: {level!r} (agency 또는 type)")
     if G is None:
         G = build_graph(db, sido=sido, sigungu=sigungu, category=category, operator=operator)
+    if level == "type":
+        G = type_graph(G)
     categories = _categories(db)
     summary = network_summary(G, categories)
     types = type_summary(G)
     jaccard = jaccard_overlaps(G)
     summary["shared_types_by_all"] = [t["type"] for t in types if summary["complexes"] and t["reach"] == summary["complexes"]]
     return {
+        "level": level,
         "filters": G.graph.get("filters", {}),
         "network": summary,
         "complexes": complex_table(G, categories, jaccard=jaccard),

@@ -137,3 +137,11 @@ def test_large_components_fall_back_to_exact_district_betweenness(G):
     assert all(0.0 <= v <= 1.0 for v in values.values())
     # each study complex is its own 시군구: a district network is a star, so partners score 0
     assert max(values[a] for a in agency_nodes(G)) == 0.0
+
+
+def test_type_level_report_and_operator_filter(study):
+    report = network_report(study, level="type")
+    assert report["level"] == "type"
+    assert (report["network"]["complexes"], report["network"]["agencies"], report["network"]["links"]) == (6, 34, 73)
+    assert {a["name"] for a in report["agencies"][:5]} == EVERY_COMPLEX
+    assert network_report(study, operator="LH")["network"]["complexes"] == 6
