@@ -108,7 +108,7 @@ def map_network(ctx, complex_key, agency_id, sido, sigungu, tiles, out):
 @click.option("--sigma", "sigma_km", type=float, default=DEFAULT_SIGMA_KM, show_default=True,
               help="Gaussian distance-decay width in km (0: no decay, classic 2SFCA).")
 @click.option("--flag-radius", "flag_km", type=float, help="'No agency within R km' flag (default: --radius).")
-@click.option("--sido", help="Draw only this 시도 (the measure is always national).")
+@click.option("--sido", help="Draw and rank only this 시도 (the measure itself is always national).")
 @click.option("--top", type=int, default=10, show_default=True, help="How many least-served areas to list.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True),
               help="Also write the ranked table of every area (least served first).")
@@ -132,8 +132,8 @@ def map_access(ctx, type_, level, radius_km, sigma_km, flag_km, sido, top, csv_p
     unit = "세대" if level == "complexes" else "65세 이상"
     click.echo(f"{type_} 접근성 ({level}, 반경 {result.radius_km:g} km, σ {result.sigma_km:g} km): "
                f"기관 {len(result.supply):,}곳, 지역 {len(result.rows):,}곳 → {out}")
-    click.echo(f"접근성 하위 {top}곳 (수요 1천당 점수, 낮을수록 취약):")
-    for row in least_served(result, top):
+    click.echo(f"{sido + ' 안에서 ' if sido else ''}접근성 하위 {top}곳 (수요 1천당 점수, 낮을수록 취약):")
+    for row in least_served(result, top, sido=sido):
         nearest = "—" if row["nearest_km"] is None else f"{row['nearest_km']:.1f} km"
         flag = f" · {result.flag_km:g} km 내 없음" if row["none_within"] else ""
         click.echo(f"{row['rank']:>3}. {row['name']}  점수 {row['score']:.3f}  {unit} {row['demand']:,.0f}  "

@@ -368,9 +368,13 @@ def accessibility(db, agency_type: str = "치매안심센터", *, level: str = "
                         flag_km, areas, supply, unplaced)
 
 
-def least_served(result: AccessResult, n: int | None = 10) -> list[dict]:
-    """Areas ranked from least to best served (ties: larger demand first); each gets `rank`."""
-    rows = [r for r in result.rows if r["score"] is not None and r["demand"] > 0]
+def least_served(result: AccessResult, n: int | None = 10, sido: str | None = None) -> list[dict]:
+    """Areas (of one 시도, if given) ranked from least to best served (ties: larger demand first).
+
+    Each row gets `rank` within the ranking asked for.
+    """
+    rows = [r for r in result.rows if r["score"] is not None and r["demand"] > 0
+            and (not sido or r.get("sido") == sido)]
     rows.sort(key=lambda r: (r["score"], -r["demand"], r["code"]))
     for rank, row in enumerate(rows, 1):
         row["rank"] = rank
@@ -563,9 +567,10 @@ def access_map(result: AccessResult, *, tiles=None, sido: str | None = None, sho
     circles at their centres in the same colours.
     """
     m = new_map(tiles=tiles)
-    scored = [r["score"] for r in result.rows if r["score"] is not None]
+    # Classes and ranks over what is shown: a 시도 view compares its own areas.
+    scored = [r["score"] for r in result.rows if r["score"] is not None and (not sido or r.get("sido") == sido)]
     bounds = _classes(scored)
-    worst = {r["code"] for r in least_served(result, top)}
+    worst_rows = least_served(result, top, sido=sido)
     points = []
     label = LEVEL_LABELS[result.level]
     if result.level != "complexes":
@@ -623,7 +628,6 @@ def access_map(result: AccessResult, *, tiles=None, sido: str | None = None, sho
                                 fill_color="#3182bd", fill_opacity=1,
                                 tooltip=folium.Tooltip(esc(s["name"])), class_name="yg-agency").add_to(layer)
         layer.add_to(m)
-    worst_rows = least_served(result, top)
     if worst_rows:
         layer = folium.FeatureGroup(name=f"접근성 하위 {len(worst_rows)}곳")
         for r in worst_rows:
@@ -631,9 +635,9 @@ def access_map(result: AccessResult, *, tiles=None, sido: str | None = None, sho
                 continue
             folium.Marker(
                 [r["lat"], r["lon"]],
-                icon=folium.DivIcon(html=f'<div style="font:bold 11px sans-serif;color:#000;background:#fff;'
-                                         f'border:1px solid #000;border-radius:8px;padding:0 4px;white-space:nowrap">'
-                                         f'{r["rank"]}. {esc(r["sigungu"] if result.level == "sigungu" else r["name"])}</div>',
+                icon=folium.DivIcon(html=f'<div style="display:inline-block;font:bold 11px sans-serif;color:#000;'
+                                         f'background:#fff;border:1px solid #000;border-radius:8px;padding:0 4px;'
+                                         f'white-space:nowrap">{r["rank"]}. {esc(_short_name(r, result.level))}</div>',
                                     icon_size=(1, 1), icon_anchor=(0, 0), class_name="yg-rank"),
             ).add_to(layer)
         layer.add_to(m)
@@ -641,21 +645,31 @@ def access_map(result: AccessResult, *, tiles=None, sido: str | None = None, sho
     if sido or result.level == "complexes":
         fit(m, points, max_zoom=13)
     rows = [swatch(ZERO_COLOR, f"0 — 반경 {result.radius_km:g} km 내 기관 없음", "box")]
-    lower = 0.0
+    lower = None
     for k, bound in enumerate(bounds):
-        rows.append(swatch(CLASS_COLORS[len(CLASS_COLORS) - 1 - min(k, 4)], f"{lower:.3f} – {bound:.3f}", "box"))
+        low = "0 초과" if lower is None else f"{lower:.3f}"
+        rows.append(swatch(CLASS_COLORS[len(CLASS_COLORS) - 1 - min(k, 4)], f"{low} – {bound:.3f}", "box"))
         lower = bound
     rows.append(swatch(NO_DATA_COLOR, "자료 없음", "box"))
     decay = f"가우스 σ={result.sigma_km:g} km" if result.sigma_km else "감쇠 없음 (2SFCA)"
     notes = [
         f"E2SFCA: {esc(result.agency_type)} {len(result.supply):,}곳 (정원 있으면 인원, 없으면 1) ÷ "
         f"{esc(result.demand_label)}, 반경 {result.radius_km:g} km, {decay}; 값은 수요 1천당",
-        "하위 " + ", ".join(esc(f"{r['rank']}. {r['name']}") for r in worst_rows) if worst_rows else "",
+        ("하위" if not sido else f"{esc(sido)} 안에서 하위") + " " + ", ".join(esc(f"{r['rank']}. {r['name']}") for r in worst_rows) if worst_rows else "",
     ]
-    approximate = sum(1 for r in result.rows if r.get("approximate"))
+    approximate = sum(1 for r in result.rows if r.get("approximate") and (not sido or r.get("sido") == sido))
     if approximate:
         notes.append(f"중심점이 없어 시군구 중심을 쓴 {label} {approximate}곳 (대략적 위치)")
     if report and (report["unmatched_boundaries"] or report["unmatched_areas"]):
         notes.append(f"경계 연결 안 됨: 경계 {len(report['unmatched_boundaries'])}, 지역 {len(report['unmatched_areas'])}")
     add_legend(m, f"{result.agency_type} 접근성 ({label})", rows, [n for n in notes if n])
     return m
+
+
+def _short_name(row: dict, level: str) -> str:
+    """The label of a ranked area on the map: 시군구, 읍면동 or complex name."""
+    if level == "sigungu":
+        return row.get("sigungu") or row["name"]
+    if level == "eupmyeondong":
+        return f"{row.get('sigungu') or ''} {row.get('eupmyeondong') or ''}".strip() or row["name"]
+    return row["name"]

@@ -109,7 +109,7 @@ def new_map(location=None, zoom_start: int = DEFAULT_ZOOM, tiles: str | None = N
     m.get_root().header.add_child(
         folium.Element(
             "<style>html body .leaflet-container{background:#f3f1ec;}"
-            ".yg-legend{position:absolute;z-index:1000;bottom:24px;left:10px;background:#fff;"
+            ".yg-legend{position:absolute;z-index:1000;bottom:52px;left:10px;background:#fff;"
             "padding:6px 9px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);"
             "font:12px/1.45 sans-serif;max-width:270px;max-height:60%;overflow:auto;}"
             ".yg-legend h4{display:inline;margin:0 0 4px;font-size:13px;} .yg-legend summary{cursor:pointer;}"

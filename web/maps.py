@@ -69,10 +69,12 @@ def index():
     args = {k: request.args.get(k, "").strip() for k in ("category", "type", "sido", "sigungu")}
     access_type = request.args.get("access_type", "치매안심센터")
     level = request.args.get("level", "sigungu")
+    level = level if level in LEVELS else "sigungu"
+    radius = request.args.get("radius", type=float) or DEFAULT_RADIUS_KM
     return render_template("maps/index.html", title=_("지도"), types=types, args=args,
-                           access_type=access_type, level=level if level in LEVELS else "sigungu",
+                           access_type=access_type, level=level, radius=f"{radius:g}",
                            resources_src=url_for("maps.resources", **{k: v for k, v in args.items() if v}),
-                           access_src=url_for("maps.access", type=access_type, level=level))
+                           access_src=url_for("maps.access", type=access_type, level=level, radius=f"{radius:g}"))
 
 
 @bp.route("/resources")
