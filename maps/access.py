@@ -329,8 +329,10 @@ def accessibility(db, agency_type: str = "치매안심센터", *, level: str = "
         flag_km = radius_km if flag_km is None else float(flag_km)
     except (TypeError, ValueError) as exc:
         raise AccessError(f"반경/감쇠 값이 숫자가 아닙니다: {exc}") from exc
-    if not (radius_km > 0 and flag_km > 0 and (sigma_km is None or sigma_km > 0)):
-        raise AccessError(f"반경과 감쇠 폭은 0보다 커야 합니다: radius={radius_km!r}, sigma={sigma_km!r}, flag={flag_km!r}")
+    values = [radius_km, flag_km] + ([sigma_km] if sigma_km is not None else [])
+    if not all(math.isfinite(v) and 0 < v <= 1000 for v in values):
+        raise AccessError(f"반경과 감쇠 폭은 0보다 크고 1000 km 이하여야 합니다: "
+                          f"radius={radius_km!r}, sigma={sigma_km!r}, flag={flag_km!r}")
     known = {r[0] for r in db.execute("SELECT name FROM agency_types")} | {
         r[0] for r in db.execute("SELECT DISTINCT type FROM agencies WHERE type IS NOT NULL")}
     if agency_type not in known:

@@ -111,7 +111,7 @@ def load_agencies(db, *, category=None, type=None, sido=None, sigungu=None,
         where.append("placement != ?")
         params.append(SAMPLE)
     if ids is not None:
-        ids = [int(i) for i in ids]
+        ids = [int(i) for i in ids if 0 < int(i) < 2**62]  # larger ids name nothing in SQLite
         if not ids:
             return []
         where.append(f"id IN ({','.join('?' * len(ids))})")

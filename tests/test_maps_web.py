@@ -32,8 +32,12 @@ def test_map_pages_answer_without_cdn(client, url):
 
 @pytest.mark.parametrize("url, status", [
     ("/maps/resources?ids=abc", 400),
+    ("/maps/resources?ids=99999999999999999999999,-1", 200),
     ("/maps/access?type=없는유형", 400),
     ("/maps/access?radius=abc", 400),
+    ("/maps/access?radius=inf", 400),
+    ("/maps/access?radius=nan", 400),
+    ("/maps/access?sigma=-2", 400),
     ("/maps/access?level=도", 400),
     ("/maps/agency/999999", 404),
     ("/maps/complex/999999", 404),
