@@ -21,7 +21,7 @@ def serve_command(ctx, host, port, threads):
     from web import create_app
 
     ctx.db  # create or migrate the store before the first request
-    app = create_app({"DATABASE": str(ctx.db_path.resolve())} | _instance_config())
+    app = create_app({"DATABASE": str(ctx.db_path.resolve()), "DB_REUSE_CONNECTIONS": True} | _instance_config())
     click.echo(f"연계 웹 서비스: http://{host}:{port}/  (데이터베이스 {ctx.db_path})")
     waitress.serve(app, host=host, port=port, threads=threads)
 

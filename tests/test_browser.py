@@ -46,7 +46,8 @@ def server(demo_db_path, tmp_path_factory):
         accounts.PASSWORD_METHOD = method
     ids = dict(db.execute("SELECT name, id FROM complexes").fetchall())
     db.conn.close()
-    app = create_app({"DATABASE": str(path), "SECRET_KEY": "browser-test", "TESTING": False})
+    app = create_app({"DATABASE": str(path), "SECRET_KEY": "browser-test", "TESTING": False,
+                      "DB_REUSE_CONNECTIONS": True})
     app.instance_path = str(folder / "instance")
     srv = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=srv.run, daemon=True)

@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify, render_template, request
 from flask_babel import gettext as _
 
 from directory import search as search_core
-from directory.store import facet_values, list_complexes
+from directory.store import facet_values
 
 from .db import get_db
 
@@ -36,6 +36,18 @@ def _run(p: dict, default_limit: int = 20):
     return results, total, place, sort
 
 
+MAX_COMPLEX_CHOICES = 50
+
+
+def _complex_choices(db) -> list[dict]:
+    """Complexes for the "near a complex" menu; beyond 50 the page asks for a name instead.
+
+    At national scale (1,000 complexes) a menu is unusable on a phone and
+    rendering it cost more than the search itself.
+    """
+    return list(db.query("SELECT id, name FROM complexes ORDER BY name LIMIT ?", [MAX_COMPLEX_CHOICES + 1]))
+
+
 @bp.route("/search")
 def page():
     """Search page: a box, filters, a place, and results with phone links and distances."""
@@ -53,7 +65,7 @@ def page():
     return render_template(
         "search/index.html", title=_("기관 찾기"), p=p, results=results, total=total, place=place,
         sort=sort, error=error, searched=searched,
-        categories=facet_values(db, "category"), complexes=list_complexes(db),
+        categories=facet_values(db, "category"), complexes=_complex_choices(db),
     )
 
 
