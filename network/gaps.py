@@ -105,12 +105,15 @@ def gap_report(db, complex_key, *, min_share: float = 0.5) -> dict:
     row = get_complex(db, complex_key)
     categories = [r[0] for r in db.execute("SELECT name FROM categories ORDER BY ord")]
     rules = load_rules(db)
-    G = None
-    if row.get("sigungu"):
+    def count(where, params):
+        return db.execute(f"SELECT count(*) FROM complexes WHERE {where}", params).fetchone()[0]
+
+    # Pick the peer scope first, so only one (small) graph is built.
+    if row.get("sigungu") and count("sido IS ? AND sigungu = ?", [row.get("sido"), row["sigungu"]]) > MIN_PEERS:
         G = build_graph(db, sido=row.get("sido"), sigungu=row["sigungu"])
-    if G is None or len(complex_nodes(G)) <= MIN_PEERS:
-        G = build_graph(db, sido=row["sido"]) if row.get("sido") else None
-    if G is None or len(complex_nodes(G)) <= MIN_PEERS:
+    elif row.get("sido") and count("sido = ?", [row["sido"]]) > MIN_PEERS:
+        G = build_graph(db, sido=row["sido"])
+    else:
         G = build_graph(db)
     return complex_gaps(G, complex_node(row["id"]), rules=rules, categories=categories, min_share=min_share)
 

@@ -173,9 +173,13 @@ def build_graph(db, *, sido=None, sigungu=None, category=None, operator=None, to
         link_params.append(category)
     link_clause = ("WHERE " + " AND ".join(link_where)) if link_where else ""
     acols = ", ".join(f"a.{f}" for f in _AGENCY_FIELDS)
+    # With a region filter, start from the few complexes (CROSS JOIN fixes
+    # SQLite's join order) instead of scanning every link in the country.
+    order = ("complexes c CROSS JOIN links l ON l.complex_id = c.id" if where
+             else "links l JOIN complexes c ON c.id = l.complex_id")
     sql = f"""SELECT l.id, l.complex_id, l.frequency_level, l.frequency_raw, l.content_types, l.since,
                      l.version, {acols}
-              FROM links l JOIN complexes c ON c.id = l.complex_id JOIN agencies a ON a.id = l.agency_id
+              FROM {order} JOIN agencies a ON a.id = l.agency_id
               {link_clause}"""
     for row in db.execute(sql, link_params):
         link_id, complex_id, manual, raw, content, since, version = row[:7]
