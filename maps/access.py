@@ -223,6 +223,35 @@ def _locate(areas: list[dict], boundary_file=None) -> list[str]:
     return unplaced
 
 
+def _weight_by_dong(areas: list[dict], population_file, min_age: int) -> list[str]:
+    """Move each 시군구's demand point to the centre of its elderly population.
+
+    A 시군구's geometric centre can lie far from where its people live (포항시
+    북구's is in the mountains, 20 km from the city); the mean of its 읍면동
+    centres weighted by their population aged `min_age`+ is where the demand
+    is. 시군구 without 읍면동 rows keep their geometric centre.
+    """
+    dongs = load_population(population_file, "eupmyeondong", min_age)
+    _locate(dongs)
+    sums: dict[str, list[float]] = {}
+    for d in dongs:
+        if d.get("lat") is None or d["demand"] <= 0:
+            continue
+        acc = sums.setdefault(d["code"][:5], [0.0, 0.0, 0.0])
+        acc[0] += d["demand"]
+        acc[1] += d["demand"] * d["lat"]
+        acc[2] += d["demand"] * d["lon"]
+    unplaced = []
+    for area in areas:
+        acc = sums.get(area["code"][:5])
+        if acc and acc[0] > 0:
+            area["lat"], area["lon"] = acc[1] / acc[0], acc[2] / acc[0]
+            area["centre"] = "population"
+        elif area.get("lat") is None:
+            unplaced.append(area["name"])
+    return unplaced
+
+
 def _polygon_centre(geometry) -> tuple[float, float] | None:
     """Area-weighted centre (lat, lon) of the largest ring of a (Multi)Polygon."""
     if not geometry:
@@ -348,6 +377,8 @@ def accessibility(db, agency_type: str = "치매안심센터", *, level: str = "
     else:
         areas = load_population(population_file, level, min_age)
         unplaced = _locate(areas, SIGUNGU_BOUNDARIES if level == "sigungu" else DONG_BOUNDARIES)
+        if level == "sigungu":
+            unplaced = _weight_by_dong(areas, population_file, min_age)
     placed = [a for a in areas if a.get("lat") is not None and a.get("lon") is not None]
     supply = _supply(db, agency_type)
     if placed:
