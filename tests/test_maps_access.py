@@ -171,3 +171,15 @@ def test_access_map_is_a_choropleth_with_legend(demo_db):
     html = standalone_html(access_map(result, tiles="none"))
     assert "하위 1. " in html and "반경 15 km" in html
     assert '"yg_score"' in html
+
+
+def test_sigungu_demand_sits_where_the_elderly_live(demo_db):
+    from maps.access import _centroids
+
+    result = accessibility(demo_db, "치매안심센터", level="sigungu")
+    pohang = next(r for r in result.rows if r["name"] == "경상북도 포항시 북구")
+    assert pohang["centre"] == "population"
+    geometric = _centroids()[0]["4711300000"]
+    # The population centre lies south, towards the city, of the mountainous geometric centre.
+    assert pohang["lat"] < geometric[0] - 0.05
+    assert pohang["nearest_km"] < 10
