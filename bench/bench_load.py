@@ -12,8 +12,9 @@
    accepted contact exists with its note, and the audit log has one entry per
    accepted write. Target: no errors, nothing lost.
 
-The server is a separate process (`yeongye serve`, waitress, 8 threads), so
-the clients do not share its interpreter. Loopback only; every loop is
+The server is `yeongye serve --processes 2` (two waitress processes, one
+per core, 8 threads each) in child processes, so the clients do not share
+its interpreter. Loopback only; every loop is
 bounded by its deadline and a request cap.
 
     .venv/bin/python bench/bench_load.py [--agencies 100000] [--seconds 30] [--readers 20] [--writers 10]
@@ -100,7 +101,7 @@ def prepare(work: Path, agencies: int) -> tuple[Path, dict]:
 class Server:
     """`yeongye serve` in a child process on a free loopback port."""
 
-    def __init__(self, db_path: Path, threads: int = 8):
+    def __init__(self, db_path: Path, threads: int = 8, processes: int = 2):
         self.port = free_port()
         env = {**os.environ, "YEONGYE_SECRET_KEY": "load-test"}
         # The server's log goes to a file: an unread pipe fills up and stalls the server.
@@ -108,7 +109,7 @@ class Server:
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "cli", "--db", str(db_path), "serve", "--host", HOST, "--port", str(self.port),
-             "--threads", str(threads)],
+             "--threads", str(threads), "--processes", str(processes)],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 120
         while time.time() < deadline:
@@ -288,14 +289,16 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--readers", type=int, default=20)
     parser.add_argument("--writers", type=int, default=10)
-    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads per process")
+    parser.add_argument("--processes", type=int, default=2, help="server processes (serve --processes)")
     parser.add_argument("--work", default=str(ROOT / "bench" / "out" / "load"))
     args = parser.parse_args(argv)
 
     db_path, info = prepare(Path(args.work), args.agencies)
-    server = Server(db_path, threads=args.threads)
+    server = Server(db_path, threads=args.threads, processes=args.processes)
     try:
-        print(f"server: yeongye serve (waitress, {args.threads} threads) on {HOST}:{server.port}")
+        print(f"server: yeongye serve (waitress, {args.processes} processes × {args.threads} threads) "
+              f"on {HOST}:{server.port}")
         # warm-up: the search index's arrays and the templates, as a running server has them
         read_phase(server.port, info, 2, 3)
         reads = read_phase(server.port, info, args.readers, args.seconds)

@@ -9,21 +9,64 @@ from . import main, pass_ctx
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads per process.")
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 16),
+              help="Server processes sharing the port (Linux/macOS): one per CPU core uses them all.")
 @pass_ctx
-def serve_command(ctx, host, port, threads):
+def serve_command(ctx, host, port, threads, processes):
     """Serve the web app through the waitress WSGI server.
 
-    Example: yeongye --db demo.db serve --port 5000
+    With --processes N, N waitress processes accept on one listening socket,
+    so pages are served on every core (Python runs one thread at a time per
+    process). Each process has its own sign-in rate-limit counters.
+
+    Example: yeongye --db demo.db serve --port 5000 --processes 2
     """
+    import os
+    import signal
+    import socket
+    import sys
+
+    ctx.db  # create or migrate the store before the first request
+    ctx.db.conn.close()  # no SQLite connection may cross a fork
+    config = {"DATABASE": str(ctx.db_path.resolve()), "DB_REUSE_CONNECTIONS": True} | _instance_config()
+    if not config.get("SECRET_KEY") and not os.environ.get("YEONGYE_SECRET_KEY"):
+        # Made once here, so every process signs sessions with the same key.
+        from flask import Flask
+
+        from web.security import secret_key_file
+
+        config["SECRET_KEY"] = secret_key_file(Flask("web", instance_relative_config=True).instance_path)
+    if processes > 1 and not hasattr(os, "fork"):
+        raise click.ClickException("--processes 는 fork 를 지원하는 운영체제(Linux, macOS)에서만 쓸 수 있습니다.")
+    listener = socket.create_server((host, port), backlog=1024)
+    click.echo(f"연계 웹 서비스: http://{host}:{port}/  (데이터베이스 {ctx.db_path}, 프로세스 {processes})")
+    children = []
+    for _ in range(processes - 1):
+        pid = os.fork()
+        if pid == 0:  # a child builds its own app (its own connections, limiter, search index)
+            _serve(listener, config, threads)
+            os._exit(0)
+        children.append(pid)
+    if children:  # stopping the parent (SIGTERM) stops its children too
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        _serve(listener, config, threads)
+    finally:
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+
+
+def _serve(listener, config: dict, threads: int) -> None:
     import waitress
 
     from web import create_app
 
-    ctx.db  # create or migrate the store before the first request
-    app = create_app({"DATABASE": str(ctx.db_path.resolve()), "DB_REUSE_CONNECTIONS": True} | _instance_config())
-    click.echo(f"연계 웹 서비스: http://{host}:{port}/  (데이터베이스 {ctx.db_path})")
-    waitress.serve(app, host=host, port=port, threads=threads)
+    waitress.serve(create_app(config), sockets=[listener], threads=threads)
 
 
 def _instance_config() -> dict:

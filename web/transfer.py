@@ -11,9 +11,9 @@ the whole directory as an Open Referral HSDS package (zip).
 """
 from __future__ import annotations
 
+import json
 import re
 import secrets
-import shutil
 import tempfile
 import threading
 import time
@@ -55,7 +55,8 @@ def _upload_dir(token: str | None = None) -> Path:
 
 def _uploaded_file(token: str) -> Path:
     folder = _upload_dir(token)
-    files = sorted(folder.glob("*")) if folder.is_dir() else []
+    files = sorted(f for f in folder.glob("*") if f.name not in ("job.json", "job.json.part")) \
+        if folder.is_dir() else []
     if not files:
         abort(404, _("올린 파일을 찾을 수 없습니다. 다시 올려 주세요."))
     return files[0]
@@ -162,6 +163,9 @@ def preview(token: str):
 @admin_required
 def confirm(token: str):
     """Start the import in a background thread and show its progress page."""
+    state = _upload_dir(token) / "job.json"
+    if token not in _jobs and state.exists():  # started by another server process
+        return redirect(url_for("transfer.status", token=token))
     path = _uploaded_file(token)
     overrides = _overrides(request.form)
     with _jobs_lock:
@@ -175,23 +179,36 @@ def confirm(token: str):
     return redirect(url_for("transfer.status", token=token))
 
 
+def _save_job(folder: Path, job: dict) -> None:
+    """The job's state beside its upload, so any server process (serve --processes N) can show it."""
+    tmp = folder / "job.json.part"
+    tmp.write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(folder / "job.json")
+
+
 def _run_import(db_path: str, path: Path, overrides: dict, job: dict) -> None:
-    """The import itself, on its own connection; progress goes into `job`."""
+    """The import itself, on its own connection; progress goes into `job` and job.json."""
     from importers import ImportFormatError, count_rows, import_file
 
     db = None
+    folder = path.parent
+    last = [0.0]
     try:
         db = connect(db_path)
         job["total"] = count_rows(path)
         job["status"] = "running"
+        _save_job(folder, job)
 
         def progress(n):
             job["done"] += n
+            if time.monotonic() - last[0] > 0.3:
+                last[0] = time.monotonic()
+                _save_job(folder, job)
 
         summary = import_file(db, path, mapping=overrides or None, progress=progress)
         job["summary"] = summary.as_dict()
         job["status"] = "done"
-        shutil.rmtree(path.parent, ignore_errors=True)
+        path.unlink(missing_ok=True)  # the data is in the store now; keep only job.json
     except (ImportFormatError, StoreError, OSError, ValueError) as exc:
         job["error"], job["status"] = str(exc), "error"
     except Exception as exc:  # noqa: BLE001 - a background thread must report, not die silently
@@ -199,6 +216,7 @@ def _run_import(db_path: str, path: Path, overrides: dict, job: dict) -> None:
     finally:
         if db is not None:
             db.conn.close()
+        _save_job(folder, job)
 
 
 def _job(token: str) -> dict:
@@ -206,7 +224,11 @@ def _job(token: str) -> dict:
         abort(404)
     job = _jobs.get(token)
     if job is None:
-        abort(404, _("진행 중인 가져오기를 찾을 수 없습니다 (서버가 다시 시작되었을 수 있습니다)."))
+        state = _upload_dir(token) / "job.json"
+        try:
+            job = json.loads(state.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            abort(404, _("진행 중인 가져오기를 찾을 수 없습니다 (서버가 다시 시작되었을 수 있습니다)."))
     return job
 
 
