@@ -1,72 +1,61 @@
 """Directory search: the right agency, in Korean, near a place, in a blink.
 
-A Whoosh index of every agency sits next to the store (``<db>.whoosh/``) and
-follows it: triggers on ``agencies`` log every change in ``search_changes``
-(migration ``_search_change_log``), and each search first indexes what
-changed since the index's watermark. A missing, stale or corrupt index is
-rebuilt with a logged warning, never an error. Rows always come from SQLite;
-the index only finds ids.
+`search(db, query, ...)` finds agencies by any part of their compound names
+(치매 finds 강화군치매안심센터), by type names and their aliases from the store
+(정신보건센터 → 정신건강복지센터; an administrator extends `type_aliases`), by
+initial consonants (ㅊㅁㅇㅅㅅㅌ), with one syllable wrong (치매안신센터, as a
+second pass when the words as typed find nothing), and by needs words that
+point to agency types (술 → 중독관리통합지원센터 …, from
+``data/reference/needs_words.csv``). Filters, a place, a radius and
+distances come on top; rows always come from SQLite.
 
-Korean agency names are compound nouns without spaces (강화군치매안심센터),
-so names, addresses and services are indexed as 2–3-grams and every query
-word becomes an AND of its 3-grams (a substring test). On top of that each
-word may also match
+How: `directory.search_index` keeps a Whoosh index of 2-grams next to the
+store. Each query word becomes a small tree of term clauses (a word is a
+substring when all its 2-grams are present), built here from the Hangul,
+Latin and digit runs of the input — user text never reaches Whoosh's query
+parser, so AND, *, quotes or unbalanced parentheses are just characters.
+The tree is evaluated with numpy over the postings Whoosh stores: Whoosh's
+own pure-Python matchers took 0.4–1.7 s for a broad word such as 경로당 (62,000
+of 100,000 agencies) in an OR across fields, far over the 30 ms a phone
+search needs (bench/bench_search.py). Scores are flat: a document scores the
+summed weights of the clauses it matches (name beats services text, an
+exact type beats a mention), the same for short and long words.
 
-- the agency type it names or an alias of it, from the store's taxonomy
-  (정신보건센터 → 정신건강복지센터; an administrator extends `type_aliases`);
-- the types a needs word points to (술 → 중독관리통합지원센터, …), from
-  ``data/reference/needs_words.csv``;
-- initial consonants (ㅊㅁㅇㅅㅅㅌ), against a field of the names' initials;
-- with one syllable wrong (치매안신센터), as a second pass when the exact pass
-  finds nothing.
-
-User text never reaches Whoosh's query parser: queries are built term by
-term from the Hangul, Latin and digit runs of the input, so AND, *, quotes
-or unbalanced parentheses are just characters.
-
-Place: ``near`` (a point), a radius in km and ``sort='distance'`` use numpy
-arrays of coordinates per Whoosh document for the candidate set, then
-geopy's geodesic for the distances shown.
+Place: distances for the candidate set are vectorised haversine over numpy
+arrays; the distances shown are geopy's geodesic.
 """
 from __future__ import annotations
 
 import csv
-import gc
-import json
 import logging
 import math
-import os
 import re
-import shutil
-import sqlite3
-import threading
 import unicodedata
-import warnings
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 
 from .normalize import name_key, normalize_sido
 from .paths import REFERENCE_DIR
-from .schema import SEARCH_CHANGE_LOG
+from .search_index import (  # noqa: F401  (re-exported: the search interface is this module)
+    META_FILE, chosung, close_all as _close_indexes, index_agencies, index_dir, open_index,
+    prune_changes, rebuild, remove, snapshot,
+)
 from .taxonomy import Taxonomy
 
 __all__ = [
-    "SearchError", "index_agencies", "remove", "search", "resolve_place", "index_dir",
-    "chosung", "query_words", "APPROXIMATE_PLACEMENTS",
+    "SearchError", "search", "index_agencies", "remove", "resolve_place", "parse_point", "query_words",
+    "chosung", "index_dir", "close_all", "prune_changes", "APPROXIMATE_PLACEMENTS", "SORTS",
 ]
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("directory.search")
 
-INDEX_VERSION = 1  # bump when the schema or analysis changes: old indexes are rebuilt
-META_FILE = "yeongye-search.json"
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 8
 MAX_WORD_CHARS = 24  # longer runs are cut: no agency name needs more, and grams cost time
 MAX_LIMIT = 200
-NEAR_CANDIDATES = 300  # relevance near a place ranks the nearest this many matches
 NEEDS_FILE = REFERENCE_DIR / "needs_words.csv"
+SORTS = ("relevance", "distance")
 
 # Placements whose coordinates stand for an area, not the building.
 APPROXIMATE_PLACEMENTS = {
@@ -78,26 +67,31 @@ APPROXIMATE_PLACEMENTS = {
 _WORD = re.compile(r"[0-9A-Za-z가-힣ㄱ-ㅎ]+")
 _CHO = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
 _CONJOINING_INITIALS = {0x1100 + i: c for i, c in enumerate(_CHO)}
-# Compatibility jamo for the double initials a phone keyboard may not give.
+# A phone keyboard's shift is often skipped: ㅆ typed as ㅅ.
 _DOUBLE = {"ㄲ": "ㄱ", "ㄸ": "ㄷ", "ㅃ": "ㅂ", "ㅆ": "ㅅ", "ㅉ": "ㅈ"}
 
-_TRIGGERS = ("agencies_search_insert", "agencies_search_update", "agencies_search_delete")
+# What a match is worth (flat scores: the sum of the clauses a document matches).
+W_NAME = 3.0
+W_TEXT = 1.0
+W_TYPE = 4.0  # the word is a type name or an alias of one
+W_NEED = 3.0  # the first type a needs word points to; later ones less
+W_CHOSUNG = 3.0
+W_TYPO = 1.5
+W_SIDO = 1.0
+W_PLACE = 1.0  # near a place, relevance adds W_PLACE·exp(−km/5) to the normalised score
 
 
 class SearchError(ValueError):
     """A search parameter is out of range or cannot be understood."""
 
 
+def close_all() -> None:
+    """Close every open index and forget cached vocabularies (tests, `reindex`)."""
+    _close_indexes()
+    _VOCAB.clear()
+
+
 # --- text ----------------------------------------------------------------
-
-
-def chosung(text: str | None) -> str:
-    """The initial consonants of the Hangul syllables in `text` (others dropped).
-
-    >>> chosung("강화군치매안심센터")
-    'ㄱㅎㄱㅊㅁㅇㅅㅅㅌ'
-    """
-    return "".join(_CHO[(ord(c) - 0xAC00) // 588] for c in text or "" if "가" <= c <= "힣")
 
 
 def query_words(text: str | None) -> list[str]:
@@ -115,370 +109,91 @@ def query_words(text: str | None) -> list[str]:
     return words[:MAX_WORDS]
 
 
-def _grams(word: str) -> list[str]:
-    """The 3-grams of a word, or the word itself when it has two or three characters."""
-    if len(word) <= 3:
+def _grams(word: str, size: int = 2) -> list[str]:
+    """The n-grams of a word (the index holds 2-grams; 3-grams too for initials), or the word."""
+    if len(word) <= size:
         return [word]
-    return [word[i:i + 3] for i in range(len(word) - 2)]
+    return [word[i:i + size] for i in range(len(word) - size + 1)]
 
 
-# --- the index -------------------------------------------------------------
+# --- clauses, evaluated over the index's postings ------------------------------------
+# Each clause gives a float32 score per Whoosh document; 0 means "no match".
 
 
-def _schema():
-    from whoosh import analysis, fields
+@dataclass(frozen=True)
+class Term:
+    """Documents holding a term, scoring `weight`."""
 
-    compact = analysis.NgramAnalyzer(2, 3)
-    words = (analysis.RegexTokenizer(r"[0-9A-Za-z가-힣ㄱ-ㅎ]+") | analysis.LowercaseFilter()
-             | analysis.NgramFilter(2, 3))
-    return fields.Schema(
-        id=fields.NUMERIC(int, bits=64, stored=True, unique=True, sortable=True),
-        name=fields.TEXT(analyzer=compact, phrase=False),
-        chosung=fields.TEXT(analyzer=compact, phrase=False),
-        text=fields.TEXT(analyzer=words, phrase=False),
-        targets=fields.TEXT(analyzer=words, phrase=False),
-        type=fields.ID(),
-        category=fields.ID(),
-        sido=fields.ID(),
-        sigungu=fields.ID(),
-    )
+    field: str
+    text: str
+    weight: float = 1.0
+
+    def scores(self, snap):
+        v = np.zeros(snap.n, dtype=np.float32)
+        v[snap.postings(self.field, self.text)] = self.weight
+        return v
 
 
-_ROW_SQL = """SELECT id, name, name_key, type, category, road_address, lot_address, sido, sigungu,
-                     eupmyeondong, services, target_groups FROM agencies"""
+@dataclass(frozen=True)
+class Prefix:
+    """Documents holding any term that starts with `text` (one syllable typed)."""
+
+    field: str
+    text: str
+    weight: float = 1.0
+
+    def scores(self, snap):
+        v = np.zeros(snap.n, dtype=np.float32)
+        for term in snap.prefix(self.field, self.text):
+            v[snap.postings(self.field, term)] = self.weight
+        return v
 
 
-def _document(row) -> dict:
-    (agency_id, name, key, kind, category, road, lot, sido, sigungu, dong, services, targets) = row
-    key = (key or name_key(name)).lower()
-    doc = {
-        "id": agency_id,
-        "name": key,
-        "chosung": chosung(key),
-        "text": " ".join(x for x in (kind, category, road, lot, sido, sigungu, dong, services, targets) if x),
-        "targets": targets or "",
-    }
-    for fieldname, value in (("type", kind), ("category", category), ("sido", sido), ("sigungu", sigungu)):
-        if value:
-            doc[fieldname] = value
-    return doc
+@dataclass(frozen=True)
+class All:
+    """Documents matching every part; they score the sum."""
+
+    parts: tuple
+
+    def scores(self, snap):
+        total = None
+        for part in self.parts:
+            s = part.scores(snap)
+            if total is None:
+                total = s
+            else:
+                total = np.where((s > 0) & (total > 0), total + s, 0).astype(np.float32)
+            if not total.any():
+                break
+        return total if total is not None else np.zeros(snap.n, dtype=np.float32)
 
 
-def index_dir(db) -> Path | None:
-    """Where a store's index lives: ``<db file>.whoosh`` (None for an in-memory store)."""
-    for _, name, filename in db.execute("PRAGMA database_list").fetchall():
-        if name == "main":
-            return Path(filename + ".whoosh") if filename else None
-    return None
+@dataclass(frozen=True)
+class Any:
+    """Documents matching any part; they score the sum of the parts they match."""
+
+    parts: tuple
+
+    def scores(self, snap):
+        total = np.zeros(snap.n, dtype=np.float32)
+        for part in self.parts:
+            total += part.scores(snap)
+        return total
 
 
-def ensure_change_log(db) -> bool:
-    """Create the change log and its triggers if missing; True when something was created."""
-    present = {r[0] for r in db.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'agencies_search_%'")}
-    has_table = bool(db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search_changes'").fetchone())
-    if has_table and present >= set(_TRIGGERS):
-        return False
-    with db.conn:
-        for statement in SEARCH_CHANGE_LOG:
-            db.execute(statement)
-    return True
+@dataclass(frozen=True)
+class Maybe:
+    """Documents matching `required`; `optional` only adds to their score."""
+
+    required: object
+    optional: object
+
+    def scores(self, snap):
+        s = self.required.scores(snap)
+        return np.where(s > 0, s + self.optional.scores(snap), 0).astype(np.float32)
 
 
-def _store_state(db) -> tuple:
-    """(store id, last change seq, agency count): what the index must match."""
-    row = db.execute(
-        "SELECT (SELECT value FROM meta WHERE key = 'store_id'), "
-        "(SELECT coalesce(max(seq), 0) FROM search_changes), (SELECT count(*) FROM agencies)"
-    ).fetchone()
-    return row[0], row[1], row[2]
-
-
-@dataclass
-class _Index:
-    """One open index with its searcher and per-document arrays."""
-
-    path: Path | None
-    ix: object
-    state: tuple = ()
-    searcher: object = None
-    arrays: dict = field(default_factory=dict)
-
-    def close(self):
-        if self.searcher is not None:
-            self.searcher.close()
-            self.searcher = None
-
-
-_OPEN: dict[str, _Index] = {}
-_LOCK = threading.RLock()
-
-
-def _key(db, path: Path | None) -> str:
-    return str(path) if path else f"memory:{id(db.conn)}"
-
-
-def _read_meta(path: Path) -> dict:
-    try:
-        return json.loads((path / META_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _write_meta(path: Path | None, state: tuple) -> None:
-    if path is None:
-        return
-    meta = {"version": INDEX_VERSION, "store_id": state[0], "seq": state[1], "count": state[2]}
-    tmp = path / (META_FILE + ".tmp")
-    tmp.write_text(json.dumps(meta), encoding="utf-8")
-    os.replace(tmp, path / META_FILE)
-
-
-def _writer(ix):
-    return ix.writer(limitmb=256, timeout=10.0, delay=0.05)
-
-
-def _fill(ix, db, ids=None, *, progress=None) -> int:
-    """Add documents for all agencies (or `ids`) to a fresh index; returns how many."""
-    writer = _writer(ix)
-    n = 0
-    try:
-        if ids is None:
-            cursor = db.execute(_ROW_SQL + " ORDER BY id")
-        else:
-            cursor = _rows_for(db, ids)
-        for row in cursor:
-            writer.add_document(**_document(row))
-            n += 1
-            if progress and n % 1000 == 0:
-                progress(1000)
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
-    return n
-
-
-def _rows_for(db, ids):
-    ids = sorted(set(int(i) for i in ids))
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        yield from db.execute(_ROW_SQL + f" WHERE id IN ({','.join('?' * len(chunk))})", chunk)
-
-
-def _build(db, path: Path | None, *, progress=None):
-    """Build a complete index; on disk it is built aside and swapped in whole."""
-    from whoosh import index
-    from whoosh.filedb.filestore import RamStorage
-
-    state = _store_state(db)
-    if path is None:
-        ix = RamStorage().create_index(_schema())
-        _fill(ix, db, progress=progress)
-        return ix, state
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    try:
-        ix = index.create_in(str(tmp), _schema())
-        _fill(ix, db, progress=progress)
-        ix.close()
-        _write_meta(tmp, state)
-        old = path.with_name(f"{path.name}.old-{os.getpid()}-{threading.get_ident()}")
-        if path.exists():
-            os.replace(path, old)
-        os.replace(tmp, path)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return index.open_dir(str(path)), state
-
-
-def _open_or_build(db, path: Path | None) -> _Index:
-    """Open the index on disk, rebuilding it (with a warning) if missing or unusable."""
-    from whoosh import index
-
-    if path is not None and path.exists():
-        meta = _read_meta(path)
-        state = _store_state(db)
-        reason = None
-        if meta.get("version") != INDEX_VERSION:
-            reason = "색인 버전이 다릅니다"
-        elif meta.get("store_id") != state[0]:
-            reason = "다른 데이터베이스의 색인입니다"
-        elif meta.get("seq", 0) > state[1]:
-            reason = "색인이 데이터베이스보다 앞서 있습니다"
-        if reason is None:
-            # Whoosh leaves a file open when it fails on a damaged index; it is
-            # closed here, quietly: the damage is reported as a logged warning.
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ResourceWarning)
-                try:
-                    ix = index.open_dir(str(path))
-                    ix.doc_count()
-                    return _Index(path, ix, (meta["store_id"], meta["seq"], meta["count"]))
-                except Exception as exc:  # whoosh raises many kinds on damaged files
-                    reason = f"색인을 열 수 없습니다 ({exc.__class__.__name__}: {exc})"
-                gc.collect()
-        log.warning("검색 색인을 다시 만듭니다: %s (%s)", path, reason)
-    elif path is not None:
-        log.warning("검색 색인이 없어 새로 만듭니다: %s", path)
-    ix, state = _build(db, path)
-    return _Index(path, ix, state)
-
-
-def _catch_up(db, entry: _Index) -> None:
-    """Index the agencies changed since the index's watermark."""
-    state = _store_state(db)
-    if state == entry.state:
-        return
-    seq = entry.state[1] if entry.state and entry.state[0] == state[0] else None
-    changed = None
-    if seq is not None and seq <= state[1]:
-        changed = [r[0] for r in db.execute(
-            "SELECT DISTINCT agency_id FROM search_changes WHERE seq > ?", [seq])]
-    if changed is None or len(changed) > max(5000, state[2] // 5):
-        log.warning("검색 색인을 다시 만듭니다: 변경 %s건", "많은" if changed else "추적 불가")
-        _rebuild(db, entry)
-        return
-    try:
-        _update(entry.ix, db, changed)
-    except Exception as exc:
-        from whoosh.index import LockError
-
-        if isinstance(exc, LockError):  # another process is writing: search the old index for now
-            log.info("검색 색인을 다른 프로세스가 갱신 중입니다; 이전 색인으로 검색합니다")
-            return
-        log.warning("검색 색인 갱신 실패, 다시 만듭니다: %s", exc)
-        _rebuild(db, entry)
-        return
-    entry.state = state
-    _write_meta(entry.path, state)
-    entry.close()
-    if _doc_count(entry.ix) != state[2]:
-        log.warning("검색 색인의 기관 수(%s)가 데이터베이스(%s)와 달라 다시 만듭니다",
-                    _doc_count(entry.ix), state[2])
-        _rebuild(db, entry)
-
-
-def _doc_count(ix) -> int:
-    return ix.doc_count()
-
-
-def _update(ix, db, ids) -> None:
-    writer = _writer(ix)
-    try:
-        present = set()
-        for row in _rows_for(db, ids):
-            writer.update_document(**_document(row))
-            present.add(row[0])
-        for agency_id in set(ids) - present:
-            writer.delete_by_term("id", int(agency_id))
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
-
-
-def _rebuild(db, entry: _Index) -> None:
-    entry.close()
-    ix, state = _build(db, entry.path)
-    entry.ix, entry.state, entry.arrays = ix, state, {}
-
-
-def _entry(db) -> _Index:
-    """The index for a store, caught up with it."""
-    path = index_dir(db)
-    key = _key(db, path)
-    with _LOCK:
-        if ensure_change_log(db):
-            _OPEN.pop(key, None)
-            if path is not None:
-                shutil.rmtree(path, ignore_errors=True)
-        entry = _OPEN.get(key)
-        if entry is None:
-            entry = _OPEN[key] = _open_or_build(db, path)
-        _catch_up(db, entry)
-        return entry
-
-
-def index_agencies(db, ids=None, *, progress=None) -> int:
-    """Index agencies: all of them (a rebuild) or only `ids`; returns the documents written.
-
-    Searching keeps the index in step on its own; call this after bulk work
-    you want searchable at once, or from ``yeongye reindex``.
-    """
-    path = index_dir(db)
-    key = _key(db, path)
-    with _LOCK:
-        ensure_change_log(db)
-        if ids is None:
-            old = _OPEN.pop(key, None)
-            if old is not None:
-                old.close()
-            ix, state = _build(db, path, progress=progress)
-            _OPEN[key] = _Index(path, ix, state)
-            return state[2]
-        entry = _entry(db)
-        ids = list(ids)
-        _update(entry.ix, db, ids)
-        entry.close()
-        return len(ids)
-
-
-def remove(db, ids) -> None:
-    """Take agencies out of the index (the store's triggers do this on delete too)."""
-    entry = _entry(db)
-    with _LOCK:
-        writer = _writer(entry.ix)
-        for agency_id in ids:
-            writer.delete_by_term("id", int(agency_id))
-        writer.commit()
-        entry.close()
-
-
-def _searcher(entry: _Index):
-    if entry.searcher is None:
-        entry.searcher = entry.ix.searcher(weighting=_flat_weighting())
-        entry.arrays = {}
-    else:
-        fresh = entry.searcher.refresh()
-        if fresh is not entry.searcher:
-            entry.searcher, entry.arrays = fresh, {}
-    return entry.searcher
-
-
-def _arrays(db, entry: _Index) -> dict:
-    """Per-document arrays (by Whoosh docnum): id, live, lat, lon and filter columns."""
-    if entry.arrays:
-        return entry.arrays
-    reader = entry.searcher.reader()
-    n = reader.doc_count_all()
-    if n:
-        column = reader.column_reader("id")
-        ids = np.fromiter((column[i] for i in range(n)), dtype=np.int64, count=n)
-    else:
-        ids = np.zeros(0, dtype=np.int64)
-    live = np.zeros(n, dtype=bool)
-    live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
-    rows = db.execute("SELECT id, lat, lon, category, type, sido, sigungu FROM agencies").fetchall()
-    top = max([r[0] for r in rows] + [int(ids.max()) if n else 0]) + 1
-    lat = np.full(top, np.nan)
-    lon = np.full(top, np.nan)
-    cols = {c: np.full(top, None, dtype=object) for c in ("category", "type", "sido", "sigungu")}
-    if rows:
-        rid = np.array([r[0] for r in rows], dtype=np.int64)
-        lat[rid] = [r[1] if r[1] is not None else np.nan for r in rows]
-        lon[rid] = [r[2] if r[2] is not None else np.nan for r in rows]
-        for j, c in enumerate(("category", "type", "sido", "sigungu"), start=3):
-            cols[c][rid] = [r[j] for r in rows]
-    entry.arrays = {"ids": ids, "live": live, "lat": lat[ids], "lon": lon[ids],
-                    **{c: v[ids] for c, v in cols.items()}}
-    return entry.arrays
-
-
-# --- queries -----------------------------------------------------------------
+# --- the words a query may use ---------------------------------------------------
 
 
 @dataclass
@@ -487,22 +202,23 @@ class _Vocabulary:
 
     taxonomy: Taxonomy
     keys: list[tuple[str, str]]  # (type or alias without spaces, canonical type), longest first
-    needs: dict[str, list[str]]  # needs word -> agency types
+    needs: dict[str, list[str]]  # needs word -> agency types, most fitting first
 
 
 _VOCAB: dict[str, tuple[tuple, _Vocabulary]] = {}
 
 
 def _vocabulary(db) -> _Vocabulary:
+    """The store's taxonomy and the needs table, re-read when either changes."""
     stamp = db.execute(
-        "SELECT (SELECT count(*) FROM type_aliases), (SELECT count(*) FROM agency_types), "
-        "(SELECT group_concat(alias || type) FROM (SELECT alias, type FROM type_aliases ORDER BY alias))"
+        "SELECT (SELECT count(*) FROM agency_types), "
+        "(SELECT group_concat(alias || '=' || type) FROM (SELECT alias, type FROM type_aliases ORDER BY alias))"
     ).fetchone()
     try:
         mtime = NEEDS_FILE.stat().st_mtime
     except OSError:
         mtime = None
-    key = str(index_dir(db))
+    key = str(index_dir(db) or id(db.conn))
     cached = _VOCAB.get(key)
     if cached and cached[0] == (stamp, mtime):
         return cached[1]
@@ -516,7 +232,7 @@ def _vocabulary(db) -> _Vocabulary:
 
 
 def _needs_words(db, tax: Taxonomy) -> dict[str, list[str]]:
-    """needs word -> agency types, from the store's `needs_words` table if any, else the CSV."""
+    """needs word -> agency types, from a `needs_words` table in the store if any, else the CSV."""
     pairs: list[tuple[str, str]] = []
     if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='needs_words'").fetchone():
         cols = {r[1] for r in db.execute("PRAGMA table_info(needs_words)")}
@@ -537,63 +253,25 @@ def _needs_words(db, tax: Taxonomy) -> dict[str, list[str]]:
     return needs
 
 
-# What a match is worth. Scores are flat (see _Flat): a document scores the
-# sum of the weights of the clauses it matches, so ranking reads as "matched
-# in the name and by type beats matched in the services text", the same for
-# short and long words and independent of how rare a 3-gram happens to be.
-W_NAME = 3.0
-W_TEXT = 1.0
-W_TYPE = 4.0  # the word is a type name or an alias of one
-W_NEED = 3.0  # the first type a needs word points to; later ones a little less
-W_CHOSUNG = 3.0
-W_TYPO = 1.5
-W_SIDO = 1.0
-
-
-def _flat_weighting():
-    """A Whoosh weighting where every matching term scores its boost and nothing else."""
-    from whoosh import scoring
-
-    class FlatScorer(scoring.BaseScorer):
-        def supports_block_quality(self):
-            return True
-
-        def score(self, matcher):
-            return 1.0
-
-        def max_quality(self):
-            return 1.0
-
-        def block_quality(self, matcher):
-            return 1.0
-
-    class Flat(scoring.WeightingModel):
-        def scorer(self, searcher, fieldname, text, qf=1):
-            return FlatScorer()
-
-    return Flat()
+# --- building the clauses for a query ------------------------------------------------
 
 
 def _sub(field_name: str, word: str, weight: float = 1.0):
-    """`word` as a substring of `field_name`: an AND of its 3-grams (a prefix for one character).
+    """`word` as a substring of a field: all its 2-grams (terms starting with it, for one character).
 
     The grams share the weight, so a whole word scores `weight` whatever its length.
     """
-    from whoosh import query as Q
-
     if len(word) == 1:
-        return Q.Prefix(field_name, word, boost=weight)
-    grams = _grams(word)
+        return Prefix(field_name, word, weight)
+    grams = _grams(word, 3 if field_name == "chosung" else 2)
     if len(grams) == 1:
-        return Q.Term(field_name, grams[0], boost=weight)
-    return Q.And([Q.Term(field_name, g, boost=weight / len(grams)) for g in grams])
+        return Term(field_name, grams[0], weight)
+    return All(tuple(Term(field_name, g, weight / len(grams)) for g in grams))
 
 
 def _text(word: str, weight: float = 1.0):
-    """A word found in the name (weighted) or in the address, type and services."""
-    from whoosh import query as Q
-
-    return Q.Or([_sub("name", word, W_NAME * weight), _sub("text", word, W_TEXT * weight)])
+    """A word found in the name (weighted) or in the type, category, address and services."""
+    return Any((_sub("name", word, W_NAME * weight), _sub("text", word, W_TEXT * weight)))
 
 
 def _types_in(word: str, vocab: _Vocabulary) -> list[tuple[str, str]]:
@@ -606,37 +284,51 @@ def _types_in(word: str, vocab: _Vocabulary) -> list[tuple[str, str]]:
     return found
 
 
-def _word_query(word: str, vocab: _Vocabulary, *, typos: bool):
-    """Everything one query word may match."""
-    from whoosh import query as Q
+# Words that may follow a need without changing it: 술문제, 치매검사, 우울상담.
+_GENERIC = ("문제", "상담", "검사", "검진", "치료", "지원", "관련", "예방", "센터", "기관", "서비스")
 
+
+def _needs_types(word: str, vocab: _Vocabulary) -> list[str]:
+    """Agency types for a needs word, alone, with a generic suffix, or joined (알코올중독)."""
+    rest = word
+    for suffix in _GENERIC:
+        if rest.endswith(suffix) and len(rest) > len(suffix):
+            rest = rest[: -len(suffix)]
+            break
+    types: list[str] = []
+    heads = sorted(vocab.needs, key=len, reverse=True)
+    while rest:
+        head = next((k for k in heads if rest.startswith(k)), None)
+        if head is None:
+            return []
+        types += [t for t in vocab.needs[head] if t not in types]
+        rest = rest[len(head):]
+    return types
+
+
+def _word_clause(word: str, vocab: _Vocabulary, *, typos: bool):
+    """Everything one query word may match."""
     if all("ㄱ" <= c <= "ㅎ" for c in word):
-        if len(word) == 1:
-            return _sub("chosung", word, W_CHOSUNG)
         plain = "".join(_DOUBLE.get(c, c) for c in word)
         alts = [_sub("chosung", word, W_CHOSUNG)]
         if plain != word:
             alts.append(_sub("chosung", plain, W_CHOSUNG))
-        return Q.Or(alts)
+        return Any(tuple(alts))
     alts = [_text(word)]
     for kind, rest in _types_in(word, vocab)[:3]:
-        if len(kind) < 2:
-            continue
-        type_q = Q.Term("type", kind, boost=W_TYPE)
-        rest = rest.strip()
-        if rest and len(rest) >= 2:
-            alts.append(Q.And([type_q, _text(rest)]))
-        elif not rest:
-            alts.append(type_q)
+        if not rest:
+            alts.append(Term("type", kind, W_TYPE))
+        elif len(rest) >= 2:  # 노원구정신보건센터: the type and the rest of the word
+            alts.append(All((Term("type", kind, W_TYPE), _text(rest))))
     # The needs table lists types most fitting first: 담배 → 금연지원센터 before 보건소.
     for rank, kind in enumerate(_needs_types(word, vocab)):
-        alts.append(Q.Term("type", kind, boost=W_NEED / (1 + rank)))
+        alts.append(Term("type", kind, W_NEED / (1 + rank)))
     sido = normalize_sido(word) if len(word) >= 2 else None
     if sido:
-        alts.append(Q.Term("sido", sido, boost=W_SIDO))
+        alts.append(Term("sido", sido, W_SIDO))
     if typos and len(word) >= 3 and all("가" <= c <= "힣" for c in word):
         alts += _typo_variants(word)
-    return Q.Or(alts)
+    return Any(tuple(alts))
 
 
 def _typo_variants(word: str) -> list:
@@ -646,8 +338,6 @@ def _typo_variants(word: str) -> list:
     names, where its two-syllable piece is telling; longer words also look in
     addresses and services.
     """
-    from whoosh import query as Q
-
     variants = []
     for i in range(len(word)):
         pieces = [p for p in (word[:i], word[i + 1:]) if len(p) >= 2]
@@ -655,52 +345,31 @@ def _typo_variants(word: str) -> list:
             continue
         share = W_TYPO / len(pieces)
         if len(word) == 3:
-            variants.append(Q.And([_sub("name", p, share) for p in pieces]))
+            variants.append(All(tuple(_sub("name", p, share) for p in pieces)))
         else:
-            variants.append(Q.And([Q.Or([_sub("name", p, share), _sub("text", p, share / 3)])
-                                   for p in pieces]))
+            variants.append(All(tuple(Any((_sub("name", p, share), _sub("text", p, share / 3)))
+                                      for p in pieces)))
     return variants
 
 
-# Words that may follow a need without changing it: 술문제, 치매검사, 우울상담.
-_NEED_SUFFIXES = ("문제", "상담", "검사", "검진", "치료", "지원", "관련", "예방", "센터", "기관", "서비스")
-
-
-def _needs_types(word: str, vocab: _Vocabulary) -> list[str]:
-    """Agency types for a needs word, alone, with a generic suffix, or joined (알코올중독)."""
-    rest = word
-    for suffix in _NEED_SUFFIXES:
-        if rest.endswith(suffix) and len(rest) > len(suffix):
-            rest = rest[: -len(suffix)]
-            break
-    types: list[str] = []
-    while rest:
-        head = next((k for k in sorted(vocab.needs, key=len, reverse=True) if rest.startswith(k)), None)
-        if head is None:
-            return []
-        types += [t for t in vocab.needs[head] if t not in types]
-        rest = rest[len(head):]
-    return types
-
-
 def build_query(words: list[str], vocab: _Vocabulary, *, typos=(), loose=False, target=None):
-    """The Whoosh query for query words: every word must match (any word, when loose).
+    """The clause tree for query words: every word must match (any word, when loose).
 
-    `typos` holds the words that may have one syllable wrong.
+    `typos` holds the words that may have one syllable wrong. Generic words
+    (검사, 상담, 지원 …) beside others only rank: "치매 검사" must not lose the
+    치매안심센터 whose services text happens not to say 검사.
     """
-    from whoosh import query as Q
-
-    # Generic words (검사, 상담, 지원 …) beside others only rank: "치매 검사" must not
-    # lose the 치매안심센터 whose services text happens not to say 검사.
-    required = [w for w in words if w not in _NEED_SUFFIXES] or words
-    optional = [w for w in words if w not in required]
-    parts = [_word_query(w, vocab, typos=w in typos) for w in required]
-    q = Q.Or(parts) if loose and len(parts) > 1 else Q.And(parts) if len(parts) > 1 else parts[0]
-    if optional:
-        q = Q.AndMaybe(q, Q.Or([_word_query(w, vocab, typos=False) for w in optional]))
-    if target:
-        q = Q.And([q, *[_sub("targets", t) for t in query_words(target)]])
-    return q
+    parts = []
+    if words:
+        required = [w for w in words if w not in _GENERIC] or words
+        optional = [w for w in words if w not in required]
+        clauses = tuple(_word_clause(w, vocab, typos=w in typos) for w in required)
+        q = clauses[0] if len(clauses) == 1 else Any(clauses) if loose else All(clauses)
+        if optional:
+            q = Maybe(q, Any(tuple(_word_clause(w, vocab, typos=False) for w in optional)))
+        parts.append(q)
+    parts += [_sub("targets", t, 0.1) for t in query_words(target)]
+    return parts[0] if len(parts) == 1 else All(tuple(parts))
 
 
 # --- place -----------------------------------------------------------------
@@ -824,20 +493,17 @@ _TRANSFORMER = None
 
 # --- search ----------------------------------------------------------------
 
-SORTS = ("relevance", "distance")
-_FILTERS = ("category", "type", "sido", "sigungu")
-
 
 def search(db, query: str | None = "", *, near=None, radius_km=None, category=None, type=None,
            sido=None, sigungu=None, target=None, sort="relevance", limit=20):
     """Find agencies; returns (results, total).
 
-    `results` are agency dicts in rank order with ``distance_km`` (None without
-    a place), ``approximate`` and ``placement_note``; `total` counts every
-    match (within the radius, when one is given). `near` is (lat, lon) or
-    'lat,lon'; use `resolve_place` for complexes and addresses first.
+    `results` are agency dicts in rank order with ``distance_km`` (None
+    without a place), ``approximate`` and ``placement_note``; `total` counts
+    every match (within the radius, when one is given). `near` is (lat, lon)
+    or 'lat,lon'; `resolve_place` turns a complex or an address into one.
     A query with no words lists agencies by the filters, nearest first when
-    a place is given.
+    a place is given. Bad parameters raise `SearchError`.
     """
     if sort not in SORTS:
         raise SearchError(f"정렬은 {' 또는 '.join(SORTS)} 중 하나여야 합니다: {sort!r}")
@@ -849,163 +515,116 @@ def search(db, query: str | None = "", *, near=None, radius_km=None, category=No
         raise SearchError(f"개수는 1–{MAX_LIMIT} 사이여야 합니다: {limit!r}")
     point = None
     if near is not None and near != "":
-        point = near if isinstance(near, (tuple, list)) else parse_point(near)
-        point = _check_point(*point)
+        point = _check_point(*(near if isinstance(near, (tuple, list)) else parse_point(near)))
     if radius_km is not None and radius_km != "":
         try:
             radius_km = float(radius_km)
         except (TypeError, ValueError) as exc:
             raise SearchError(f"반경(km)은 숫자여야 합니다: {radius_km!r}") from exc
-        if not 0 < radius_km <= 500 or math.isnan(radius_km):
+        if math.isnan(radius_km) or not 0 < radius_km <= 500:
             raise SearchError(f"반경은 0 초과 500 km 이하여야 합니다: {radius_km!r}")
         if point is None:
-            raise SearchError("반경을 쓰려면 위치(--near 또는 --complex)가 필요합니다")
+            raise SearchError("반경을 쓰려면 위치(좌표, 단지 또는 주소)가 필요합니다")
     else:
         radius_km = None
     if sort == "distance" and point is None:
-        raise SearchError("거리순 정렬에는 위치가 필요합니다")
-    filters = {k: v for k, v in (("category", category), ("type", type), ("sido", sido),
-                                 ("sigungu", sigungu)) if v}
-    if filters.get("sido"):
-        filters["sido"] = normalize_sido(filters["sido"]) or filters["sido"]
-    words = query_words(query)
+        raise SearchError("거리순 정렬에는 위치(좌표, 단지 또는 주소)가 필요합니다")
     vocab = _vocabulary(db)
-    if filters.get("type"):
-        filters["type"] = vocab.taxonomy.canonical_type(filters["type"]) or filters["type"]
+    filters = {"category": category, "sido": normalize_sido(sido) or sido if sido else None,
+               "sigungu": sigungu,
+               "type": vocab.taxonomy.canonical_type(type) or type if type else None}
+    filters = {k: str(v).strip() for k, v in filters.items() if v and str(v).strip()}
+    words = query_words(query)
+    target = " ".join(query_words(target)) or None
 
     for attempt in range(2):
-        entry = _entry(db)
+        entry = open_index(db)
         try:
-            with _LOCK:
-                searcher = _searcher(entry)
-                arrays = _arrays(db, entry)
-                ranked, total = _run(searcher, arrays, words, vocab, point, radius_km, filters,
-                                     target, sort, limit)
+            snap = snapshot(db, entry)
+            ranked, total = _run(snap, words, vocab, point, radius_km, filters, target, sort, limit)
             break
-        except SearchError:
-            raise
         except Exception as exc:  # a damaged index: rebuild it once, then let errors through
             if attempt:
                 raise
             log.warning("검색 색인 오류로 다시 만듭니다: %s: %s", exc.__class__.__name__, exc)
-            with _LOCK:
-                _rebuild(db, entry)
+            rebuild(db, entry)
     by_distance = point is not None and (sort == "distance" or not (words or target))
     return _rows(db, ranked, point, by_distance=by_distance), total
 
 
-def _mask(arrays, filters, point, radius_km):
-    """Docnums allowed by the filters and the radius (None: no restriction) and distances."""
-    mask = None
-    dist = None
+def _allowed(snap, filters, point, radius_km):
+    """(mask of documents the filters and radius allow, haversine km or None)."""
+    mask = snap.live.copy()
     for key, value in filters.items():
-        m = arrays[key] == value
-        mask = m if mask is None else mask & m
+        m = np.zeros(snap.n, dtype=bool)
+        m[snap.postings(key, value)] = True
+        mask &= m
+    dist = None
     if point is not None:
-        dist = _haversine_km(arrays["lat"], arrays["lon"], point[0], point[1])
+        dist = _haversine_km(snap.lat, snap.lon, point[0], point[1])
         if radius_km is not None:
             # Haversine differs from the geodesic by up to ~0.5%: agencies near
             # the edge are measured exactly, so the radius holds for the figures shown.
             d = np.nan_to_num(dist, nan=np.inf)
             m = d <= radius_km * 1.01
-            edge = np.flatnonzero(m & (d > radius_km * 0.99))
+            edge = np.flatnonzero(m & mask & (d > radius_km * 0.99))
             if len(edge):
                 from geopy.distance import geodesic
 
                 for i in edge:
-                    exact = geodesic(point, (arrays["lat"][i], arrays["lon"][i])).km
-                    m[i] = exact <= radius_km
-            mask = m if mask is None else mask & m
-    if mask is not None:
-        mask = mask & arrays["live"]
+                    m[i] = geodesic(point, (snap.lat[i], snap.lon[i])).km <= radius_km
+            mask &= m
     return mask, dist
 
 
-def _run(searcher, arrays, words, vocab, point, radius_km, filters, target, sort, limit):
-    """(ranked [(id, score, haversine km)], total) for one search."""
-    mask, dist = _mask(arrays, filters, point, radius_km)
+def _run(snap, words, vocab, point, radius_km, filters, target, sort, limit):
+    """(ranked [(agency id, score)], total) for one search."""
+    mask, dist = _allowed(snap, filters, point, radius_km)
     if not words and not target:
-        return _browse(arrays, mask, dist, limit)
-    allowed = set(np.flatnonzero(mask).tolist()) if mask is not None else None
-    if allowed is not None and not allowed:
-        return [], 0
-    # First every word as typed; then any word of three or more syllables may
+        return _rank(snap, np.flatnonzero(mask), None, dist, "distance" if point else "id", limit)
+    # First the words as typed; then any word of three or more syllables may
     # have one wrong; last, with several words, any word may match.
-    for attempt in ("exact", "typos", "loose"):
-        if attempt == "exact":
-            q = build_query(words, vocab, target=target) if words else build_query_target_only(target)
-        elif not words:
-            break
-        elif attempt == "typos":
-            if not any(len(w) >= 3 for w in words):
-                continue
-            q = build_query(words, vocab, target=target, typos=set(words))
-        else:
-            if len(words) < 2:
-                break
-            q = build_query(words, vocab, target=target, typos=set(words), loose=True)
-        if point is None:
-            results = searcher.search(q, limit=limit, filter=allowed)
-            total = len(results)
-            ranked = [(int(arrays["ids"][h.docnum]), h.score, None) for h in results]
-        else:
-            ranked, total = _near(searcher, arrays, q, allowed, dist, sort, limit)
-        if total:
-            return ranked, total
+    attempts = [build_query(words, vocab, target=target)]
+    if any(len(w) >= 3 for w in words):
+        attempts.append(build_query(words, vocab, target=target, typos=set(words)))
+    if len(words) > 1:
+        attempts.append(build_query(words, vocab, target=target, typos=set(words), loose=True))
+    for clause in attempts:
+        scores = clause.scores(snap)
+        docs = np.flatnonzero((scores > 0) & mask)
+        if len(docs):
+            return _rank(snap, docs, scores[docs], dist, sort if point else "score", limit)
     return [], 0
 
 
-def build_query_target_only(target):
-    """The query for a target group alone."""
-    from whoosh import query as Q
-
-    return Q.And([_sub("targets", t) for t in query_words(target)] or [Q.NullQuery])
-
-
-def _near(searcher, arrays, q, allowed, dist, sort, limit):
-    """Matches ranked near a point: by distance, or by relevance with a distance bonus."""
-    docs = np.fromiter(searcher.docs_for_query(q), dtype=np.int64)
-    if allowed is not None:
-        docs = docs[np.isin(docs, np.fromiter(allowed, dtype=np.int64))]
+def _rank(snap, docs, scores, dist, order, limit):
+    """The top `limit` of `docs`: by score (shorter names first on ties), distance, or id."""
     total = len(docs)
     if not total:
         return [], 0
-    d = np.nan_to_num(dist[docs], nan=np.inf)
-    if sort == "distance":
-        top = docs[_smallest(d, limit)]
-        return [(int(arrays["ids"][i]), None, float(dist[i])) for i in top], total
-    near = docs[_smallest(d, NEAR_CANDIDATES)]
-    results = searcher.search(q, limit=None, filter=set(near.tolist()))
-    hits = [(h.docnum, h.score) for h in results]
-    best = max((s for _, s in hits), default=1.0) or 1.0
-    scored = []
-    for docnum, score in hits:
-        km = float(dist[docnum])
-        bonus = 0.0 if math.isnan(km) else math.exp(-km / 5.0)
-        scored.append((score / best + bonus, docnum, km))
-    scored.sort(key=lambda s: (-s[0], s[2] if not math.isnan(s[2]) else 1e9))
-    return [(int(arrays["ids"][dn]), s, km) for s, dn, km in scored[:limit]], total
+    if order == "distance" or (order == "relevance" and scores is None):
+        key = np.nan_to_num(dist[docs], nan=np.inf)
+    elif order == "relevance":
+        # Near a place: the score scaled to the best, plus a bonus that halves every ~3.5 km.
+        d = np.nan_to_num(dist[docs], nan=np.inf)
+        key = -(scores / scores.max() + W_PLACE * np.exp(-d / 5.0))
+    elif order == "score":
+        key = -(scores.astype(np.float64) * 1000 - snap.name_len[docs])
+    else:
+        key = snap.ids[docs].astype(np.float64)
+    top = _smallest(key, limit)
+    picked = docs[top]
+    return [(int(snap.ids[i]), None if scores is None else float(scores[j]))
+            for i, j in zip(picked, top)], total
 
 
 def _smallest(values, k):
-    """Indexes of the k smallest values, in order."""
+    """Indexes of the k smallest values, in order (stable for ties)."""
     if len(values) > k:
-        part = np.argpartition(values, k)[:k]
+        part = np.argpartition(values, k - 1)[:k]
     else:
         part = np.arange(len(values))
     return part[np.argsort(values[part], kind="stable")]
-
-
-def _browse(arrays, mask, dist, limit):
-    """No words: the agencies the filters allow, nearest first when there is a place."""
-    docs = np.flatnonzero(mask if mask is not None else arrays["live"])
-    total = len(docs)
-    if dist is not None:
-        d = np.nan_to_num(dist[docs], nan=np.inf)
-        top = docs[_smallest(d, limit)]
-        return [(int(arrays["ids"][i]), None, float(dist[i])) for i in top], total
-    top = docs[np.argsort(arrays["ids"][docs], kind="stable")][:limit]
-    return [(int(arrays["ids"][i]), None, None) for i in top], total
 
 
 def _rows(db, ranked, point, *, by_distance=False) -> list[dict]:
@@ -1023,7 +642,7 @@ def _rows(db, ranked, point, *, by_distance=False) -> list[dict]:
     names = [c[0] for c in cursor.description]
     by_id = {row[0]: dict(zip(names, row)) for row in cursor}
     out = []
-    for agency_id, score, _ in ranked:
+    for agency_id, score in ranked:
         row = by_id.get(agency_id)
         if row is None:  # deleted since the index was read
             continue
@@ -1044,22 +663,3 @@ def _rows(db, ranked, point, *, by_distance=False) -> list[dict]:
     return out
 
 
-def close_all() -> None:
-    """Close every open index (tests and `reindex` call this)."""
-    with _LOCK:
-        for entry in _OPEN.values():
-            entry.close()
-        _OPEN.clear()
-        _VOCAB.clear()
-
-
-def prune_changes(db) -> int:
-    """Forget change-log entries every index on this store has seen; returns rows deleted."""
-    entry = _OPEN.get(_key(db, index_dir(db)))
-    if entry is None or not entry.state:
-        return 0
-    try:
-        with db.conn:
-            return db.execute("DELETE FROM search_changes WHERE seq <= ?", [entry.state[1]]).rowcount
-    except sqlite3.OperationalError:
-        return 0
