@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 DB ?= instance/yeongye.db
 HOST ?= 127.0.0.1
 PORT ?= 5000
+PROCESSES ?= 1
 
 .PHONY: run test install install-test demo clean
 
@@ -32,7 +33,7 @@ demo: $(DB)
 
 run: $(VENV)/.installed $(DB)
 	@echo "(데모 계정 비밀번호를 새로 받으려면: $(BIN)/yeongye --db $(DB) demo-users)"
-	$(BIN)/yeongye --db $(DB) serve --host $(HOST) --port $(PORT)
+	$(BIN)/yeongye --db $(DB) serve --host $(HOST) --port $(PORT) --processes $(PROCESSES)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
