@@ -166,3 +166,20 @@ def test_openapi_describes_every_api_route(app, client):
         path = rule.rule.replace("<int:", "{").replace(">", "}")
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method.lower()) in described, (path, method)
+
+
+def test_data_derived_text_is_escaped(client, store, tokens):
+    created = client.post("/api/agencies", headers=tokens["admin"],
+                          json={"name": "<script>alert(1)</script>센터", "services": "<img src=x onerror=alert(1)>"})
+    agency_id = created.get_json()["id"]
+    page = client.get(f"/agencies/{agency_id}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;센터" in page
+    assert "<img src=x" not in page
+
+
+def test_fuzzing_the_api_from_its_document_finds_no_server_error(tmp_path):
+    """A short schemathesis run (bench/fuzz_api.py runs the long one)."""
+    from bench.fuzz_api import build_app, fuzz
+
+    app, tokens = build_app(tmp_path)
+    assert fuzz(app, tokens, examples=4) == []
