@@ -6,6 +6,10 @@ from .paths import PUBLIC_DIR, STUDY_DIR
 DEMO_FILES = [
     PUBLIC_DIR / "agencies" / "dementia_centers_standard.csv",
     PUBLIC_DIR / "agencies" / "health_promotion_centers_standard.csv",
+    # No coordinates: placed by matching the lists above, else at the
+    # 읍면동 or 시군구 centroid (agencies.placement says which).
+    PUBLIC_DIR / "agencies" / "mental_health_institutions_20220301.csv",
+    PUBLIC_DIR / "agencies" / "eupmyeondong_community_centers.csv",
 ]
 
 # The study gives no locations. The demo puts its six complexes at sample

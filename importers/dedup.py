@@ -188,17 +188,23 @@ def judge(a: _Agency, b: _Agency, decisions: dict | None = None) -> Candidate | 
         return None  # rows of one list: the list's importer has decided
     pair = lambda rule, decision, score, dist: Candidate(  # noqa: E731
         a.id, b.id, rule, decision, round(score, 1), None if dist is None else round(dist, 1), a.name, b.name)
-    dist = distance_m(a.lat, a.lon, b.lat, b.lon) if a.precise and b.precise else None
-    verdict = (decisions or {}).get(frozenset((a.id, b.id)))
+    verdict = decisions.get(frozenset((a.id, b.id))) if decisions else None
     if verdict == "distinct":
         return None
+    if verdict != "same":
+        # Cheap refusals first: most neighbours in a name or grid block fail here.
+        if a.sido and b.sido and a.sido != b.sido:
+            return None
+        if a.sigungu and b.sigungu and a.sigungu != b.sigungu and not _same_sigungu(a.sigungu, b.sigungu):
+            return None
+    dist = distance_m(a.lat, a.lon, b.lat, b.lon) if a.precise and b.precise else None
     if verdict == "same":
         return pair("decision", "merge", 100.0, dist)
-    if a.sido and b.sido and a.sido != b.sido:
-        return None
-    if a.sigungu and b.sigungu and not _same_sigungu(a.sigungu, b.sigungu):
-        return None
     type_ok = a.type == b.type or a.type is None or b.type is None
+    same_name = a.canon == b.canon and a.canon
+    same_address = a.address_key and a.address_key == b.address_key
+    if not same_name and not same_address and (dist is None or dist > NEAR_MISS_METRES or not type_ok):
+        return None
     score = 100.0 if a.stem == b.stem else fuzz.ratio(a.stem, b.stem)
     branches = (a.branch or b.branch or (a.type in BRANCHED_TYPES and b.type in BRANCHED_TYPES)) and a.stem != b.stem
     if a.canon == b.canon and a.canon:
@@ -231,8 +237,11 @@ def _same_sigungu(a: str, b: str) -> bool:
     return a == b or a.startswith(b) or b.startswith(a)
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _has_number(address_key: str) -> bool:
-    return any(ch.isdigit() for ch in address_key.rsplit("|", 1)[-1])
+    return bool(_DIGIT.search(address_key.rsplit("|", 1)[-1]))
 
 
 def _decisions(conn, index: AgencyIndex) -> dict:
@@ -260,10 +269,18 @@ def find_duplicates(db, ids=None, *, index: AgencyIndex | None = None) -> list[C
     index = index or AgencyIndex(conn)
     decisions = _decisions(conn, index)
     wanted = index.agencies.keys() if ids is None else [i for i in ids if i in index.agencies]
-    found: dict[frozenset, Candidate] = {}
+    found: dict = {}
+    everyone = ids is None
     for agency_id in wanted:
         a = index.agencies[agency_id]
         for other in index.neighbours(a):
+            if everyone:
+                if other < agency_id:
+                    continue  # each pair once
+                candidate = judge(a, index.agencies[other], decisions)
+                if candidate is not None:
+                    found[(agency_id, other)] = candidate
+                continue
             key = frozenset((agency_id, other))
             if key in found:
                 continue
