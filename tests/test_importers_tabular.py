@@ -1,4 +1,5 @@
 """Generic tabular agency lists: header recognition, mappings, spreadsheets, coordinates."""
+import csv
 import json
 
 import pytest
@@ -253,3 +254,36 @@ def test_preview_mapping_lists_unused_columns(db):
     lines = preview_mapping(db, CENTRES)
     assert lines[0].startswith("기관명(name) ← 읍면동")
     assert lines[-1] == "사용하지 않은 열: 연번"
+
+
+# --- the import report and quarantine ---------------------------------------------------
+
+
+def test_imports_report_and_quarantine_fix_and_reimport(runner, tmp_path):
+    dbfile = tmp_path / "r.db"
+    path = tmp_path / "협력기관.csv"
+    path.write_text("기관명,주소,위도,경도\n좋은센터,서울특별시 중구 세종대로 110,37.5665,126.9780\n"
+                    ",서울특별시 중구 세종대로 1,,\n바깥센터,서울특별시 중구 세종대로 2,48.85,2.35\n", encoding="utf-8")
+    first = runner.invoke(main, ["--db", str(dbfile), "import", str(path)])
+    assert first.exit_code == 0, first.output
+    listed = runner.invoke(main, ["--db", str(dbfile), "imports", "--json"])
+    runs = json.loads(listed.output)
+    assert runs[0]["quarantined"] == 2 and runs[0]["open_quarantine"] == 2
+    assert runs[0]["placed"] == {"exact": 1} and len(runs[0]["file_hash"]) == 64
+    shown = runner.invoke(main, ["--db", str(dbfile), "imports", str(runs[0]["id"])])
+    assert "3행" in shown.output and "기관명이 비어 있습니다" in shown.output and "대한민국 밖" in shown.output
+    fix = tmp_path / "fix.csv"
+    exported = runner.invoke(main, ["--db", str(dbfile), "quarantine", "export", str(runs[0]["id"]), str(fix)])
+    assert exported.exit_code == 0 and "--source list:협력기관" in exported.output
+    with open(fix, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["기관명", "주소", "위도", "경도", "격리번호"]
+    rows[1][0] = "이름찾은센터"  # the person fixes the file
+    rows[2][2:4] = ["37.5663", "126.9779"]
+    with open(fix, "w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    again = runner.invoke(main, ["--db", str(dbfile), "import", str(fix), "--source", "list:협력기관", "--json"])
+    assert json.loads(again.output)["imported"] == 2
+    runs = json.loads(runner.invoke(main, ["--db", str(dbfile), "imports", "--json"]).output)
+    assert runs[1]["open_quarantine"] == 0  # the first run's rows are resolved
+    assert runner.invoke(main, ["--db", str(dbfile), "imports", "999"]).exit_code != 0
