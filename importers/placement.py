@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections import Counter
 from functools import lru_cache
 
@@ -189,7 +190,45 @@ def find_eupmyeondong(sido: str | None, sigungu: str | None, *names: str | None)
         for length in range(min(len(key), 8), 1, -1):
             if key[:length] in units and key[length - 1] in "동읍면가리":
                 return units[key[:length]]
+        legal = _legal_dong(units, key)
+        if legal is not None:
+            return legal
     return None
+
+
+_DONG_NOTE = re.compile(r"\(([^,)\s]+?(?:\d*가|동|읍|면))[,)\s]")
+_LOT_DONG = re.compile(r"\s(\S+?(?:\d*가|동|읍|면))\s+(?:산\s*)?\d")
+
+
+def address_units(*addresses: str | None) -> list[str]:
+    """읍면동 names an address mentions: "(동춘동)" after a road address, "상계동 111-1" in a lot address."""
+    found = []
+    for text in addresses:
+        if not text:
+            continue
+        found += _DONG_NOTE.findall(text + ")")
+        found += _LOT_DONG.findall(" " + text)
+    return found
+
+
+def _legal_dong(units: dict, key: str) -> Region | None:
+    """A 법정동 split into numbered 행정동 (상계동 → 상계1동 … 상계10동): their mean centroid.
+
+    "아미동2가" is part of 아미동; a 법정동 without numbered 행정동 is not guessed.
+    """
+    key = re.sub(r"\d+가$", "", key)
+    if key in units:
+        return units[key]
+    if not key.endswith("동") or len(key) < 2:
+        return None
+    stem = key[:-1]
+    parts = [u for k, u in units.items()
+             if k.startswith(stem) and len(k) > len(stem) and (k[len(stem)].isdigit() or k[len(stem)] == "제")]
+    if not parts:
+        return None
+    x = sum(u.x for u in parts) / len(parts)
+    y = sum(u.y for u in parts) / len(parts)
+    return Region(parts[0].code, parts[0].sido, parts[0].sigungu, key, x, y)
 
 
 def find_sigungu(sido: str | None, sigungu: str | None) -> Region | None:
@@ -347,7 +386,7 @@ class Placer:
                 hit = self.geocoder.lookup(query) if query else None
                 if hit:
                     return (agency_id, "geocoded", *hit, None)
-        region = find_eupmyeondong(sido, sigungu, emd, name)
+        region = find_eupmyeondong(sido, sigungu, emd, name, *address_units(road, lot))
         if region is not None:
             return (agency_id, "eupmyeondong", *centroid(region), region)
         region = find_sigungu(sido, sigungu)
