@@ -150,6 +150,8 @@ def test_boundaries_locate_many_points_at_once():
         ("경상북도", "경산시", [None, "하양읍 행정복지센터"], "하양읍"),
         ("경기도", "수원시", ["파장동 행정복지센터"], "파장동"),
         ("서울특별시", "종로구", ["없는동주민센터"], None),
+        ("서울특별시", "노원구", ["상계동"], "상계동"),  # 법정동 over 상계1동 … 상계10동
+        ("부산광역시", "서구", ["아미동2가"], "아미동"),
     ],
 )
 def test_eupmyeondong_from_a_centre_name(sido, sigungu, names, expected):
@@ -174,3 +176,10 @@ def test_placement_counts_and_upgrade(db, tmp_path):
     counts = place_agencies(db.conn, geocoder=coder)
     assert counts["geocoded"] == 1
     assert placement_counts(db.conn) == {"geocoded": 1, "eupmyeondong": 1, "unplaced": 2}
+
+
+def test_units_named_in_addresses():
+    from importers.placement import address_units
+
+    assert address_units("인천광역시 연수구 먼우금로 98- (동춘동)", "서울특별시 노원구 상계동 111-1") == ["동춘동", "상계동"]
+    assert address_units("강원도 강릉시 경강로 2109 6층 (임당동, 문선빌딩)", None) == ["임당동"]
