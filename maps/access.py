@@ -640,27 +640,36 @@ def access_map(result: AccessResult, *, tiles=None, sido: str | None = None, sho
     else:
         report = None
         dots = [r for r in result.rows if r.get("lat") is not None]
+    # Points go in as one GeoJSON layer each: a folium element per point costs
+    # a template compile, seconds for the 3,000 읍면동 outside Seoul.
     if dots:
-        layer = folium.FeatureGroup(name=f"{label} (경계 없음: 중심점)")
+        features = []
         for r in dots:
             lat, lon = check_location(r["lat"], r["lon"], what=f"{label} {r['name']!r}")
             points.append((lat, lon))
-            tip = (f"{esc(r['name'])}<br>{esc(result.demand_label)} {r['demand']:,.0f}<br>"
-                   f"접근성 {'—' if r['score'] is None else format(r['score'], '.3f')}"
-                   + (f"<br>표본 위치 (실제 위치 아님)" if r.get("placement") == SAMPLE else ""))
-            folium.CircleMarker([lat, lon], radius=5 if result.level != "complexes" else 9, weight=1, color="#333",
-                                fill=True, fill_color=_color(r["score"], bounds), fill_opacity=0.85,
-                                tooltip=folium.Tooltip(tip), class_name="yg-area").add_to(layer)
-        layer.add_to(m)
-    if show_supply and result.supply:
-        layer = folium.FeatureGroup(name=f"{esc(result.agency_type)} ({len(result.supply):,})")
-        for s in result.supply:
-            if sido and s["sido"] != sido:
-                continue
-            folium.CircleMarker([s["lat"], s["lon"]], radius=3, color="#08519c", weight=1, fill=True,
-                                fill_color="#3182bd", fill_opacity=1,
-                                tooltip=folium.Tooltip(esc(s["name"])), class_name="yg-agency").add_to(layer)
-        layer.add_to(m)
+            features.append(_point(lat, lon, {
+                "yg_name": esc(r["name"]) + (" (표본 위치, 실제 위치 아님)" if r.get("placement") == SAMPLE else ""),
+                "yg_demand": f"{r['demand']:,.0f}",
+                "yg_label": "—" if r["score"] is None else f"{r['score']:.3f}",
+                "yg_color": _color(r["score"], bounds)}))
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features}, name=f"{label} (경계 없음: 중심점)",
+            marker=folium.CircleMarker(radius=5 if result.level != "complexes" else 9, weight=1, color="#333",
+                                       fill=True, fill_opacity=0.85, class_name="yg-area"),
+            style_function=lambda f: {"fillColor": f["properties"]["yg_color"]},
+            tooltip=folium.GeoJsonTooltip(fields=["yg_name", "yg_demand", "yg_label"],
+                                          aliases=[label, result.demand_label, "접근성 (1천명당)"], localize=False),
+        ).add_to(m)
+    shown = [s for s in result.supply if not sido or s["sido"] == sido]
+    if show_supply and shown:
+        folium.GeoJson(
+            {"type": "FeatureCollection",
+             "features": [_point(s["lat"], s["lon"], {"yg_name": esc(s["name"])}) for s in shown]},
+            name=f"{esc(result.agency_type)} ({len(shown):,})",
+            marker=folium.CircleMarker(radius=3, color="#08519c", weight=1, fill=True, fill_color="#3182bd",
+                                       fill_opacity=1, class_name="yg-agency"),
+            tooltip=folium.GeoJsonTooltip(fields=["yg_name"], labels=False),
+        ).add_to(m)
     if worst_rows:
         layer = folium.FeatureGroup(name=f"접근성 하위 {len(worst_rows)}곳")
         for r in worst_rows:
@@ -706,3 +715,8 @@ def _short_name(row: dict, level: str) -> str:
     if level == "eupmyeondong":
         return f"{row.get('sigungu') or ''} {row.get('eupmyeondong') or ''}".strip() or row["name"]
     return row["name"]
+
+
+def _point(lat: float, lon: float, properties: dict) -> dict:
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
+            "properties": properties}
