@@ -34,7 +34,7 @@ from directory.normalize import normalize_sido
 from directory.paths import PUBLIC_DIR
 from directory.regions import CENTROIDS_FILE, SEJONG
 
-from .common import SAMPLE, MapError, add_legend, check_location, esc, fit, new_map, swatch
+from .common import SAMPLE, SAMPLE_LABEL, MapError, add_legend, check_location, esc, fit, new_map, swatch
 
 __all__ = [
     "DEFAULT_RADIUS_KM", "DEFAULT_SIGMA_KM", "LEVELS", "load_population", "e2sfca",
@@ -699,6 +699,8 @@ def access_map(result: AccessResult, *, tiles=None, sido: str | None = None, sho
         f"{esc(result.demand_label)}, 반경 {result.radius_km:g} km, {decay}; 값은 수요 1천당",
         ("하위" if not sido else f"{esc(sido)} 안에서 하위") + " " + ", ".join(esc(f"{r['rank']}. {r['name']}") for r in worst_rows) if worst_rows else "",
     ]
+    if any(r.get("placement") == SAMPLE for r in result.rows):
+        notes.append(f"<b>단지 위치는 {esc(SAMPLE_LABEL)}</b>: 연구 자료에 주소가 없어 임의로 둔 위치입니다")
     approximate = sum(1 for r in result.rows if r.get("approximate") and (not sido or r.get("sido") == sido))
     if approximate:
         notes.append(f"중심점이 없어 시군구 중심을 쓴 {label} {approximate}곳 (대략적 위치)")
