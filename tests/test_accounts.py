@@ -375,3 +375,18 @@ def test_admin_creates_a_user_and_a_token(client, app, users):
     page = client.post(f"/admin/users/{park.id}", data={"csrf_token": token, "action": "token"}).get_data(as_text=True)
     assert re.search(r"<code>yg_[\w-]+</code>", page)
     db.conn.close()
+
+
+def test_my_account_lists_my_complexes_and_changes_my_password(client, app, users):
+    login(client, "lead")
+    page = client.get("/auth/me").get_data(as_text=True)
+    assert f"/complexes/{complex_id(app, 'A')}/edit/" in page
+    token = token_of(client, "/auth/me")
+    wrong = client.post("/auth/me", data={"csrf_token": token, "current": "nope-nope", "new": "x" * 9, "again": "x" * 9})
+    assert wrong.status_code == 400 and "맞지 않습니다" in wrong.get_data(as_text=True)
+    ok = client.post("/auth/me", data={"csrf_token": token, "current": PASSWORD, "new": "new-pass-123",
+                                       "again": "new-pass-123"})
+    assert ok.status_code == 302
+    db = connect(app.config["DATABASE"])
+    assert accounts.authenticate(db, "lead", "new-pass-123") is not None
+    db.conn.close()

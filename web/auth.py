@@ -32,7 +32,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 
-from directory.accounts import Anonymous, UserNotFound, authenticate, get_user, user_for_token
+from directory.accounts import (AccountError, Anonymous, UserNotFound, authenticate, get_user, set_password,
+                                user_for_token)
 
 from .db import get_db
 
@@ -122,6 +123,33 @@ def logout():
     logout_user()
     flash(_("로그아웃했습니다."), "ok")
     return redirect(url_for("home.index"))
+
+
+@bp.route("/me", methods=["GET", "POST"])
+def me():
+    """My account: my complexes and districts (with links to their pages), and my password."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    db = get_db()
+    error = None
+    if request.method == "POST":
+        if authenticate(db, current_user.username, request.form.get("current", "")) is None:
+            error = _("지금 비밀번호가 맞지 않습니다.")
+        elif request.form.get("new", "") != request.form.get("again", ""):
+            error = _("새 비밀번호 두 칸이 서로 다릅니다.")
+        else:
+            try:
+                set_password(db, current_user.id, request.form.get("new", ""))
+            except AccountError as exc:
+                error = str(exc)
+            else:
+                flash(_("비밀번호를 바꿨습니다."), "ok")
+                return redirect(url_for("auth.me"))
+    complexes = list(db.query(
+        f"SELECT id, name, sido, sigungu FROM complexes WHERE id IN ({','.join('?' * len(current_user.complex_ids))}) "
+        "ORDER BY name", sorted(current_user.complex_ids))) if current_user.complex_ids else []
+    return render_template("auth/me.html", title=_("내 계정"), complexes=complexes, error=error,
+                           districts=sorted(current_user.districts)), 400 if error else 200
 
 
 # --- role checks ------------------------------------------------------------
