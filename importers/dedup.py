@@ -96,7 +96,7 @@ def canonical_key(name: str, tax) -> str:
     return stem + kind
 
 
-@dataclass
+@dataclass(slots=True)
 class _Agency:
     id: int
     name: str
@@ -122,15 +122,19 @@ class AgencyIndex:
         self.conn = conn
         names = _Names(tax or taxonomy(_Db(conn)))
         sources: dict[int, set] = defaultdict(set)
+        interned: dict = {}
         for agency_id, source in conn.execute("SELECT agency_id, source FROM agency_sources"):
-            sources[agency_id].add(source)
+            sources[agency_id].add(interned.setdefault(source, source))
         self.agencies: dict[int, _Agency] = {}
         self.by_canon: dict[str, list[int]] = defaultdict(list)
         self.by_address: dict[str, list[int]] = defaultdict(list)
         self.grid: dict[tuple[int, int], list[int]] = defaultdict(list)
+        shared: dict = {}  # one copy of each repeated 시도, 시군구, type string
         for row in conn.execute(
             "SELECT id, name, name_key, type, address_key, sido, sigungu, lat, lon, placement, source FROM agencies"
         ):
+            row = (*row[:3], shared.setdefault(row[3], row[3]), row[4], shared.setdefault(row[5], row[5]),
+                   shared.setdefault(row[6], row[6]), *row[7:])
             self.add(row, names, sources.get(row[0]) or {row[10]})
 
     def add(self, row, names: _Names, sources) -> None:
