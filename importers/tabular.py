@@ -193,6 +193,21 @@ def read_mapping_file(path) -> dict[str, str]:
     return parse_mapping_lines(text.splitlines())
 
 
+TYPE_VALUES_FILE = REFERENCE_DIR / "type_values.csv"
+
+
+def type_hints(values: set) -> dict[str, str]:
+    """Generic type values (의원, 병원) that mean a specific type in the list at hand.
+
+    A row of `data/reference/type_values.csv` applies when the list's type
+    column also holds its `when_list_has` value: in the mental-health
+    institutions list (which has 기초정신건강복지센터) a 의원 is a psychiatric
+    clinic; in another list it says nothing.
+    """
+    with open(TYPE_VALUES_FILE, encoding="utf-8") as fh:
+        return {r["value"]: r["type"] for r in csv.DictReader(fh) if r["when_list_has"] in values}
+
+
 # --- reading spreadsheets ---------------------------------------------------
 
 
@@ -346,6 +361,8 @@ def import_tabular(db, table: Table, *, mapping: dict[str, str] | None = None, s
     chosen = build_mapping(db, table, mapping)
     source = source or f"list:{table.path.stem}"
     columns = chosen.columns
+    hints = type_hints({clean_text(r[columns["type"]]) for r in table.rows if columns["type"] < len(r)}) \
+        if "type" in columns else {}
     with ImportRun(db, source=source, dataset=f"목록 {table.path.name}", file_name=table.path.name,
                    file_hash=table.sha256, encoding=table.encoding) as run:
         for number, cells in enumerate(table.rows, start=2):
@@ -353,6 +370,8 @@ def import_tabular(db, table: Table, *, mapping: dict[str, str] | None = None, s
             fields = {f: (cells[i] if i < len(cells) else "") for f, i in columns.items()}
             if crs:
                 fields["_crs"] = crs
+            if hints and clean_text(fields.get("type")) in hints:
+                fields["_type_hint"] = hints[clean_text(fields.get("type"))]
             key = f"{name_key(fields.get('name'))}|{address_key(fields.get('road_address') or fields.get('lot_address'))}"
             if not clean_text(fields.get("name")) and not any(clean_text(c) for c in cells):
                 continue

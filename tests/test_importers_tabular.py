@@ -53,6 +53,19 @@ def test_mental_health_centres_all_placed_most_by_matching(national):
     matched = [r for r in rows if r["placement"] == "matched" or (r["placement"] == "exact" and not r["own"])]
     assert len(matched) > len(rows) / 2
     assert {r["placement"] for r in rows} <= {"exact", "matched", "eupmyeondong", "sigungu"}
+    # 의원/병원 of this list are psychiatric (data/reference/type_values.csv): no agency left untyped.
+    untyped = db.execute("SELECT count(*) FROM agencies a JOIN agency_sources s ON s.agency_id = a.id "
+                         "WHERE s.source = 'list:mental_health_institutions_20220301' AND a.type IS NULL").fetchone()
+    assert untyped == (0,)
+
+
+def test_generic_type_values_mean_nothing_in_another_list(db, tmp_path):
+    path = tmp_path / "clinics.csv"
+    path.write_text("기관명,기관구분,주소
+튼튼의원,의원,서울특별시 중구 세종대로 1
+", encoding="utf-8")
+    import_file(db, path)
+    assert db.execute("SELECT type, type_raw FROM agencies").fetchone() == (None, "의원")
 
 
 def test_mental_health_rows_join_the_same_centre_of_the_health_promotion_list(national):
