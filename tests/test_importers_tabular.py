@@ -61,9 +61,7 @@ def test_mental_health_centres_all_placed_most_by_matching(national):
 
 def test_generic_type_values_mean_nothing_in_another_list(db, tmp_path):
     path = tmp_path / "clinics.csv"
-    path.write_text("기관명,기관구분,주소
-튼튼의원,의원,서울특별시 중구 세종대로 1
-", encoding="utf-8")
+    path.write_text("기관명,기관구분,주소\n튼튼의원,의원,서울특별시 중구 세종대로 1\n", encoding="utf-8")
     import_file(db, path)
     assert db.execute("SELECT type, type_raw FROM agencies").fetchone() == (None, "의원")
 
