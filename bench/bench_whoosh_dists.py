@@ -1,19 +1,26 @@
 """Which Whoosh distribution: `whoosh` 2.7.4 or `Whoosh-Reloaded` 2.7.5?
 
-Both are unmaintained forks of the same code. This script builds the same
-n-gram index (the shape directory/search.py uses: compact names as 2–3-grams,
-initial consonants, address/services words as 2–3-grams, ID filter fields)
-over the same synthetic agencies and times the query shapes the search
-builds. It needs only Whoosh and the standard library, so it runs in a bare
-venv with either distribution:
+Both are unmaintained forks of the same code. This script builds the index
+directory/search.py uses (its own schema, from directory/search_index.py)
+over the same synthetic agencies with either distribution and times what the
+search does with it:
 
-    python3 -m venv /tmp/w274 && /tmp/w274/bin/pip install whoosh==2.7.4
-    python3 -m venv /tmp/w275 && /tmp/w275/bin/pip install Whoosh-Reloaded==2.7.5
-    /tmp/w274/bin/python bench/bench_whoosh_dists.py --docs 100000
-    /tmp/w275/bin/python bench/bench_whoosh_dists.py --docs 100000
+1. the index build;
+2. reading a term's postings into numpy, block by block (the search's path)
+   and through Whoosh's public ``all_ids()``;
+3. for reference, Whoosh's own query matchers on the same index (the search
+   does not use them: a broad word took 0.4-1.7 s at 100,000 agencies);
+4. the warnings each distribution raises when its sources are first
+   compiled (a fresh install without byte code).
 
-It prints the distribution, the build time and, per query shape, the median
-and p95 of 30 runs (ms) and the number of hits.
+It needs Whoosh, numpy and sqlite-utils, and the project on the path:
+
+    python3 -m venv /tmp/w274 && /tmp/w274/bin/pip install whoosh==2.7.4 numpy sqlite-utils
+    python3 -m venv /tmp/w275 && /tmp/w275/bin/pip install Whoosh-Reloaded==2.7.5 numpy sqlite-utils
+    PYTHONPATH=. /tmp/w274/bin/python bench/bench_whoosh_dists.py --docs 100000
+    PYTHONPATH=. /tmp/w275/bin/python bench/bench_whoosh_dists.py --docs 100000
+
+Run the two at the same time on a busy machine, so both see the same load.
 """
 from __future__ import annotations
 
@@ -77,65 +84,56 @@ def documents(n, seed=1):
         if rng.random() < 0.3:
             name = f"{rng.choice(['새', '푸른', '행복', '사랑', '희망'])}{name}"
         yield {
-            "id": str(i + 1),
+            "id": i + 1,
             "name": name,
             "chosung": chosung(name),
             "text": " ".join([kind, category, sido, sigungu, dong, f"{rng.randint(1, 300)}번길",
-                              *rng.sample(SERVICES, 4), rng.choice(TARGETS)]),
+                              *rng.sample(SERVICES, 4)]),
+            "targets": rng.choice(TARGETS),
             "type": kind, "category": category, "sido": sido, "sigungu": sigungu,
         }
 
 
 def schema():
-    from whoosh import analysis, fields
+    """The search index's own schema."""
+    from directory.search_index import _schema
 
-    compact = analysis.NgramAnalyzer(2, 3)
-    words = analysis.RegexTokenizer(r"[^\s,·()/]+") | analysis.LowercaseFilter() | analysis.NgramFilter(2, 3)
-    return fields.Schema(
-        id=fields.ID(stored=True, unique=True),
-        name=fields.TEXT(analyzer=compact, phrase=False, field_boost=3.0),
-        name_pos=fields.NGRAM(2, 3, phrase=True),
-        chosung=fields.TEXT(analyzer=compact, phrase=False),
-        text=fields.TEXT(analyzer=words, phrase=False),
-        type=fields.ID(), category=fields.ID(), sido=fields.ID(), sigungu=fields.ID(),
-    )
+    return _schema()
 
 
-def grams(word):
-    """The 3-grams of a word (its 2-gram when it has two characters)."""
-    if len(word) <= 3:
+def grams(word, size=2):
+    """The n-grams of a word, as directory/search.py makes them."""
+    if len(word) <= size:
         return [word]
-    return [word[i:i + 3] for i in range(len(word) - 2)]
+    return [word[i:i + size] for i in range(len(word) - size + 1)]
 
 
-def queries(ix):
-    """The query shapes directory/search.py builds, by name."""
+def queries():
+    """Whoosh's own matchers on the same index, by name (for reference only)."""
     from whoosh import query as Q
-    from whoosh.qparser import QueryParser
 
-    def sub(field, word):
-        return Q.And([Q.Term(field, g) for g in grams(word)])
+    def sub(field, word, size=2):
+        return Q.And([Q.Term(field, g) for g in grams(word, size)])
 
     def word(w):
         return Q.Or([sub("name", w), sub("text", w)])
 
-    typo = Q.Or([Q.And([sub("name", "치매안"), sub("name", "센터")]),
-                 Q.And([sub("name", "치매"), sub("name", "신센터")])])
     return {
-        "broad term 센터": Q.Term("name", "센터"),
-        "broad 2 fields 센터": word("센터"),
-        "narrow term 치매": Q.Term("name", "치매"),
-        "and-of-3grams 치매안심센터": sub("name", "치매안심센터"),
+        "term 센터": Q.Term("name", "센터"),
+        "or of 2 fields 센터": word("센터"),
+        "term 치매": Q.Term("name", "치매"),
+        "and of 2-grams 치매안심센터": sub("name", "치매안심센터"),
         "two words 송파구 치매": Q.And([word("송파구"), word("치매")]),
         "two words 서울 경로당": Q.And([word("서울"), word("경로당")]),
-        "chosung ㅊㅁㅇㅅㅅㅌ": sub("chosung", "ㅊㅁㅇㅅㅅㅌ"),
-        "prefix 1-syllable 술": Q.Or([Q.Prefix("name", "술"), Q.Prefix("text", "술")]),
-        "typo variants 치매안신센터": typo,
+        "initials ㅊㅁㅇㅅㅅㅌ": sub("chosung", "ㅊㅁㅇㅅㅅㅌ", 3),
+        "prefix 술": Q.Or([Q.Prefix("name", "술"), Q.Prefix("text", "술")]),
         "type term 행정복지센터": Q.Term("type", "행정복지센터"),
-        "phrase on NGRAM 치매안심센터": Q.Phrase("name_pos", grams("치매안심센터")),
-        "qparser NGRAM 치매안심센터": QueryParser("name_pos", ix.schema).parse("치매안심센터"),
-        "qparser NGRAM 송파구 치매": QueryParser("name_pos", ix.schema).parse("송파구 치매"),
     }
+
+
+POSTING_TERMS = [("name", "경로"), ("text", "경로"), ("name", "센터"), ("text", "서울"), ("name", "치매"),
+                 ("type", "경로당"), ("type", "행정복지센터"), ("chosung", "ㅅㅌ"), ("text", "상담"),
+                 ("name", "복지")]
 
 
 def main():
@@ -144,53 +142,70 @@ def main():
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        import whoosh  # noqa: F401
-        from whoosh import index
-        from whoosh.query import Term
+    import numpy as np
+    import whoosh
+    from whoosh import index
+
+    from directory.search_index import _leaf_ids
+
     dist = "whoosh" if _has("whoosh") else "Whoosh-Reloaded"
-    version = metadata.version(dist)
-    print(f"distribution: {dist} {version} on Python {sys.version.split()[0]}")
-    print(f"warnings at import (byte code cached): {len(caught)}")
-    print(f"SyntaxWarnings when first compiled: {compile_warnings(Path(whoosh.__file__).parent)}")
+    print(f"distribution: {dist} {metadata.version(dist)} on Python {sys.version.split()[0]}")
+    print(f"warnings when first compiled: {compile_warnings(Path(whoosh.__file__).parent)}")
 
     tmp = Path(tempfile.mkdtemp(prefix="whoosh-dist-"))
     try:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         ix = index.create_in(str(tmp), schema())
-        writer = ix.writer(limitmb=256, procs=1)
+        writer = ix.writer(limitmb=512)
         for doc in documents(args.docs):
-            writer.add_document(name_pos=doc["name"], **doc)
+            writer.add_document(**doc)
         writer.commit()
-        print(f"index build: {args.docs} docs in {time.perf_counter() - start:.1f} s")
+        print(f"index build: {args.docs} docs in {time.perf_counter() - start:.1f} s "
+              f"(CPU {time.process_time() - cpu:.1f} s)")
+
+        with ix.reader() as reader:
+            (leaf, _), = reader.leaf_readers()
+            for label, read in (("block reads (search's path)", _leaf_ids),
+                                ("public all_ids()", lambda m: np.fromiter(m.all_ids(), dtype=np.int64))):
+                times, total = [], 0
+                for _ in range(5):
+                    t0 = time.perf_counter()
+                    total = sum(len(read(leaf.postings(f, t))) for f, t in POSTING_TERMS if (f, t) in leaf)
+                    times.append((time.perf_counter() - t0) * 1000)
+                print(f"postings of {len(POSTING_TERMS)} terms ({total} ids), {label}: "
+                      f"median {statistics.median(times):.1f} ms")
 
         with ix.searcher() as searcher:
-            geo = set(range(0, searcher.doc_count_all(), 97))  # a small candidate set, as a radius gives
-            print(f"{'query':34} {'median':>8} {'p95':>8} {'hits':>7}   (ms; limit 20)")
-            for name, q in queries(ix).items():
-                for label, flt in ((name, None), (name + " +geo filter", geo)):
-                    times, hits = [], 0
-                    for _ in range(args.runs):
-                        t0 = time.perf_counter()
-                        results = searcher.search(q, limit=20, filter=flt)
-                        hits = len(results)
-                        times.append((time.perf_counter() - t0) * 1000)
-                    times.sort()
-                    p95 = times[max(int(len(times) * 0.95) - 1, 0)]
-                    print(f"{label:34} {statistics.median(times):8.2f} {p95:8.2f} {hits:7}")
-            _ = Term  # imported with the rest so import warnings are counted once
+            print(f"{'whoosh matchers (reference)':34} {'median':>8} {'p95':>8} {'hits':>7}   (ms; limit 20)")
+            for name, q in queries().items():
+                times, hits = [], 0
+                for _ in range(args.runs):
+                    t0 = time.perf_counter()
+                    hits = len(searcher.search(q, limit=20))
+                    times.append((time.perf_counter() - t0) * 1000)
+                times.sort()
+                p95 = times[max(int(len(times) * 0.95) - 1, 0)]
+                print(f"{name:34} {statistics.median(times):8.2f} {p95:8.2f} {hits:7}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def compile_warnings(package):
-    """How many SyntaxWarnings compiling the package's sources raises (what a fresh install shows)."""
+def compile_warnings(package) -> str:
+    """The warnings compiling the package's sources raises (what a fresh install without byte code shows).
+
+    Invalid escape sequences are DeprecationWarnings up to Python 3.11 and
+    SyntaxWarnings from 3.12; both would fail a test run with warnings as errors.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        for path in package.rglob("*.py"):
+        for path in sorted(package.rglob("*.py")):
             compile(path.read_text(encoding="utf-8"), str(path), "exec")
-    return sum(issubclass(w.category, SyntaxWarning) for w in caught)
+    kinds = {}
+    for w in caught:
+        kinds[w.category.__name__] = kinds.get(w.category.__name__, 0) + 1
+    where = sorted({f"{Path(w.filename).name}:{w.lineno}" for w in caught})
+    return ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + (f" ({', '.join(where)})" if where else "") \
+        if caught else "none"
 
 
 def _has(dist):

@@ -373,3 +373,21 @@ def test_an_in_memory_store_is_searchable():
 def test_chosung():
     assert search.chosung("치매안심센터") == "ㅊㅁㅇㅅㅅㅌ"
     assert search.chosung("A동 1") == "ㄷ"
+
+
+def test_postings_read_by_block_equal_whoosh_all_ids(sdb):
+    import numpy as np
+
+    from directory import search_index
+
+    search.search(sdb, "치매")
+    entry = search_index.open_index(sdb)
+    snap = search_index.snapshot(sdb, entry)
+    for field, term in [("name", "센터"), ("name", "치매"), ("text", "서울"), ("type", "행정복지센터"),
+                        ("chosung", "ㅊㅁ")]:
+        expected = []
+        for leaf, offset in snap.reader.leaf_readers():
+            if (field, term) in leaf:
+                expected += [offset + i for i in leaf.postings(field, term).all_ids()]
+        assert len(expected) > 0
+        assert np.array_equal(snap.postings(field, term), np.array(expected))
