@@ -29,7 +29,8 @@ def serve_command(ctx, host, port, threads, processes):
 
     ctx.db  # create or migrate the store before the first request
     ctx.db.conn.close()  # no SQLite connection may cross a fork
-    config = {"DATABASE": str(ctx.db_path.resolve()), "DB_REUSE_CONNECTIONS": True} | _instance_config()
+    config = {"DATABASE": str(ctx.db_path.resolve()), "DB_REUSE_CONNECTIONS": True,
+              "PAGE_CACHE_SECONDS": 30} | _instance_config()
     if not config.get("SECRET_KEY") and not os.environ.get("YEONGYE_SECRET_KEY"):
         # Made once here, so every process signs sessions with the same key.
         from flask import Flask

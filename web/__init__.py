@@ -59,6 +59,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import auth
 
     auth.init_app(app)
+    from . import cache
+
+    cache.init_app(app)
     from . import admin, edit
 
     app.register_blueprint(admin.bp)

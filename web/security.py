@@ -23,6 +23,7 @@ DEFAULTS = dict(
     PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
     # A form left open through a field visit must still submit.
     WTF_CSRF_TIME_LIMIT=8 * 3600,
+    PAGE_CACHE_SECONDS=0,  # web/cache.py; `yeongye serve` turns it on
     UPLOAD_EXTENSIONS=(".csv", ".tsv", ".txt", ".xlsx", ".xls", ".json", ".zip"),
 )
 
