@@ -62,3 +62,14 @@ def test_python_dash_m(tmp_path):
 def test_commands_are_click_commands():
     assert isinstance(main, click.Group)
     assert {"init", "import", "demo", "serve"} <= set(main.commands)
+
+
+def test_import_progress_bar_counts_rows_from_the_first_row(capsys):
+    from cli.store import _RowBar
+
+    with _RowBar(1000) as bar:
+        assert bar.bar is None  # not started while the file is read
+        for _ in range(1000):
+            bar.update(1)
+        assert bar.bar.pos == 1000 and bar.bar.update_min_steps == 5
+    assert "파일을 읽는 중" in capsys.readouterr().err
