@@ -319,13 +319,19 @@ def _table(path: Path, rows: list[list[str]], encoding: str, data: bytes) -> Tab
     return Table(path, headers, rows[1:], encoding, hashlib.sha256(data).hexdigest())
 
 
-def find_header_row(table: Table, types=None) -> Table:
-    """Skip title rows: the first of the top rows whose headers name the agency."""
+def find_header_row(table: Table) -> Table:
+    """Skip title rows: the first of the top rows whose headers name the agency.
+
+    A lower row counts as the header only when one of its cells is exactly a
+    name header and another cell is a known header too, so a data row
+    ("○○시설") is never taken for one.
+    """
     if "name" in recognise(table.headers).columns:
         return table
     for i, row in enumerate(table.rows[:HEADER_SCAN_ROWS]):
         headers = [" ".join(str(h).split()) for h in row]
-        if "name" in recognise(headers).columns:
+        found = recognise(headers)
+        if found.how.get("name") == "동의어" and len(found.columns) >= 2:
             return Table(table.path, headers, table.rows[i + 1:], table.encoding, table.sha256)
     return table
 
