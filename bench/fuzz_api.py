@@ -10,7 +10,6 @@ operation and a summary; exits 1 on any server error.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 from pathlib import Path

@@ -69,7 +69,7 @@ def check_note(note: str | None) -> str | None:
 
 
 def add_contact(db, link_id: int, contact_date, content_type: str | None = None, note: str | None = None,
-                *, created_by: int | None = None) -> dict:
+                *, created_by: int | None = None, on_write=None) -> dict:
     """Record one contact on a link; returns the stored row.
 
     Parameters
@@ -102,6 +102,8 @@ def add_contact(db, link_id: int, contact_date, content_type: str | None = None,
             "VALUES (?, ?, ?, ?, ?, ?)",
             [link_id, day.isoformat(), code, clean, created_by, now()],
         )
+        if on_write is not None:  # e.g. the web app's audit entry, in the same transaction
+            on_write(cur.lastrowid)
     return next(db.query("SELECT * FROM contacts WHERE id = ?", [cur.lastrowid]))
 
 

@@ -47,7 +47,7 @@ def get_link(db, link_id: int | None = None, *, complex_id: int | None = None, a
 
 
 def set_link(db, complex_id: int, agency_id: int, level: int | None, content_types=(), note: str | None = None,
-             expected_version: int | None = None, *, since: str | None = None) -> dict:
+             expected_version: int | None = None, *, since: str | None = None, on_write=None) -> dict:
     """Create or change the link between a complex and an agency; returns the stored link.
 
     Parameters
@@ -62,6 +62,9 @@ def set_link(db, complex_id: int, agency_id: int, level: int | None, content_typ
     expected_version : int or None
         The version the caller read. None means "create": it fails with
         :class:`Conflict` if the link already exists.
+    on_write : callable, optional
+        Called with the link id inside the writing transaction, after the
+        write (the web app records its audit entry there, atomically).
 
     Raises
     ------
@@ -118,17 +121,24 @@ def set_link(db, complex_id: int, agency_id: int, level: int | None, content_typ
             )
             if cur.rowcount != 1:  # pragma: no cover - another writer slipped in between
                 raise Conflict("그 사이 다른 사람이 이 연계를 바꾸었습니다. 새로 고친 뒤 다시 저장하세요.")
+        if on_write is not None:
+            on_write(link_id)
     return get_link(db, link_id)
 
 
-def delete_link(db, link_id: int, expected_version: int | None = None) -> None:
-    """Delete a link (and its contact log); with `expected_version`, only if unchanged."""
+def delete_link(db, link_id: int, expected_version: int | None = None, *, on_write=None) -> None:
+    """Delete a link (and its contact log); with `expected_version`, only if unchanged.
+
+    `on_write(link_id)` is called inside the transaction, before the delete.
+    """
     with db.conn:
         row = db.conn.execute("SELECT version FROM links WHERE id = ?", [link_id]).fetchone()
         if row is None:
             raise LinkNotFound(f"연계를 찾을 수 없습니다: {link_id!r}")
         if expected_version is not None and int(expected_version) != row[0]:
             raise Conflict(f"그 사이 다른 사람이 이 연계를 바꾸었습니다 (읽은 버전 {expected_version}, 현재 {row[0]}).")
+        if on_write is not None:
+            on_write(link_id)
         db.conn.execute("DELETE FROM links WHERE id = ?", [link_id])
 
 

@@ -234,16 +234,16 @@ def create_link(complex_id: int):
     _require_complex_edit(complex_id)
     data = _body()
     agency_id = _int(data.get("agency_id"), "agency_id", required=True)
+    written = audit.recorder(db, current_user, "insert", "links")
     try:
-        link = set_link(db, complex_id, agency_id, _int(data.get("frequency_level"), "frequency_level", high=5),
-                        _text_list(data.get("content_types"), "content_types"),
-                        _text(data.get("note"), "note", max_len=500), expected_version=None)
+        set_link(db, complex_id, agency_id, _int(data.get("frequency_level"), "frequency_level", high=5),
+                 _text_list(data.get("content_types"), "content_types"),
+                 _text(data.get("note"), "note", max_len=500), expected_version=None, on_write=written)
     except Conflict:
         abort(409, _("이 기관은 이미 이 단지와 연계되어 있습니다. PUT /api/links/{id} 로 고치세요."))
     except LinkError as exc:
         _bad(str(exc))
-    with db.conn:
-        audit.record(db, current_user, "insert", "links", link["id"], None, audit.row_snapshot(db, "links", link["id"]))
+    link = written.after  # the row as written, not as re-read after other writers
     return jsonify(_link_json(link)), 201, {"Location": url_for("api.link", link_id=link["id"])}
 
 
@@ -269,11 +269,12 @@ def update_link(link_id: int):
     _require_complex_edit(before["complex_id"])
     data = _body()
     version = _int(data.get("version"), "version", required=True)
+    written = audit.recorder(db, current_user, "update", "links", before)
     try:
-        link = set_link(db, before["complex_id"], before["agency_id"],
-                        _int(data.get("frequency_level"), "frequency_level", high=5),
-                        _text_list(data.get("content_types"), "content_types"),
-                        _text(data.get("note"), "note", max_len=500), expected_version=version)
+        set_link(db, before["complex_id"], before["agency_id"],
+                 _int(data.get("frequency_level"), "frequency_level", high=5),
+                 _text_list(data.get("content_types"), "content_types"),
+                 _text(data.get("note"), "note", max_len=500), expected_version=version, on_write=written)
     except Conflict:
         current = _link_json(audit.row_snapshot(db, "links", link_id))
         return jsonify(error="Conflict", status=409, current=current,
@@ -281,9 +282,7 @@ def update_link(link_id: int):
                                  "현재 내용을 확인한 뒤 다시 보내세요.", sent=version, now=current["version"])), 409
     except LinkError as exc:
         _bad(str(exc))
-    with db.conn:
-        audit.record(db, current_user, "update", "links", link_id, before, audit.row_snapshot(db, "links", link_id))
-    return jsonify(_link_json(link))
+    return jsonify(_link_json(written.after))
 
 
 @bp.route("/links/<int:link_id>", methods=["DELETE"])
@@ -294,11 +293,10 @@ def remove_link(link_id: int):
     _require_complex_edit(before["complex_id"])
     version = request.args.get("version", type=int)
     try:
-        delete_link(db, link_id, expected_version=version)
+        delete_link(db, link_id, expected_version=version,
+                    on_write=audit.recorder(db, current_user, "delete", "links"))
     except Conflict as exc:
         abort(409, str(exc))
-    with db.conn:
-        audit.record(db, current_user, "delete", "links", link_id, before, None)
     return "", 204
 
 
@@ -321,15 +319,14 @@ def create_contact(link_id: int):
     before = _link_or_404(link_id)
     _require_complex_edit(before["complex_id"])
     data = _body()
+    written = audit.recorder(db, current_user, "insert", "contacts")
     try:
-        row = add_contact(db, link_id, _text(data.get("contact_date"), "contact_date", max_len=10) or "",
-                          _text(data.get("content_type"), "content_type", max_len=50),
-                          _text(data.get("note"), "note", max_len=500), created_by=current_user.id)
+        add_contact(db, link_id, _text(data.get("contact_date"), "contact_date", max_len=10) or "",
+                    _text(data.get("content_type"), "content_type", max_len=50),
+                    _text(data.get("note"), "note", max_len=500), created_by=current_user.id, on_write=written)
     except (ContactError, ValueError) as exc:
         _bad(str(exc))
-    with db.conn:
-        audit.record(db, current_user, "insert", "contacts", row["id"], None, row)
-    return jsonify(row), 201
+    return jsonify(written.after), 201
 
 
 # --- reports -------------------------------------------------------------------
