@@ -57,9 +57,10 @@ def make_geocoder(name: str | None = None, *, domain: str | None = None, scheme:
                   api_key: str | None = None, user_agent: str | None = None, timeout: float = 5.0):
     """A geopy geocoder from explicit options, else the YEONGYE_GEOCODER* variables.
 
-    Returns None when no geocoder is configured (the default: offline). A
-    server that never answers costs up to three times `timeout` per address
-    through geopy's retries, so keep the timeout short.
+    Returns None when no geocoder is configured (the default: offline).
+    geopy's requests adapter retries twice, so a server that never answers
+    would cost three times `timeout`; the adapter here does not retry, and
+    the first failure switches the geocoder off for the run (CachedGeocoder).
     """
     name = (name or os.environ.get(GEOCODER_ENV) or "").strip().lower()
     if name in ("", "off", "none"):
@@ -68,7 +69,7 @@ def make_geocoder(name: str | None = None, *, domain: str | None = None, scheme:
     scheme = scheme or os.environ.get(GEOCODER_SCHEME_ENV) or None
     api_key = api_key or os.environ.get(GEOCODER_KEY_ENV) or None
     user_agent = user_agent or os.environ.get(GEOCODER_AGENT_ENV) or "yeongye-directory"
-    options = {"timeout": timeout}
+    options = {"timeout": timeout, "adapter_factory": _adapter_without_retries}
     if domain:
         options["domain"] = domain
     if scheme:
@@ -85,6 +86,15 @@ def make_geocoder(name: str | None = None, *, domain: str | None = None, scheme:
         return geocoders.Pelias(domain=domain, api_key=api_key, user_agent=user_agent,
                                 **{k: v for k, v in options.items() if k != "domain"})
     raise GeocoderConfigError(f"알 수 없는 지오코더: {name!r} (nominatim, photon, pelias 중 하나)")
+
+
+def _adapter_without_retries(*, proxies, ssl_context):
+    """geopy's HTTP adapter with retries off: one timeout, not three."""
+    from geopy.adapters import RequestsAdapter, URLLibAdapter
+
+    if RequestsAdapter.is_available:
+        return RequestsAdapter(proxies=proxies, ssl_context=ssl_context, max_retries=0)
+    return URLLibAdapter(proxies=proxies, ssl_context=ssl_context)
 
 
 class CachedGeocoder:

@@ -111,6 +111,10 @@ def test_real_nominatim_with_closed_network_fails_in_milliseconds(db, tmp_path):
     assert wrapped.lookup("서울특별시 노원구 상계로 1") is None
     assert time.perf_counter() - start < 3
     assert wrapped.failed and "Geocoder" in wrapped.failed
+    # A server that never answers costs one timeout: the HTTP adapter does not retry.
+    adapter = coder.adapter
+    if hasattr(adapter, "session"):
+        assert adapter.session.get_adapter("http://example.org").max_retries.total == 0
 
 
 def test_geocoder_configuration(monkeypatch):
@@ -183,3 +187,24 @@ def test_units_named_in_addresses():
 
     assert address_units("인천광역시 연수구 먼우금로 98- (동춘동)", "서울특별시 노원구 상계동 111-1") == ["동춘동", "상계동"]
     assert address_units("강원도 강릉시 경강로 2109 6층 (임당동, 문선빌딩)", None) == ["임당동"]
+
+
+def test_a_server_that_never_answers_costs_one_timeout(db):
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # connections wait in the backlog; nothing ever answers
+    try:
+        port = silent.getsockname()[1]
+        coder = make_geocoder("nominatim", domain=f"127.0.0.1:{port}", scheme="http", timeout=0.5)
+        wrapped = CachedGeocoder(db.conn, coder, min_delay_seconds=0)
+        start = time.perf_counter()
+        assert wrapped.lookup("서울특별시 노원구 상계로 1") is None
+        elapsed = time.perf_counter() - start
+        assert wrapped.failed.startswith("GeocoderTimedOut")
+        assert elapsed < 1.4  # one timeout of 0.5 s, not three
+        assert wrapped.lookup("서울특별시 노원구 상계로 2") is None  # switched off: no second wait
+        assert time.perf_counter() - start < 1.5
+    finally:
+        silent.close()
