@@ -354,10 +354,13 @@ class ImportRun:
                 self.summary.updated += 1
             else:
                 self.summary.unchanged += 1
+            # The source row keeps the run that last changed it: re-importing
+            # the same file rewrites nothing (and a national list's re-import
+            # no longer writes 100 MB of identical rows).
             conn.execute(
                 "UPDATE agency_sources SET raw=?, row_number=?, import_run_id=?, imported_at=? "
-                "WHERE source=? AND source_key=?",
-                [raw_json, row_number, self.summary.run_id, stamp, row["source"], source_key],
+                "WHERE source=? AND source_key=? AND (raw IS NOT ? OR row_number IS NOT ?)",
+                [raw_json, row_number, self.summary.run_id, stamp, row["source"], source_key, raw_json, row_number],
             )
             return agency_id
         agency_id = self.find_same_agency(row)

@@ -330,6 +330,8 @@ def test_reimport_of_a_file_with_bad_rows_changes_nothing(db, tmp_path):
     ])
     import_file(db, path)
     agencies = list(db.query("SELECT * FROM agencies"))
+    sources = list(db.query("SELECT * FROM agency_sources"))
     second = import_file(db, path)
     assert (second.imported, second.updated, second.merged, second.unchanged, second.quarantined) == (0, 0, 0, 1, 1)
     assert list(db.query("SELECT * FROM agencies")) == agencies
+    assert list(db.query("SELECT * FROM agency_sources")) == sources  # not even re-stamped
