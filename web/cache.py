@@ -88,3 +88,27 @@ def init_app(app) -> None:
                 and "Set-Cookie" not in response.headers and response.mimetype == "text/html":
             cache.put(key, response.get_data())
         return response
+
+
+_memo: OrderedDict = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+def memo(db, name: str, compute):
+    """`compute()` once per store and data version (e.g. filter menus with counts over 100,000 agencies)."""
+    from flask import current_app
+
+    try:
+        key = (current_app.config["DATABASE"], name, data_version(db))
+    except Exception:  # noqa: BLE001 - a store without the log tables: no memo
+        return compute()
+    with _memo_lock:
+        if key in _memo:
+            _memo.move_to_end(key)
+            return _memo[key]
+    value = compute()
+    with _memo_lock:
+        _memo[key] = value
+        while len(_memo) > 64:
+            _memo.popitem(last=False)
+    return value

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from directory import search as search_core
 from directory.store import facet_values
 
+from .cache import memo
 from .db import get_db
 
 bp = Blueprint("search", __name__)
@@ -65,7 +66,8 @@ def page():
     return render_template(
         "search/index.html", title=_("기관 찾기"), p=p, results=results, total=total, place=place,
         sort=sort, error=error, searched=searched,
-        categories=facet_values(db, "category"), complexes=_complex_choices(db),
+        categories=memo(db, "category-facets", lambda: facet_values(db, "category")),
+        complexes=memo(db, "complex-choices", lambda: _complex_choices(db)),
     )
 
 
