@@ -104,7 +104,11 @@ def import_standard(db, table: Table, dataset: Dataset, *, progress=None, geocod
                     fields["hours"] = f"{start or ''}–{end or ''}" + (f" (휴무: {closed})" if closed else "")
             if len(cells) != len(table.headers):
                 run.summary.rows += 1
-                run.quarantine(number, None, f"열 수가 머리글과 다릅니다 ({len(cells)}개, 기대 {len(table.headers)}개)", raw)
+                reason = f"열 수가 머리글과 다릅니다 ({len(cells)}개, 기대 {len(table.headers)}개)"
+                if any("\n" in cell for cell in cells):
+                    # An opening quote never closed swallows the lines after it into one cell.
+                    reason += " — 닫히지 않은 따옴표(\")가 다음 줄들을 한 칸으로 묶었을 수 있습니다"
+                run.quarantine(number, None, reason, raw)
                 continue
             try:
                 fields["capacity"] = _staff(raw, dataset.staff_columns)

@@ -335,3 +335,17 @@ def test_reimport_of_a_file_with_bad_rows_changes_nothing(db, tmp_path):
     assert (second.imported, second.updated, second.merged, second.unchanged, second.quarantined) == (0, 0, 0, 1, 1)
     assert list(db.query("SELECT * FROM agencies")) == agencies
     assert list(db.query("SELECT * FROM agency_sources")) == sources  # not even re-stamped
+
+
+def test_unclosed_quote_is_quarantined_with_a_hint_and_nothing_lost(db, tmp_path):
+    path = tmp_path / "quote.csv"
+    path.write_text("\n".join([
+        HEADER, GOOD,
+        '"나치매안심센터,치매안심센터,서울특별시 중구 청구로 1,,37.56,127.01,,,1',
+        GOOD.replace("가", "다"),
+    ]) + "\n", encoding="utf-8")
+    summary = import_file(db, path)
+    assert (summary.imported, summary.quarantined) == (1, 1)
+    assert "따옴표" in summary.errors[0]["message"]
+    raw = json.loads(db.execute("SELECT raw FROM quarantine").fetchone()[0])
+    assert "다치매안심센터" in raw["치매센터명"]  # the swallowed row is kept, to be fixed and re-imported
