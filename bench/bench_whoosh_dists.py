@@ -20,7 +20,9 @@ It needs Whoosh, numpy and sqlite-utils, and the project on the path:
     PYTHONPATH=. /tmp/w274/bin/python bench/bench_whoosh_dists.py --docs 100000
     PYTHONPATH=. /tmp/w275/bin/python bench/bench_whoosh_dists.py --docs 100000
 
-Run the two at the same time on a busy machine, so both see the same load.
+Run the two builds at the same time on a busy machine, so both see the same
+load; then, with ``--index DIR``, let both read the very same index files in
+turn (``for i in 1 2 3; do for v in 274 275; do …; done; done``).
 """
 from __future__ import annotations
 
@@ -140,6 +142,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--index", help="Keep the index in this folder; if it exists, reuse it (no build), "
+                                        "so both distributions can read the very same files in turn.")
     args = parser.parse_args()
 
     import numpy as np
@@ -152,16 +156,21 @@ def main():
     print(f"distribution: {dist} {metadata.version(dist)} on Python {sys.version.split()[0]}")
     print(f"warnings when first compiled: {compile_warnings(Path(whoosh.__file__).parent)}")
 
-    tmp = Path(tempfile.mkdtemp(prefix="whoosh-dist-"))
+    tmp = Path(args.index) if args.index else Path(tempfile.mkdtemp(prefix="whoosh-dist-"))
     try:
-        start, cpu = time.perf_counter(), time.process_time()
-        ix = index.create_in(str(tmp), schema())
-        writer = ix.writer(limitmb=512)
-        for doc in documents(args.docs):
-            writer.add_document(**doc)
-        writer.commit()
-        print(f"index build: {args.docs} docs in {time.perf_counter() - start:.1f} s "
-              f"(CPU {time.process_time() - cpu:.1f} s)")
+        if args.index and tmp.exists():
+            ix = index.open_dir(str(tmp))
+            print(f"index reused: {ix.doc_count()} docs in {tmp}")
+        else:
+            tmp.mkdir(parents=True, exist_ok=True)
+            start, cpu = time.perf_counter(), time.process_time()
+            ix = index.create_in(str(tmp), schema())
+            writer = ix.writer(limitmb=512)
+            for doc in documents(args.docs):
+                writer.add_document(**doc)
+            writer.commit()
+            print(f"index build: {args.docs} docs in {time.perf_counter() - start:.1f} s "
+                  f"(CPU {time.process_time() - cpu:.1f} s)")
 
         with ix.reader() as reader:
             (leaf, _), = reader.leaf_readers()
@@ -187,7 +196,8 @@ def main():
                 p95 = times[max(int(len(times) * 0.95) - 1, 0)]
                 print(f"{name:34} {statistics.median(times):8.2f} {p95:8.2f} {hits:7}")
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not args.index:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def compile_warnings(package) -> str:

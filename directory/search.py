@@ -29,8 +29,11 @@ from __future__ import annotations
 import csv
 import logging
 import math
+import pickle
 import re
+import struct
 import unicodedata
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,6 +82,11 @@ W_CHOSUNG = 3.0
 W_TYPO = 1.5
 W_SIDO = 1.0
 W_PLACE = 1.0  # near a place, relevance adds W_PLACE·exp(−km/5) to the normalised score
+
+
+# What reading a damaged index file raises (Whoosh unpickles and decompresses blocks).
+_DAMAGE = (OSError, EOFError, KeyError, IndexError, struct.error, zlib.error, pickle.UnpicklingError,
+           UnicodeDecodeError)
 
 
 class SearchError(ValueError):
@@ -540,10 +548,10 @@ def search(db, query: str | None = "", *, near=None, radius_km=None, category=No
     for attempt in range(2):
         entry = open_index(db)
         try:
-            snap = snapshot(db, entry)
-            ranked, total = _run(snap, words, vocab, point, radius_km, filters, target, sort, limit)
+            with snapshot(db, entry) as snap:
+                ranked, total = _run(snap, words, vocab, point, radius_km, filters, target, sort, limit)
             break
-        except Exception as exc:  # a damaged index: rebuild it once, then let errors through
+        except _DAMAGE as exc:  # a damaged index file: rebuild it once, then let errors through
             if attempt:
                 raise
             log.warning("검색 색인 오류로 다시 만듭니다: %s: %s", exc.__class__.__name__, exc)

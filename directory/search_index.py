@@ -21,7 +21,8 @@ import os
 import shutil
 import threading
 import warnings
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -140,6 +141,8 @@ class Snapshot:
         self._postings: dict[tuple[str, str], np.ndarray] = {}
         self._cached = 0
         self._lock = threading.Lock()
+        self.users = 0
+        self.retired = False
         if self.n:
             column = reader.column_reader("id")
             self.ids = np.fromiter(iter(column), dtype=np.int64, count=self.n)
@@ -191,7 +194,14 @@ class Snapshot:
                 break
         return out
 
+    def retire(self):
+        """Close now if unused, else when the last user lets go."""
+        self.retired = True
+        if not self.users:
+            self.close()
+
     def close(self):
+        self.retired = True
         self.reader.close()
 
 
@@ -229,7 +239,7 @@ class _Index:
 
     def close(self):
         if self.snapshot is not None:
-            self.snapshot.close()
+            self.snapshot.retire()
             self.snapshot = None
 
 
@@ -421,15 +431,27 @@ def open_index(db) -> _Index:
         return entry
 
 
-def snapshot(db, entry: _Index) -> Snapshot:
-    """The entry's snapshot for the index's latest generation."""
+@contextmanager
+def snapshot(db, entry: _Index):
+    """The entry's snapshot for the index's latest generation, held while in use.
+
+    A snapshot replaced by a newer generation is closed when its last user
+    lets go, so a search in one thread never reads a reader another closed.
+    """
     with _LOCK:
         snap = entry.snapshot
         if snap is None or snap.generation() != entry.ix.latest_generation():
             if snap is not None:
-                snap.close()
+                snap.retire()
             entry.snapshot = snap = Snapshot(entry.ix.reader(), db)
-        return snap
+        snap.users += 1
+    try:
+        yield snap
+    finally:
+        with _LOCK:
+            snap.users -= 1
+            if snap.retired and not snap.users:
+                snap.close()
 
 
 def index_agencies(db, ids=None, *, progress=None, procs: int | None = None) -> int:

@@ -382,12 +382,25 @@ def test_postings_read_by_block_equal_whoosh_all_ids(sdb):
 
     search.search(sdb, "치매")
     entry = search_index.open_index(sdb)
-    snap = search_index.snapshot(sdb, entry)
-    for field, term in [("name", "센터"), ("name", "치매"), ("text", "서울"), ("type", "행정복지센터"),
-                        ("chosung", "ㅊㅁ")]:
-        expected = []
-        for leaf, offset in snap.reader.leaf_readers():
-            if (field, term) in leaf:
-                expected += [offset + i for i in leaf.postings(field, term).all_ids()]
-        assert len(expected) > 0
-        assert np.array_equal(snap.postings(field, term), np.array(expected))
+    with search_index.snapshot(sdb, entry) as snap:
+        for field, term in [("name", "센터"), ("name", "치매"), ("text", "서울"), ("type", "행정복지센터"),
+                            ("chosung", "ㅊㅁ")]:
+            expected = []
+            for leaf, offset in snap.reader.leaf_readers():
+                if (field, term) in leaf:
+                    expected += [offset + i for i in leaf.postings(field, term).all_ids()]
+            assert len(expected) > 0
+            assert np.array_equal(snap.postings(field, term), np.array(expected))
+
+
+def test_a_search_holds_its_snapshot_while_the_index_changes(sdb):
+    from directory import search_index
+
+    search.search(sdb, "치매")
+    entry = search_index.open_index(sdb)
+    with search_index.snapshot(sdb, entry) as old:
+        _add_agency(sdb, "가락해오름들꽃복지관")
+        assert names(search.search(sdb, "해오름들꽃")[0]) == ["가락해오름들꽃복지관"]  # a newer snapshot
+        assert not old.retired or old.users == 1
+        assert len(old.postings("name", "치매")) > 0  # still readable
+    assert old.retired
