@@ -124,6 +124,10 @@ def main(argv=None) -> int:
     second = f["second"]
     ok = (f["rows_per_s"] >= TARGET_ROWS_PER_S and f["peak_rss_mb"] < TARGET_PEAK_MB
           and second["imported"] == 0 and second["updated"] == 0 and second["merged"] == 0)
+    if f["traced_peak_mb"] is not None:
+        print("result:           traced run: tracemalloc slows the import and adds memory of its own; "
+              "judge the targets on a run without --trace")
+        return 0
     print("result:           " + ("targets met" if ok else "TARGET MISSED or re-import changed something"))
     return 0 if ok else 1
 

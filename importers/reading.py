@@ -30,6 +30,13 @@ class Table:
     rows: list[list[str]]
     encoding: str
     sha256: str
+    # The file's row number of each data row (the header is row 1), when
+    # blank lines were left out; None means rows 2, 3, 4 … in order.
+    numbers: list[int] | None = None
+
+    def numbered(self):
+        """(row number in the file, cells) for each data row."""
+        return zip(self.numbers or range(2, len(self.rows) + 2), self.rows)
 
 
 def decode(data: bytes, name: str = "파일") -> tuple[str, str]:
@@ -77,15 +84,25 @@ def read_csv(path: str | Path) -> Table:
     # four-bytes-a-character copy of the whole file.
     lines = _lines(text) if "\n" in text else io.StringIO(text, newline="")
     reader = csv.reader(lines, delimiter=delimiter)
+    numbers: list[int] = []  # blank lines are left out, but rows keep their number in the file
     try:
-        all_rows = _share_cells(row for row in reader if any(cell.strip() for cell in row))
+        all_rows = _share_cells(_non_blank(reader, numbers))
     except csv.Error as exc:
         raise ImportFormatError(f"{path.name}: CSV 형식이 올바르지 않습니다 ({exc}).") from exc
     if not all_rows:
         raise ImportFormatError(f"{path.name}: 빈 파일입니다.")
     headers = [" ".join(h.split()) for h in all_rows[0]]
-    del all_rows[0]
-    return Table(path, headers, all_rows, encoding, digest)
+    del all_rows[0], numbers[0]
+    gapless = numbers == list(range(2, len(numbers) + 2))
+    return Table(path, headers, all_rows, encoding, digest, None if gapless else numbers)
+
+
+def _non_blank(reader, numbers: list[int]):
+    """The rows that have any text, noting each one's row number (from 1) in `numbers`."""
+    for number, row in enumerate(reader, start=1):
+        if any(cell.strip() for cell in row):
+            numbers.append(number)
+            yield row
 
 
 def _lines(text: str):

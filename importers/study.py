@@ -87,7 +87,7 @@ def import_complexes(run: ImportRun, table: Table) -> dict[str, int]:
     """Upsert the complexes of a profile table; returns name -> id."""
     index = {h.strip().lower(): i for i, h in enumerate(table.headers)}
     ids = {}
-    for number, cells in enumerate(table.rows, start=2):
+    for number, cells in table.numbered():
         raw = {h: (cells[i] if i < len(cells) else "") for h, i in index.items()}
         name = clean_text(raw.get("complex"))
         if not name:
@@ -154,7 +154,7 @@ def import_matrix(db, table: Table, *, complexes: Table | None = None, progress=
             if name not in complex_ids:
                 complex_ids[name] = _existing_or_new_complex(run, name)
         links = 0
-        for number, cells in enumerate(table.rows, start=2):
+        for number, cells in table.numbered():
             raw = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(headers)}
             parsed, bad = [], None
             for i, complex_name in complex_cols:

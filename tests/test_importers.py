@@ -349,3 +349,13 @@ def test_unclosed_quote_is_quarantined_with_a_hint_and_nothing_lost(db, tmp_path
     assert "따옴표" in summary.errors[0]["message"]
     raw = json.loads(db.execute("SELECT raw FROM quarantine").fetchone()[0])
     assert "다치매안심센터" in raw["치매센터명"]  # the swallowed row is kept, to be fixed and re-imported
+
+
+def test_quarantined_rows_keep_their_row_number_across_blank_lines(db, tmp_path):
+    path = write_cp949(tmp_path / "gaps.csv", [
+        HEADER, "", GOOD, "", "", ",치매안심센터,서울특별시 중구 청구로 1,,37.56,127.01,,,1",
+    ])
+    summary = import_file(db, path)
+    assert (summary.imported, summary.quarantined) == (1, 1)
+    assert summary.errors[0]["row"] == 6  # the line a person finds in the file
+    assert db.execute("SELECT row_number FROM agency_sources").fetchone()[0] == 3
