@@ -17,7 +17,7 @@ parser, so AND, *, quotes or unbalanced parentheses are just characters.
 The tree is evaluated with numpy over the postings Whoosh stores: Whoosh's
 own pure-Python matchers took 0.4–1.7 s for a broad word such as 경로당 (62,000
 of 100,000 agencies) in an OR across fields, far over the 30 ms a phone
-search needs (bench/bench_search.py). Scores are flat: a document scores the
+search needs (README, Search). Scores are flat: a document scores the
 summed weights of the clauses it matches (name beats services text, an
 exact type beats a mention), the same for short and long words.
 
