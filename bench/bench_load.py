@@ -109,9 +109,11 @@ def prepare(work: Path, agencies: int) -> tuple[Path, dict]:
 class Server:
     """`yeongye serve` in a child process on a free loopback port."""
 
-    def __init__(self, db_path: Path, threads: int = 8, processes: int = 2):
+    def __init__(self, db_path: Path, threads: int = 8, processes: int = 2, page_cache: int | None = None):
         self.port = free_port()
         env = {**os.environ, "YEONGYE_SECRET_KEY": "load-test"}
+        if page_cache is not None:
+            env["YEONGYE_PAGE_CACHE_SECONDS"] = str(page_cache)
         # The server's log goes to a file: an unread pipe fills up and stalls the server.
         self.log_path = Path(str(db_path) + ".server.log")
         self.log = open(self.log_path, "wb")
@@ -299,14 +301,17 @@ def main(argv=None) -> int:
     parser.add_argument("--writers", type=int, default=10)
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads per process")
     parser.add_argument("--processes", type=int, default=2, help="server processes (serve --processes)")
+    parser.add_argument("--page-cache", type=int, default=None,
+                        help="seconds of the anonymous page cache (serve's default: 30; 0 = off)")
     parser.add_argument("--work", default=str(ROOT / "bench" / "out" / "load"))
     args = parser.parse_args(argv)
 
     db_path, info = prepare(Path(args.work), args.agencies)
-    server = Server(db_path, threads=args.threads, processes=args.processes)
+    server = Server(db_path, threads=args.threads, processes=args.processes, page_cache=args.page_cache)
     try:
-        print(f"server: yeongye serve (waitress, {args.processes} processes × {args.threads} threads) "
-              f"on {HOST}:{server.port}")
+        cache = "serve's default (30 s)" if args.page_cache is None else f"{args.page_cache} s"
+        print(f"server: yeongye serve (waitress, {args.processes} processes × {args.threads} threads, "
+              f"page cache {cache}) on {HOST}:{server.port}")
         # warm-up: the search index's arrays and the templates, as a running server has them
         read_phase(server.port, info, 8, 5)
         reads = read_phase(server.port, info, args.readers, args.seconds)

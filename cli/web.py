@@ -71,11 +71,12 @@ def _serve(listener, config: dict, threads: int) -> None:
 
 
 def _instance_config() -> dict:
-    """Settings a deployer put in instance/config.py (the factory skips it when given a dict)."""
+    """Settings from instance/config.py and YEONGYE_* variables (the factory skips the file when given a dict)."""
     from pathlib import Path
 
     from flask import Config
 
     config = Config(str(Path("instance").resolve()))
     config.from_pyfile("config.py", silent=True)
+    config.from_prefixed_env("YEONGYE")  # the environment wins, as in create_app()
     return dict(config)

@@ -162,6 +162,16 @@ class Snapshot:
             rid = table[:, 0].astype(np.int64)
             lat[rid], lon[rid], name_len[rid] = table[:, 1], table[:, 2], table[:, 3]
         self.lat, self.lon, self.name_len = lat[self.ids], lon[self.ids], name_len[self.ids]
+        self._name_rank = None
+
+    def name_rank(self, db) -> np.ndarray:
+        """Each document's place in the 가나다 order of names (for sort='name'), read on first use."""
+        if self._name_rank is None:
+            order = [r[0] for r in db.execute("SELECT id FROM agencies ORDER BY name_key, id")]
+            rank = np.full(int(max(order + [int(self.ids.max()) if self.n else 0])) + 1, len(order))
+            rank[np.array(order, dtype=np.int64)] = np.arange(len(order))
+            self._name_rank = rank[self.ids]
+        return self._name_rank
 
     def generation(self) -> int:
         return self.reader.generation()
