@@ -183,3 +183,9 @@ def test_fuzzing_the_api_from_its_document_finds_no_server_error(tmp_path):
 
     app, tokens = build_app(tmp_path)
     assert fuzz(app, tokens, examples=4) == []
+
+
+def test_correction_requests_are_rate_limited(client):
+    codes = [client.post("/api/agencies/1/corrections", json={"message": f"전화번호 변경 {i}"}).status_code
+             for i in range(21)]
+    assert codes[:20] == [201] * 20 and codes[20] == 429

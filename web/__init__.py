@@ -82,4 +82,5 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(maps.bp)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+    auth.limit_views(app)  # last: every rate-limited view is registered by now
     return app

@@ -84,9 +84,24 @@ def init_app(app):
     # and the browser test's server each get their own.
     limiter = Limiter(get_remote_address, app=app, storage_uri=app.config.get("RATELIMIT_STORAGE_URI", "memory://"),
                       default_limits=[])
-    app.view_functions["auth.login"] = limiter.limit(
-        app.config.get("LOGIN_RATE_LIMIT", LOGIN_LIMIT), methods=["POST"])(app.view_functions["auth.login"])
     app.extensions["yeongye_limiter"] = limiter
+
+
+# POSTs anyone can send, limited per address: sign-in attempts, correction requests.
+RATE_LIMITS = {
+    "auth.login": ("LOGIN_RATE_LIMIT", LOGIN_LIMIT),
+    "agency_edit.correction": ("CORRECTION_RATE_LIMIT", "20 per hour"),
+    "api.correction": ("CORRECTION_RATE_LIMIT", "20 per hour"),
+}
+
+
+def limit_views(app) -> None:
+    """Wrap the rate-limited views (call once every blueprint is registered)."""
+    limiter = app.extensions["yeongye_limiter"]
+    for endpoint, (setting, default) in RATE_LIMITS.items():
+        if endpoint in app.view_functions:
+            app.view_functions[endpoint] = limiter.limit(app.config.get(setting, default), methods=["POST"])(
+                app.view_functions[endpoint])
 
 
 def _safe_next(target: str | None) -> str:
