@@ -58,7 +58,7 @@ MAX_WORDS = 8
 MAX_WORD_CHARS = 24  # longer runs are cut: no agency name needs more, and grams cost time
 MAX_LIMIT = 200
 NEEDS_FILE = REFERENCE_DIR / "needs_words.csv"
-SORTS = ("relevance", "distance")
+SORTS = ("relevance", "distance", "name")
 
 # Placements whose coordinates stand for an area, not the building.
 APPROXIMATE_PLACEMENTS = {
@@ -549,6 +549,8 @@ def search(db, query: str | None = "", *, near=None, radius_km=None, category=No
         entry = open_index(db)
         try:
             with snapshot(db, entry) as snap:
+                if sort == "name":
+                    snap.name_rank(db)
                 ranked, total = _run(snap, words, vocab, point, radius_km, filters, target, sort, limit)
             break
         except _DAMAGE as exc:  # a damaged index file: rebuild it once, then let errors through
@@ -556,7 +558,7 @@ def search(db, query: str | None = "", *, near=None, radius_km=None, category=No
                 raise
             log.warning("검색 색인 오류로 다시 만듭니다: %s: %s", exc.__class__.__name__, exc)
             rebuild(db, entry)
-    by_distance = point is not None and (sort == "distance" or not (words or target))
+    by_distance = point is not None and (sort == "distance" or not (words or target) and sort != "name")
     return _rows(db, ranked, point, by_distance=by_distance), total
 
 
@@ -589,7 +591,8 @@ def _run(snap, words, vocab, point, radius_km, filters, target, sort, limit):
     """(ranked [(agency id, score)], total) for one search."""
     mask, dist = _allowed(snap, filters, point, radius_km)
     if not words and not target:
-        return _rank(snap, np.flatnonzero(mask), None, dist, "distance" if point else "id", limit)
+        order = "name" if sort == "name" else "distance" if point else "id"
+        return _rank(snap, np.flatnonzero(mask), None, dist, order, limit)
     # First the words as typed; then any word of three or more syllables may
     # have one wrong; last, with several words, any word may match.
     attempts = [build_query(words, vocab, target=target)]
@@ -601,12 +604,13 @@ def _run(snap, words, vocab, point, radius_km, filters, target, sort, limit):
         scores = clause.scores(snap)
         docs = np.flatnonzero((scores > 0) & mask)
         if len(docs):
-            return _rank(snap, docs, scores[docs], dist, sort if point else "score", limit)
+            order = sort if sort == "name" or point else "score"
+            return _rank(snap, docs, scores[docs], dist, order, limit)
     return [], 0
 
 
 def _rank(snap, docs, scores, dist, order, limit):
-    """The top `limit` of `docs`: by score (shorter names first on ties), distance, or id."""
+    """The top `limit` of `docs`: by score (shorter names first on ties), distance, name or id."""
     total = len(docs)
     if not total:
         return [], 0
@@ -616,6 +620,8 @@ def _rank(snap, docs, scores, dist, order, limit):
         # Near a place: the score scaled to the best, plus a bonus that halves every ~3.5 km.
         d = np.nan_to_num(dist[docs], nan=np.inf)
         key = -(scores / scores.max() + W_PLACE * np.exp(-d / 5.0))
+    elif order == "name":
+        key = snap.name_rank(None)[docs].astype(np.float64)
     elif order == "score":
         key = -(scores.astype(np.float64) * 1000 - snap.name_len[docs])
     else:

@@ -237,7 +237,7 @@ def test_resolve_place_by_complex_address_and_region(sdb):
     ({"near": (37.5, 127.0), "radius_km": -1}, "반경"),
     ({"near": (37.5, 127.0), "radius_km": "x"}, "반경"),
     ({"radius_km": 3}, "위치"),
-    ({"sort": "name"}, "정렬"),
+    ({"sort": "random"}, "정렬"),
     ({"sort": "distance"}, "위치"),
     ({"limit": 0}, "개수"),
     ({"limit": "many"}, "개수"),
@@ -404,3 +404,11 @@ def test_a_search_holds_its_snapshot_while_the_index_changes(sdb):
         assert not old.retired or old.users == 1
         assert len(old.postings("name", "치매")) > 0  # still readable
     assert old.retired
+
+
+def test_sort_by_name(sdb):
+    results, total = search.search(sdb, "정신건강복지센터", sido="서울", sort="name", limit=50)
+    keys = [r["name_key"] for r in results]
+    assert total > 20 and keys == sorted(keys)
+    listed, _ = search.search(sdb, "", type="치매안심센터", sort="name", limit=10)
+    assert [r["name_key"] for r in listed] == sorted(r["name_key"] for r in listed)
