@@ -88,7 +88,11 @@ def _ordered(dataset: Dataset) -> list[str]:
 
 
 def import_standard(db, table: Table, dataset: Dataset, *, progress=None, geocoder=None):
-    """Import a standard-data table; returns the run's ImportSummary."""
+    """Import a standard-data table; returns the run's ImportSummary.
+
+    The table's rows are consumed: once they are in the store they are let
+    go, so a national list's cells are not held while duplicates are sought.
+    """
     index = {h.replace(" ", ""): i for i, h in enumerate(table.headers)}
     with ImportRun(db, source=dataset.name, dataset=dataset.label, file_name=table.path.name,
                    file_hash=table.sha256, encoding=table.encoding) as run:
@@ -121,6 +125,7 @@ def import_standard(db, table: Table, dataset: Dataset, *, progress=None, geocod
             run.add_agency(fields, source_key=key, row_number=number, raw=raw)
             if progress:
                 progress(1)
+        table.rows, table.numbers = [], None
         run.finish_placement(geocoder=geocoder)
     return run.summary
 
