@@ -172,11 +172,19 @@ def confirm(token: str):
         job = _jobs.get(token)
         if job is None or job["status"] == "error":
             job = _jobs[token] = {"status": "queued", "done": 0, "total": 0, "summary": None, "error": None,
-                                  "user": current_user.username, "started": time.time()}
+                                  "user": current_user.username, "user_id": current_user.id,
+                                  "started": time.time()}
             thread = threading.Thread(target=_run_import, name=f"import-{token[:6]}", daemon=True,
                                       args=(current_app.config["DATABASE"], path, overrides, job))
             thread.start()
     return redirect(url_for("transfer.status", token=token))
+
+
+class _Who:
+    """The user who started a background import, for the audit log."""
+
+    def __init__(self, user_id, username):
+        self.id, self.username = user_id, username
 
 
 def _save_job(folder: Path, job: dict) -> None:
@@ -207,6 +215,12 @@ def _run_import(db_path: str, path: Path, overrides: dict, job: dict) -> None:
 
         summary = import_file(db, path, mapping=overrides or None, progress=progress)
         job["summary"] = summary.as_dict()
+        if summary.run_id is not None:  # the import itself is in import_runs; the log says who ran it
+            from directory import audit
+
+            with db.conn:
+                audit.record(db, _Who(job["user_id"], job["user"]), "import", "import_runs", summary.run_id, None,
+                             {k: v for k, v in job["summary"].items() if k != "errors"})
         job["status"] = "done"
         path.unlink(missing_ok=True)  # the data is in the store now; keep only job.json
     except (ImportFormatError, StoreError, OSError, ValueError) as exc:
