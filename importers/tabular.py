@@ -332,7 +332,8 @@ def find_header_row(table: Table) -> Table:
         headers = [" ".join(str(h).split()) for h in row]
         found = recognise(headers)
         if found.how.get("name") == "동의어" and len(found.columns) >= 2:
-            return Table(table.path, headers, table.rows[i + 1:], table.encoding, table.sha256)
+            numbers = [n for n, _cells in table.numbered()][i + 1:]  # rows keep their number in the file
+            return Table(table.path, headers, table.rows[i + 1:], table.encoding, table.sha256, numbers)
     return table
 
 
@@ -371,7 +372,7 @@ def import_tabular(db, table: Table, *, mapping: dict[str, str] | None = None, s
         if "type" in columns else {}
     with ImportRun(db, source=source, dataset=f"목록 {table.path.name}", file_name=table.path.name,
                    file_hash=table.sha256, encoding=table.encoding) as run:
-        for number, cells in enumerate(table.rows, start=2):
+        for number, cells in table.numbered():
             raw = {h or f"열{i + 1}": (cells[i] if i < len(cells) else "") for i, h in enumerate(table.headers)}
             fields = {f: (cells[i] if i < len(cells) else "") for f, i in columns.items()}
             if crs:

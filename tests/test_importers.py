@@ -359,3 +359,17 @@ def test_quarantined_rows_keep_their_row_number_across_blank_lines(db, tmp_path)
     assert (summary.imported, summary.quarantined) == (1, 1)
     assert summary.errors[0]["row"] == 6  # the line a person finds in the file
     assert db.execute("SELECT row_number FROM agency_sources").fetchone()[0] == 3
+
+
+def test_rows_under_a_title_row_keep_their_row_number(db, tmp_path):
+    path = tmp_path / "titled.csv"
+    path.write_text("\n".join([
+        "2024년 강서구 협력기관 현황,,,,",
+        "기관명,주소,전화번호,위도,경도",
+        "강서구정신건강복지센터,서울특별시 강서구 공항대로 561,02-2600-5926,37.5509,126.8495",
+        "",
+        "먼곳복지관,서울특별시 강서구 강서로 1,,48.85,2.35",
+    ]) + "\n", encoding="utf-8")
+    summary = import_file(db, path)
+    assert (summary.imported, summary.quarantined) == (1, 1)
+    assert summary.errors[0]["row"] == 5
