@@ -45,7 +45,9 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = _l("이 페이지를 보려면 로그인하세요.")
 login_manager.login_message_category = "info"
 login_manager.anonymous_user = Anonymous
-login_manager.session_protection = "strong"
+# "basic", not "strong": a worker's phone changes address between Wi-Fi and
+# mobile data all day, and "strong" would sign them out each time.
+login_manager.session_protection = "basic"
 
 LOGIN_LIMIT = "10 per minute;50 per hour"
 
