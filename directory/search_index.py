@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import threading
 import warnings
 from contextlib import contextmanager
@@ -121,9 +122,11 @@ def ensure_change_log(db) -> bool:
 
 def _store_state(db) -> tuple:
     """(store id, last change seq, agency count): what the index must match."""
+    # sqlite_sequence keeps the last seq handed out even when the log is pruned.
     row = db.execute(
         "SELECT (SELECT value FROM meta WHERE key = 'store_id'), "
-        "(SELECT coalesce(max(seq), 0) FROM search_changes), (SELECT count(*) FROM agencies)"
+        "(SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'search_changes'), "
+        "(SELECT count(*) FROM agencies)"
     ).fetchone()
     return row[0], row[1], row[2]
 
@@ -251,6 +254,7 @@ class _Index:
     ix: object
     state: tuple = ()
     snapshot: Snapshot | None = None
+    build: str | None = None  # which complete build of the folder this is (another process may rebuild)
 
     def close(self):
         if self.snapshot is not None:
@@ -273,10 +277,13 @@ def _read_meta(path: Path) -> dict:
         return {}
 
 
-def _write_meta(path: Path | None, state: tuple) -> None:
+def _write_meta(path: Path | None, state: tuple, build: str | None = None) -> None:
+    """Record the store state the index matches; `build` names a complete build (kept on updates)."""
     if path is None:
         return
-    meta = {"version": INDEX_VERSION, "store_id": state[0], "seq": state[1], "count": state[2]}
+    build = build or _read_meta(path).get("build") or os.urandom(8).hex()
+    meta = {"version": INDEX_VERSION, "store_id": state[0], "seq": state[1], "count": state[2],
+            "build": build}
     tmp = path / (META_FILE + ".tmp")
     tmp.write_text(json.dumps(meta), encoding="utf-8")
     os.replace(tmp, path / META_FILE)
@@ -285,7 +292,7 @@ def _write_meta(path: Path | None, state: tuple) -> None:
 def _writer(ix, procs: int = 1):
     if procs > 1:  # Whoosh's multiprocessing writer: one segment per process
         return ix.writer(procs=procs, multisegment=True, limitmb=256)
-    return ix.writer(limitmb=512, timeout=10.0, delay=0.05)
+    return ix.writer(limitmb=512, timeout=3.0, delay=0.05)
 
 
 def _fill(ix, db, *, progress=None, procs: int = 1) -> int:
@@ -330,7 +337,7 @@ def _build(db, path: Path | None, *, progress=None, procs: int = 1):
         ix = index.create_in(str(tmp), _schema())
         _fill(ix, db, progress=progress, procs=procs)
         ix.close()
-        _write_meta(tmp, state)
+        _write_meta(tmp, state, build=os.urandom(8).hex())
         old = path.with_name(f"{path.name}.old-{tag}")
         if path.exists():
             os.replace(path, old)
@@ -363,7 +370,8 @@ def _open_or_build(db, path: Path | None) -> _Index:
                 try:
                     ix = index.open_dir(str(path))
                     ix.doc_count()
-                    return _Index(path, ix, (meta["store_id"], meta["seq"], meta["count"]))
+                    return _Index(path, ix, (meta["store_id"], meta["seq"], meta["count"]),
+                                  build=meta.get("build"))
                 except Exception as exc:  # whoosh raises many kinds on damaged files
                     reason = f"색인을 열 수 없습니다 ({exc.__class__.__name__}: {exc})"
                 gc.collect()
@@ -371,7 +379,7 @@ def _open_or_build(db, path: Path | None) -> _Index:
     elif path is not None:
         log.warning("검색 색인이 없어 새로 만듭니다: %s", path)
     ix, state = _build(db, path)
-    return _Index(path, ix, state)
+    return _Index(path, ix, state, build=_built(path))
 
 
 def _catch_up(db, entry: _Index) -> None:
@@ -400,6 +408,7 @@ def _catch_up(db, entry: _Index) -> None:
         return
     entry.state = state
     _write_meta(entry.path, state)
+    _prune(db, state[1])
     if entry.ix.doc_count() != state[2]:
         log.warning("검색 색인의 기관 수(%s)가 데이터베이스(%s)와 달라 다시 만듭니다",
                     entry.ix.doc_count(), state[2])
@@ -425,7 +434,11 @@ def rebuild(db, entry: _Index) -> None:
     """Build an entry's index afresh."""
     entry.close()
     ix, state = _build(db, entry.path)
-    entry.ix, entry.state = ix, state
+    entry.ix, entry.state, entry.build = ix, state, _built(entry.path)
+
+
+def _built(path: Path | None) -> str | None:
+    return _read_meta(path).get("build") if path is not None else None
 
 
 def open_index(db) -> _Index:
@@ -440,6 +453,10 @@ def open_index(db) -> _Index:
             if path is not None:
                 shutil.rmtree(path, ignore_errors=True)
         entry = _OPEN.get(key)
+        if entry is not None and path is not None and _read_meta(path).get("build") != entry.build:
+            # Another process rebuilt the folder (reindex): drop the old files.
+            entry.close()
+            entry = None
         if entry is None:
             entry = _OPEN[key] = _open_or_build(db, path)
         _catch_up(db, entry)
@@ -489,7 +506,7 @@ def index_agencies(db, ids=None, *, progress=None, procs: int | None = None) -> 
                 big = db.execute("SELECT count(*) FROM agencies").fetchone()[0] >= 50_000
                 procs = min(2, os.cpu_count() or 1) if big and path is not None else 1
             ix, state = _build(db, path, progress=progress, procs=procs)
-            _OPEN[key] = _Index(path, ix, state)
+            _OPEN[key] = _Index(path, ix, state, build=_built(path))
             return state[2]
         entry = open_index(db)
         ids = list(ids)
@@ -513,6 +530,16 @@ def close_all() -> None:
         for entry in _OPEN.values():
             entry.close()
         _OPEN.clear()
+
+
+def _prune(db, seq: int, keep: int = 10_000) -> None:
+    """Drop change-log rows the index has seen once there are many (a busy store must not wait)."""
+    try:
+        if db.execute("SELECT count(*) FROM search_changes").fetchone()[0] > keep:
+            with db.conn:
+                db.execute("DELETE FROM search_changes WHERE seq <= ?", [seq])
+    except sqlite3.OperationalError as exc:  # locked by a writer: next time
+        log.info("변경 기록 정리는 다음에 합니다: %s", exc)
 
 
 def prune_changes(db) -> int:

@@ -412,3 +412,19 @@ def test_sort_by_name(sdb):
     assert total > 20 and keys == sorted(keys)
     listed, _ = search.search(sdb, "", type="치매안심센터", sort="name", limit=10)
     assert [r["name_key"] for r in listed] == sorted(r["name_key"] for r in listed)
+
+
+def test_a_rebuild_by_another_process_is_picked_up(sdb, tmp_path):
+    from directory import search_index
+
+    search.search(sdb, "치매")
+    before = search_index._OPEN[str(tmp_path / "demo.db.whoosh")].build
+    # Another process (simulated: its own cache) reindexes the same store.
+    saved = dict(search_index._OPEN)
+    search_index._OPEN.clear()
+    search.index_agencies(sdb)
+    search_index.close_all()
+    search_index._OPEN.update(saved)
+    results, _ = search.search(sdb, "강화군치매")
+    assert names(results)[0] == "강화군치매안심센터"
+    assert search_index._OPEN[str(tmp_path / "demo.db.whoosh")].build != before

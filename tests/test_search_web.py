@@ -154,3 +154,14 @@ def test_api_search_bad_parameters_are_json_400(client, params, message):
 def test_api_search_hostile_queries(client, query):
     response = client.get("/api/search", query_string={"q": query})
     assert response.status_code == 200 and "results" in response.get_json()
+
+
+def test_reindex_then_search_does_not_rebuild_again(runner, db_path, caplog):
+    import logging
+
+    assert runner.invoke(main, ["--db", str(db_path), "reindex"]).exit_code == 0
+    search.close_all()
+    with caplog.at_level(logging.WARNING, logger="directory.search"):
+        result = runner.invoke(main, ["--db", str(db_path), "search", "치매", "--json"])
+    assert result.exit_code == 0 and json.loads(result.output)
+    assert "다시 만듭니다" not in caplog.text and "새로 만듭니다" not in caplog.text
