@@ -214,3 +214,11 @@ def test_import_preview_and_report(desk, server, tmp_path):
 def test_english_is_selectable(desk, server):
     desk.goto(f"{server['url']}/?lang=en")
     assert desk.locator("html").get_attribute("lang") == "en"
+
+
+def test_edit_page_fits_a_phone(phone, server):
+    login(phone, server, "lead")
+    phone.goto(f"{server['url']}/complexes/{server['complexes']['A']}/edit/")
+    assert phone.locator("section.card").count() > 5
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 392  # no sideways scrolling
+    shot(phone, "edit-phone")

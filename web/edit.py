@@ -28,9 +28,11 @@ bp = Blueprint("edit", __name__, url_prefix="/complexes/<int:complex_id>/edit")
 
 
 def _choices(db) -> dict:
+    content_types = list(db.query("SELECT code, name FROM content_types ORDER BY ord"))
     return {
         "levels": list(db.query("SELECT level, mark, label FROM frequency_levels ORDER BY level DESC")),
-        "content_types": list(db.query("SELECT code, name FROM content_types ORDER BY ord")),
+        "content_types": content_types,
+        "content_names": {t["code"]: t["name"] for t in content_types},
     }
 
 
