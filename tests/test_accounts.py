@@ -390,3 +390,13 @@ def test_my_account_lists_my_complexes_and_changes_my_password(client, app, user
     db = connect(app.config["DATABASE"])
     assert accounts.authenticate(db, "lead", "new-pass-123") is not None
     db.conn.close()
+
+
+def test_every_post_form_in_the_templates_carries_a_csrf_token():
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parent.parent / "web" / "templates"
+    for path in templates.rglob("*.html"):
+        for form in re.findall(r"<form\b[^>]*>.*?</form>", path.read_text(encoding="utf-8"), re.S | re.I):
+            if re.search(r'method="post"', form, re.I):
+                assert "csrf_token()" in form, f"{path.name}: a POST form without csrf_token"
