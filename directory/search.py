@@ -48,7 +48,7 @@ from .taxonomy import Taxonomy
 
 __all__ = [
     "SearchError", "search", "index_agencies", "remove", "resolve_place", "parse_point", "query_words",
-    "chosung", "index_dir", "close_all", "prune_changes", "APPROXIMATE_PLACEMENTS", "SORTS",
+    "chosung", "index_dir", "close_all", "prune_changes", "APPROXIMATE_PLACEMENTS", "SORTS", "META_FILE",
 ]
 
 log = logging.getLogger("directory.search")
