@@ -8,7 +8,7 @@ import click
 
 from directory import demo as demo_data
 from directory.store import counts
-from importers import ImportFormatError, count_rows, import_file
+from importers import ImportFormatError, import_file
 
 from . import main, pass_ctx
 
@@ -63,11 +63,10 @@ def import_command(ctx, file, complexes, mapping_file, map_pairs, crs, source, s
                 click.echo(line)
             return
         coder = make_geocoder(geocoder, domain=geocoder_domain)
-        total = count_rows(file)
         show_bar = sys.stderr.isatty() and not as_json
-        with _RowBar(total) if show_bar else _NoBar() as bar:
+        with _RowBar() if show_bar else _NoBar() as bar:
             summary = import_file(ctx.db, file, complexes=complexes, progress=bar.update, mapping=mapping or None,
-                                  crs=crs, source=source, geocoder=coder)
+                                  crs=crs, source=source, geocoder=coder, on_rows=bar.set_total)
     except (ImportFormatError, GeocoderConfigError) as exc:
         if as_json:
             click.echo(json.dumps({"error": str(exc)}, ensure_ascii=False))
@@ -109,12 +108,17 @@ class _RowBar:
 
     Started any earlier, the seconds spent reading the file would count as
     the first row's and make the time-left estimate hours long; drawn every
-    half-percent, it costs the import nothing measurable.
+    half-percent, it costs the import nothing measurable. The length comes
+    from the importer once it has read the file (`set_total`), so the file
+    is read once.
     """
 
-    def __init__(self, total: int):
+    def __init__(self, total: int = 0):
         self.total = total
         self.bar = None
+
+    def set_total(self, total: int) -> None:
+        self.total = total
 
     def __enter__(self):
         click.echo("파일을 읽는 중…", err=True)
@@ -143,6 +147,9 @@ class _NoBar:
         return False
 
     def update(self, n):
+        pass
+
+    def set_total(self, total):
         pass
 
 

@@ -22,7 +22,7 @@ KNOWN = ", ".join([d.label for d in DATASETS] + ["연계 매트릭스(category, 
 
 
 def import_file(db, path, *, complexes=None, progress=None, mapping=None, crs=None, source=None,
-                geocoder=None) -> ImportSummary:
+                geocoder=None, on_rows=None) -> ImportSummary:
     """Import one file into the store and return its summary.
 
     CSV (any Korean encoding), XLSX and the SSIS HTML "xls" are read; a
@@ -30,7 +30,9 @@ def import_file(db, path, *, complexes=None, progress=None, mapping=None, crs=No
     headers, any other agency list through the column synonyms (or the
     `mapping` given, field -> header). An HSDS `datapackage.json` is read as
     an Open Referral package. Raises ImportFormatError, naming what was
-    expected, when the file is none of these.
+    expected, when the file is none of these. `on_rows`, if given, is
+    called with the number of data rows once a tabular file is read (a
+    progress bar's length, without reading the file twice).
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -43,6 +45,8 @@ def import_file(db, path, *, complexes=None, progress=None, mapping=None, crs=No
             f"{path.name}: 지원하지 않는 파일 형식입니다. CSV, XLSX, HTML(.xls) 또는 HSDS datapackage.json이어야 합니다 ({KNOWN})."
         )
     table = read_table(path)
+    if on_rows:
+        on_rows(len(table.rows))
     if mapping or crs or source:
         return import_tabular(db, table, mapping=mapping, crs=crs, source=source, progress=progress,
                               geocoder=geocoder)

@@ -114,11 +114,19 @@ class _Agency:
 
 
 class AgencyIndex:
-    """Every agency with the keys the rules block on: canonical name, address, 100 m grid cell."""
+    """Every agency with the keys the rules block on: canonical name, address, 100 m grid cell.
+
+    With `query` (the agencies an import has just written), the index is cut
+    to what can match them: the rules never pair two agencies that share a
+    source, so when every queried agency holds a common source (one list's
+    run), the other agencies of that list are left out, and the queried ones
+    are held for lookup but not blocked on (they can only pair with other
+    lists). Without a common source, every agency is indexed.
+    """
 
     CELL = 0.001  # degrees of latitude, about 111 m; longitude cells scaled at 36°N
 
-    def __init__(self, conn, *, tax=None):
+    def __init__(self, conn, *, tax=None, query=None):
         self.conn = conn
         names = _Names(tax or taxonomy(_Db(conn)))
         sources: dict[int, set] = defaultdict(set)
@@ -129,21 +137,33 @@ class AgencyIndex:
         self.by_canon: dict[str, list[int]] = defaultdict(list)
         self.by_address: dict[str, list[int]] = defaultdict(list)
         self.grid: dict[tuple[int, int], list[int]] = defaultdict(list)
+        query = set(query) if query is not None else set()
+        common = _common_sources(conn, query, sources) if query else frozenset()
         shared: dict = {}  # one copy of each repeated 시도, 시군구, type string
         for row in conn.execute(
             "SELECT id, name, name_key, type, address_key, sido, sigungu, lat, lon, placement, source FROM agencies"
         ):
+            agency_sources = sources.get(row[0]) or {row[10]}
+            if common:
+                queried = row[0] in query
+                if not queried and not common.isdisjoint(agency_sources):
+                    continue  # the same list as every queried agency: never their duplicate
+            else:
+                queried = False
             row = (*row[:3], shared.setdefault(row[3], row[3]), row[4], shared.setdefault(row[5], row[5]),
                    shared.setdefault(row[6], row[6]), *row[7:])
-            self.add(row, names, sources.get(row[0]) or {row[10]})
+            self.add(row, names, agency_sources, block=not queried)
 
-    def add(self, row, names: _Names, sources) -> None:
+    def add(self, row, names: _Names, sources, *, block: bool = True) -> None:
+        """Hold one agency; with `block`, also under its name, address and grid cell for `neighbours`."""
         agency_id, name, nkey, kind, akey, sido, sigungu, lat, lon, placement, _source = row
         stem, type_key = names.split(nkey or "")
         agency = _Agency(agency_id, name, stem, stem + type_key, kind, akey or "", sido, sigungu, lat, lon,
                          placement in PRECISE and lat is not None, frozenset(s for s in sources if s),
                          bool(BRANCH.search(name or "")))
         self.agencies[agency_id] = agency
+        if not block:
+            return
         self.by_canon[agency.canon].append(agency_id)
         if agency.address_key and _has_number(agency.address_key):
             self.by_address[agency.address_key].append(agency_id)
@@ -184,6 +204,30 @@ class AgencyIndex:
             cell = self.grid.get(self.cell(agency.lat, agency.lon), [])
             if agency_id in cell:
                 cell.remove(agency_id)
+
+
+def _common_sources(conn, ids: set, sources: dict) -> frozenset:
+    """The sources every agency of `ids` holds (empty when they have none in common)."""
+    common = None
+    missing = []
+    for agency_id in ids:
+        held = sources.get(agency_id)
+        if not held:
+            missing.append(agency_id)  # no source rows: the agency's own source column stands in
+            continue
+        held = frozenset(s for s in held if s)
+        common = held if common is None else common & held
+        if not common:
+            return frozenset()
+    for start in range(0, len(missing), 500):
+        chunk = missing[start:start + 500]
+        for (source,) in conn.execute(f"SELECT source FROM agencies WHERE id IN ({', '.join('?' * len(chunk))})",
+                                      chunk):
+            held = frozenset([source]) if source else frozenset()
+            common = held if common is None else common & held
+            if not common:
+                return frozenset()
+    return common or frozenset()
 
 
 def judge(a: _Agency, b: _Agency, decisions: dict | None = None) -> Candidate | None:
@@ -299,9 +343,11 @@ def auto_merge(conn, ids, *, run_id: int | None = None, index: AgencyIndex | Non
     """Merge each agency of `ids` into the same agency from another list; returns the merges.
 
     The older agency is kept (its id stays valid for links and bookmarks)
-    and takes the newer one's better position and missing fields.
+    and takes the newer one's better position and missing fields. The
+    default index holds only the agencies that can pair with `ids` (see
+    AgencyIndex): the merges are the same as with every agency indexed.
     """
-    index = index or AgencyIndex(conn)
+    index = index or AgencyIndex(conn, query=ids)
     decisions = _decisions(conn, index)
     merges = []
     for agency_id in sorted(ids):

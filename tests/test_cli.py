@@ -73,3 +73,16 @@ def test_import_progress_bar_counts_rows_from_the_first_row(capsys):
             bar.update(1)
         assert bar.bar.pos == 1000 and bar.bar.update_min_steps == 5
     assert "파일을 읽는 중" in capsys.readouterr().err
+
+
+def test_import_tells_the_bar_its_length_after_reading_the_file_once(db, monkeypatch):
+    import importers
+    from cli.store import _RowBar
+
+    reads = []
+    read_table = importers.read_table
+    monkeypatch.setattr(importers, "read_table", lambda path: reads.append(path) or read_table(path))
+    with _RowBar() as bar:
+        summary = importers.import_file(db, PUBLIC / "dementia_centers_standard.csv", progress=bar.update,
+                                        on_rows=bar.set_total)
+    assert len(reads) == 1 and bar.total == summary.rows == bar.bar.pos

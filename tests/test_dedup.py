@@ -137,3 +137,32 @@ def test_index_blocks_by_name_address_and_grid(db, tmp_path):
     index = AgencyIndex(db.conn)
     assert len(index.agencies) == 5
     assert sum(len(v) for v in index.grid.values()) == 5
+
+
+def test_import_index_leaves_out_the_list_and_finds_the_same_merges(tmp_path, monkeypatch):
+    """auto_merge indexes only other lists' agencies; the merges equal those of an index of everyone."""
+    from importers import dedup
+    from tests.conftest import PUBLIC as public
+
+    files = [public / "dementia_centers_standard.csv", public / "health_promotion_centers_standard.csv",
+             public / "mental_health_institutions_20220301.csv"]
+
+    def merges_of(db):
+        return [tuple(r) for r in db.execute(
+            "SELECT kept_id, merged_id, rule, score, distance_m FROM agency_merges ORDER BY id")]
+
+    cut = connect(tmp_path / "cut.db")
+    for path in files:
+        import_file(cut, path)
+    ids = [r[0] for r in cut.execute("SELECT DISTINCT agency_id FROM agency_sources WHERE source LIKE 'list:%'")]
+    index = AgencyIndex(cut.conn, query=ids)
+    blocked = {i for table in (index.by_canon, index.by_address, index.grid) for v in table.values() for i in v}
+    assert set(ids) <= set(index.agencies) and not blocked & set(ids)  # held for lookup, never a neighbour
+    assert all("list:mental_health_institutions_20220301" not in index.agencies[i].sources for i in blocked)
+    full_index = dedup.AgencyIndex
+    monkeypatch.setattr(dedup, "AgencyIndex", lambda conn, **kw: full_index(conn))
+    full = connect(tmp_path / "full.db")
+    for path in files:
+        import_file(full, path)
+    assert len(merges_of(cut)) > 50
+    assert merges_of(cut) == merges_of(full)
