@@ -86,11 +86,3 @@ def preview_mapping(db, path, *, mapping=None) -> list[str]:
     """The column mapping a generic import of `path` would use, as lines for the user."""
     table = find_header_row(read_table(path))
     return build_mapping(db, table, mapping).describe()
-
-
-def count_rows(path) -> int:
-    """Data rows in a file, for a progress bar."""
-    path = Path(path)
-    if path.suffix.lower() == ".json":
-        return 0
-    return len(read_table(path).rows)

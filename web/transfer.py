@@ -196,16 +196,19 @@ def _save_job(folder: Path, job: dict) -> None:
 
 def _run_import(db_path: str, path: Path, overrides: dict, job: dict) -> None:
     """The import itself, on its own connection; progress goes into `job` and job.json."""
-    from importers import ImportFormatError, count_rows, import_file
+    from importers import ImportFormatError, import_file
 
     db = None
     folder = path.parent
     last = [0.0]
     try:
         db = connect(db_path)
-        job["total"] = count_rows(path)
         job["status"] = "running"
         _save_job(folder, job)
+
+        def set_total(rows):  # import_file reads the file once and says how many rows it holds
+            job["total"] = rows
+            _save_job(folder, job)
 
         def progress(n):
             job["done"] += n
@@ -213,7 +216,7 @@ def _run_import(db_path: str, path: Path, overrides: dict, job: dict) -> None:
                 last[0] = time.monotonic()
                 _save_job(folder, job)
 
-        summary = import_file(db, path, mapping=overrides or None, progress=progress)
+        summary = import_file(db, path, mapping=overrides or None, progress=progress, on_rows=set_total)
         job["summary"] = summary.as_dict()
         if summary.run_id is not None:  # the import itself is in import_runs; the log says who ran it
             from directory import audit
