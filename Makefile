@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PROCESSES ?= 1
 
-.PHONY: run test install install-test demo clean
+.PHONY: run test install install-test browser-deps demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,12 @@ run: $(VENV)/.installed $(DB)
 	@echo "(데모 계정 비밀번호를 새로 받으려면: $(BIN)/yeongye --db $(DB) demo-users)"
 	$(BIN)/yeongye --db $(DB) serve --host $(HOST) --port $(PORT) --processes $(PROCESSES)
 
-test: $(VENV)/.installed-test
+# The browser tests need Debian's Chromium and a Korean font: installed here when
+# missing (root or password-less sudo), else this stops with the command to run.
+browser-deps:
+	bash tests/browser-deps.sh
+
+test: $(VENV)/.installed-test browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -16,14 +16,12 @@ import pytest
 from directory import accounts
 from directory.store import connect
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).parent / "screenshots"
 PASSWORD = "browser-pass-1"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed (.ci/run installs it)")
+from playwright.sync_api import sync_playwright
+
+from .browser_support import launch
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +57,8 @@ def server(demo_db_path, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+    with sync_playwright() as p:
+        chromium = launch(p)
         yield chromium
         chromium.close()
 

@@ -6,7 +6,6 @@ still draw. Screenshots go to tests/screenshots/ (ignored by git).
 """
 from __future__ import annotations
 
-import shutil
 import threading
 from pathlib import Path
 
@@ -17,21 +16,17 @@ from maps.assets import save_standalone
 from maps.network import complex_map, district_map
 from maps.resources import load_agencies, resource_map
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+from .browser_support import launch
+
 SHOTS = Path(__file__).parent / "screenshots"
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"),
-                                reason="Chromium is not installed")
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    with sync_playwright() as p:
+        browser = launch(p)
         yield browser
         browser.close()
 
