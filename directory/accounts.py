@@ -11,6 +11,11 @@ Four roles, from the field:
 Anyone, signed in or not, searches and reads the agency directory.
 Passwords and API tokens are stored only as hashes (werkzeug's scrypt for
 passwords, SHA-256 for random tokens, which need no slow hash).
+
+Each account has a session version, part of the identity a session or a
+remember-me cookie carries ("id:version", see :meth:`User.get_id`). Sign-out,
+a new password, deactivation and a change of role bump it
+(:func:`end_sessions`), so every copy of an older cookie stops working at once.
 """
 from __future__ import annotations
 
@@ -26,7 +31,7 @@ __all__ = [
     "ROLES", "ROLE_LABELS", "AccountError", "UserNotFound", "User",
     "create_user", "get_user", "find_user", "list_users", "authenticate",
     "set_password", "set_role", "set_active", "assign_complexes", "assign_districts",
-    "issue_token", "user_for_token", "revoke_tokens", "demo_accounts",
+    "issue_token", "user_for_token", "revoke_tokens", "demo_accounts", "end_sessions", "user_for_session",
 ]
 
 ROLES = ("worker", "team_lead", "planner", "admin")
@@ -55,6 +60,7 @@ class User:
     active: bool = True
     complex_ids: set[int] = field(default_factory=set)
     districts: set[tuple[str, str]] = field(default_factory=set)
+    session_version: int = 1
 
     # Flask-Login's protocol, so the web layer can use this class directly.
     @property
@@ -70,7 +76,8 @@ class User:
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """The identity a session and a remember-me cookie keep: "id:session_version"."""
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_admin(self) -> bool:
@@ -190,12 +197,13 @@ def _district(text) -> tuple[str, str]:
 
 def get_user(db, user_id) -> User:
     """One account by id, with its complexes and districts."""
-    row = db.execute("SELECT id, username, role, display_name, active FROM users WHERE id = ?",
+    row = db.execute("SELECT id, username, role, display_name, active, session_version FROM users WHERE id = ?",
                      [user_id]).fetchone()
     if row is None:
         raise UserNotFound(f"사용자를 찾을 수 없습니다: {user_id!r}")
     return User(
         id=row[0], username=row[1], role=row[2], display_name=row[3] or row[1], active=bool(row[4]),
+        session_version=row[5],
         complex_ids={r[0] for r in db.execute("SELECT complex_id FROM user_complexes WHERE user_id = ?", [row[0]])},
         districts={(r[0], r[1]) for r in db.execute("SELECT sido, sigungu FROM user_districts WHERE user_id = ?",
                                                      [row[0]])},
@@ -224,11 +232,26 @@ def list_users(db) -> list[dict]:
     return users
 
 
+def _dummy_hash() -> str:
+    """A hash of nothing, made with the current method, to check unknown names against."""
+    if _DUMMY_HASHES.get(PASSWORD_METHOD) is None:
+        _DUMMY_HASHES[PASSWORD_METHOD] = generate_password_hash(secrets.token_hex(16), method=PASSWORD_METHOD)
+    return _DUMMY_HASHES[PASSWORD_METHOD]
+
+
+_DUMMY_HASHES: dict[str, str] = {}
+
+
 def authenticate(db, username: str, password: str) -> User | None:
-    """The account if the name and password match and it is active, else None."""
+    """The account if the name and password match and it is active, else None.
+
+    An unknown or disabled name costs one password hash like a wrong password,
+    so the answer's timing does not tell which user names exist.
+    """
     row = db.execute("SELECT id, password_hash, active FROM users WHERE username = ?",
                      [(username or "").strip()]).fetchone()
-    if row is None or not row[2] or not check_password_hash(row[1], password or ""):
+    matches = check_password_hash(row[1] if row is not None else _dummy_hash(), password or "")
+    if row is None or not row[2] or not matches:
         return None
     with db.conn:
         db.conn.execute("UPDATE users SET last_login = ? WHERE id = ?", [now(), row[0]])
@@ -236,26 +259,54 @@ def authenticate(db, username: str, password: str) -> User | None:
 
 
 def set_password(db, user_id: int, password: str) -> None:
-    """Replace an account's password."""
+    """Replace an account's password; every session of the account ends."""
     _check_password(password)
     get_user(db, user_id)
     with db.conn:
-        db.conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", [generate_password_hash(password, method=PASSWORD_METHOD), user_id])
+        db.conn.execute("UPDATE users SET password_hash = ?, session_version = session_version + 1 WHERE id = ?",
+                        [generate_password_hash(password, method=PASSWORD_METHOD), user_id])
 
 
 def set_role(db, user_id: int, role: str) -> None:
-    """Change an account's role."""
+    """Change an account's role; a real change ends the account's sessions."""
     _check_role(role)
     get_user(db, user_id)
     with db.conn:
-        db.conn.execute("UPDATE users SET role = ? WHERE id = ?", [role, user_id])
+        db.conn.execute("UPDATE users SET session_version = session_version + (role <> ?), role = ? WHERE id = ?",
+                        [role, role, user_id])
 
 
 def set_active(db, user_id: int, active: bool) -> None:
-    """Enable or disable an account (disabled accounts cannot sign in or use tokens)."""
+    """Enable or disable an account (disabled accounts cannot sign in or use tokens; their sessions end)."""
     get_user(db, user_id)
     with db.conn:
-        db.conn.execute("UPDATE users SET active = ? WHERE id = ?", [int(bool(active)), user_id])
+        db.conn.execute("UPDATE users SET session_version = session_version + (active = 1 AND ? = 0), active = ? "
+                        "WHERE id = ?", [int(bool(active)), int(bool(active)), user_id])
+
+
+def end_sessions(db, user_id: int) -> None:
+    """End every session and remember-me cookie of an account (sign-out does this)."""
+    with db.conn:
+        db.conn.execute("UPDATE users SET session_version = session_version + 1 WHERE id = ?", [user_id])
+
+
+def user_for_session(db, identity: str | None) -> User | None:
+    """The active account a session identity ("id:version") names, else None.
+
+    An identity from before the last sign-out, password change or
+    deactivation carries an old version and names nobody; so does the bare
+    "id" older releases stored.
+    """
+    user_id, sep, version = str(identity or "").partition(":")
+    if not sep or not user_id.isdigit() or not version.isdigit() or len(user_id) > 18:
+        return None
+    try:
+        user = get_user(db, int(user_id))
+    except UserNotFound:
+        return None
+    if not user.active or not secrets.compare_digest(str(user.session_version), version):
+        return None
+    return user
 
 
 def assign_complexes(db, user_id: int, complexes) -> None:

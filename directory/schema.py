@@ -333,7 +333,12 @@ def _search_change_log(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-MIGRATIONS = [_v1_core, _accounts_audit, _placement_dedup, _search_change_log]
+def _session_version(db: sqlite_utils.Database) -> None:
+    """A per-user session version: sign-out, a new password or deactivation bump it, ending old sessions."""
+    db.execute("ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 1")
+
+
+MIGRATIONS = [_v1_core, _accounts_audit, _placement_dedup, _search_change_log, _session_version]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

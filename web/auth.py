@@ -1,6 +1,9 @@
 """Sign-in, sign-out, and the role checks every other blueprint uses.
 
-Sessions come from Flask-Login; the API also accepts `Authorization: Bearer
+Sessions come from Flask-Login, keyed by "user id:session version" (see
+`directory.accounts.user_for_session`): signing out, a password change or a
+deactivation ends every session and remember-me cookie of the account, even
+copies taken earlier. The API also accepts `Authorization: Bearer
 TOKEN` (tokens from `yeongye user token` or the admin page). Sign-in attempts
 are rate-limited per address by Flask-Limiter. The rules themselves (who may
 edit or read what) live in `directory.accounts.User`; this module turns them
@@ -32,8 +35,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 
-from directory.accounts import (AccountError, Anonymous, UserNotFound, authenticate, get_user, set_password,
-                                user_for_token)
+from directory.accounts import (AccountError, Anonymous, authenticate, end_sessions, get_user, set_password,
+                                user_for_session, user_for_token)
 
 from .db import get_db
 
@@ -53,12 +56,10 @@ LOGIN_LIMIT = "10 per minute;50 per hour"
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):
-    try:
-        user = get_user(get_db(), int(user_id))
-    except (UserNotFound, ValueError):
-        return None
-    return user if user.active else None
+def _load_user(identity: str):
+    # Called for the session and for the remember-me cookie alike; an
+    # identity whose version is out of date names nobody.
+    return user_for_session(get_db(), identity)
 
 
 @login_manager.request_loader
@@ -136,7 +137,13 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out (a POST with the CSRF token, so no other site can sign a user out)."""
+    """Sign out (a POST with the CSRF token, so no other site can sign a user out).
+
+    Every session of the account ends, not only this browser's cookie: a
+    copied cookie or remember-me token must not outlive the sign-out.
+    """
+    if current_user.is_authenticated:
+        end_sessions(get_db(), current_user.id)
     logout_user()
     flash(_("로그아웃했습니다."), "ok")
     return redirect(url_for("home.index"))
@@ -160,6 +167,11 @@ def me():
             except AccountError as exc:
                 error = str(exc)
             else:
+                # The new password ended every session, this one too: sign
+                # this browser back in under the new version (and renew its
+                # remember-me cookie if it had one).
+                remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+                login_user(get_user(db, current_user.id), remember=remember_cookie in request.cookies)
                 flash(_("비밀번호를 바꿨습니다."), "ok")
                 return redirect(url_for("auth.me"))
     complexes = list(db.query(
