@@ -6,6 +6,7 @@ import math
 import os
 
 import folium
+from folium.template import Template
 
 TILES_ENV = "YEONGYE_TILES"
 TILES_ATTR_ENV = "YEONGYE_TILES_ATTR"
@@ -55,9 +56,35 @@ class MapError(Exception):
     """A map cannot be drawn as asked (bad coordinates, nothing to show, bad option)."""
 
 
+# Characters html.escape leaves alone that still mean something where map text
+# lands: `{` `}` open Jinja blocks (branca re-parses every element's rendered
+# output as a template, so data inside a popup, tooltip, layer name or GeoJSON
+# property is template source), `$` and the backtick open `${…}` and close the
+# JavaScript template literals folium writes popups and tooltips into, a
+# backslash starts an escape there, and a raw newline ends a quoted JS string.
+_INERT = str.maketrans({
+    "{": "&#123;", "}": "&#125;", "$": "&#36;", "`": "&#96;", "\\": "&#92;",
+    "\n": "&#10;", "\r": "&#13;", "\u2028": "&#8232;", "\u2029": "&#8233;",
+})
+
+
 def esc(value) -> str:
-    """HTML-escaped text of any value from the data ('' for None)."""
-    return "" if value is None else html.escape(str(value), quote=True)
+    """Text of any value from the data, inert wherever a map puts it ('' for None).
+
+    The one function every data string passes through before it reaches
+    folium: HTML-escaped (`<`, `>`, `&`, both quotes) and with `{`, `}`, `$`,
+    the backtick, the backslash and line breaks as numeric character
+    references. The result holds no Jinja delimiter (`{{`, `{%`, `{#`), cannot
+    end or interpolate a JS template literal or a quoted JS string, and opens
+    no tag or attribute; the browser shows the original text, since every
+    place it lands (popup, tooltip, layer control, legend, DivIcon) is HTML.
+    Pass raw data, never this function's output: twice escaped, the
+    entities would show as text.
+
+    >>> esc("해킹{{ 7*7 }} ${alert(1)} `x`")
+    '해킹&#123;&#123; 7*7 &#125;&#125; &#36;&#123;alert(1)&#125; &#96;x&#96;'
+    """
+    return "" if value is None else html.escape(str(value), quote=True).translate(_INERT)
 
 
 def category_color(category: str | None) -> str:
@@ -127,13 +154,39 @@ def new_map(location=None, zoom_start: int = DEFAULT_ZOOM, tiles: str | None = N
     return m
 
 
+class Markup(folium.Element):
+    """Ready-made HTML placed in the page as a template *value*, never compiled as template source.
+
+    `folium.Element(text)` makes `text` a Jinja template; this element's
+    template is fixed and the markup is its variable, so nothing in it is
+    evaluated even if a `{{` slipped past `esc`.
+    """
+
+    _template = Template("{{ this.markup }}")
+
+    def __init__(self, markup: str):
+        super().__init__()
+        self._name = "Markup"
+        self.markup = markup
+
+
+def html_popup(markup: str, max_width: int = 300) -> folium.Popup:
+    """A popup of ready-made HTML (built from `esc`-ed data), shown as HTML, escaped once.
+
+    folium's `Popup(text, parse_html=True)` HTML-escapes the text again, so
+    the visitor saw `<div class=...>`; `Html(script=True)` embeds it as is.
+    """
+    return folium.Popup(folium.Html(markup, script=True), max_width=max_width)
+
+
 def add_legend(m: folium.Map, title: str, rows: list[str], notes: list[str] = ()) -> None:
-    """A Korean legend box in the bottom-left corner; rows are ready-made HTML swatch lines."""
+    """A Korean legend box in the bottom-left corner; rows and notes are ready-made HTML, the title is text."""
     body = "".join(f"<div>{row}</div>" for row in rows)
     foot = "".join(f'<div class="note">{note}</div>' for note in notes)
     m.get_root().html.add_child(
-        folium.Element(f'<details class="yg-legend" id="yg-legend" open><summary><h4>{esc(title)}</h4></summary>'
-                       f'{body}{foot}</details>')
+        Markup(f'<details class="yg-legend" id="yg-legend" open><summary><h4>{esc(title)}</h4></summary>'
+               f'{body}{foot}</details>'),
+        name="yeongye_legend",
     )
 
 

@@ -27,6 +27,7 @@ from .common import (
     check_location,
     esc,
     fit,
+    html_popup,
     new_map,
     swatch,
 )
@@ -141,7 +142,7 @@ def network_map(db, complexes, links, *, title="연계망", tiles=None, agency_u
                       f'<div style="white-space:nowrap;font:bold 12px sans-serif;text-shadow:0 0 3px #fff;">{label}</div>'),
                 icon_size=(22, 22), icon_anchor=(11, 11), class_name="yg-complex-icon",
             ),
-            popup=folium.Popup(popup, max_width=300, parse_html=True),
+            popup=html_popup(popup, max_width=300),
             tooltip=folium.Tooltip(f"단지 {label}"),
         ).add_to(complex_layer)
 
@@ -203,7 +204,7 @@ def network_map(db, complexes, links, *, title="연계망", tiles=None, agency_u
         folium.CircleMarker(
             [lat, lon], radius=6 + 2.5 * max(len(served) - 1, 0), color="#222" if not sample else "#555",
             weight=2, dash_array="3 3" if sample else None, fill=True, fill_color=category_color(category),
-            fill_opacity=0.85, popup=folium.Popup(popup, max_width=320, parse_html=True),
+            fill_opacity=0.85, popup=html_popup(popup, max_width=320),
             tooltip=folium.Tooltip(f"{esc(agency['name'])} (단지 {len(served)}곳)" + (" · 표본 위치" if sample else "")),
             class_name="yg-agency",
         ).add_to(agency_layer)

@@ -3,8 +3,9 @@
 Tens of thousands of agencies stay responsive because each category is one
 `FastMarkerCluster` whose markers are made in the browser from compact rows
 by a JavaScript callback (50,000 folium `Marker`s would make a ~40 MB file).
-Every text from the data is HTML-escaped in Python before it reaches the
-page; the callback only concatenates escaped strings.
+Every text from the data passes `esc` in Python before it reaches the page
+(HTML-escaped, with Jinja braces, `$`, backticks and backslashes as character
+references); the callback only concatenates such strings.
 """
 from __future__ import annotations
 
@@ -65,8 +66,9 @@ class _CompactCluster(FastMarkerCluster):
     """FastMarkerCluster whose rows are written as compact UTF-8 JSON.
 
     folium's `tojson` escapes every Hangul syllable to six ASCII bytes; at
-    50,000 agencies that doubles the file. The rows hold only HTML-escaped
-    strings and numbers; `<`, `>` and `&` are still written as \\u escapes so
+    50,000 agencies that doubles the file. The rows hold only `esc`-ed
+    strings and numbers (branca compiles this element's output as a template
+    again, so a data `{{` here would run on the server); `<`, `>` and `&` are still written as \\u escapes so
     nothing in the data can close the <script> block.
     """
 
