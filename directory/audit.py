@@ -5,10 +5,15 @@ was before and after (JSON). An administrator can undo an entry: the row goes
 back to its "before" state, provided nobody changed it since (otherwise the
 undo is refused with a message, never a silent overwrite). The undo is itself
 recorded.
+
+A deleted row takes its dependent rows with it (``ON DELETE CASCADE``: a
+link's contact log); the delete's entry keeps them under ``_dependents`` and
+its undo puts them back with the row.
 """
 from __future__ import annotations
 
 import json
+import sqlite3
 
 from .store import StoreError, now
 
@@ -16,18 +21,32 @@ __all__ = ["AuditError", "row_snapshot", "record", "recorder", "list_entries", "
 
 # Only these tables are edited through the service, so only these can be undone.
 UNDOABLE = {"links", "contacts", "agencies", "correction_requests"}
+# Rows that go when their parent goes, as {parent table: (table, column naming the parent)}.
+DEPENDENTS = {"links": ("contacts", "link_id")}
+DEPENDENTS_KEY = "_dependents"
 
 
 class AuditError(StoreError):
     """An audit entry cannot be undone."""
 
 
-def row_snapshot(db, table: str, row_id) -> dict | None:
-    """The row as a dict, or None when it does not exist."""
+def row_snapshot(db, table: str, row_id, *, dependents: bool = False) -> dict | None:
+    """The row as a dict, or None when it does not exist.
+
+    With `dependents`, the rows deleted along with it (see DEPENDENTS) come
+    too, under ``_dependents`` as {table: [rows]}: a link's contacts.
+    """
     if row_id is None:
         return None
     rows = list(db.query(f"SELECT * FROM [{table}] WHERE id = ?", [row_id]))
-    return rows[0] if rows else None
+    if not rows:
+        return None
+    row = rows[0]
+    if dependents and table in DEPENDENTS:
+        child, column = DEPENDENTS[table]
+        row[DEPENDENTS_KEY] = {child: list(db.query(f"SELECT * FROM [{child}] WHERE [{column}] = ? ORDER BY id",
+                                                    [row_id]))}
+    return row
 
 
 def record(db, user, action: str, table: str, row_id, before: dict | None, after: dict | None) -> int:
@@ -53,7 +72,7 @@ def recorder(db, user, action: str, table: str, before: dict | None = None):
 
     def callback(row_id):
         if action == "delete":
-            callback.before = row_snapshot(db, table, row_id)
+            callback.before = row_snapshot(db, table, row_id, dependents=True)
             callback.after = None
         else:
             callback.after = row_snapshot(db, table, row_id)
@@ -86,7 +105,7 @@ def get_entry(db, entry_id: int) -> dict:
 
 def _same(a: dict | None, b: dict | None) -> bool:
     """Rows equal, ignoring bookkeeping columns an undo itself changes."""
-    skip = {"version", "updated_at"}
+    skip = {"version", "updated_at", DEPENDENTS_KEY}
     if a is None or b is None:
         return a is b
     return {k: v for k, v in a.items() if k not in skip} == {k: v for k, v in b.items() if k not in skip}
@@ -105,7 +124,8 @@ def undo(db, entry_id: int, user) -> int:
     if table not in UNDOABLE:
         raise AuditError(f"이 기록은 되돌릴 수 없습니다: {table}")
     with db.conn:
-        current = row_snapshot(db, table, row_id)
+        # An undo that removes the row keeps what goes with it, so it can be undone in turn.
+        current = row_snapshot(db, table, row_id, dependents=entry["before"] is None)
         if not _same(current, entry["after"]):
             raise AuditError(
                 f"기록 #{entry_id} 이후 같은 항목이 다시 바뀌었습니다. 최근 기록부터 차례로 되돌리세요."
@@ -114,10 +134,14 @@ def undo(db, entry_id: int, user) -> int:
         if before is None:  # an insert: remove the row
             db.conn.execute(f"DELETE FROM [{table}] WHERE id = ?", [row_id])
             action = "undo-insert"
-        elif current is None:  # a delete: put the row back
-            cols = list(before)
-            db.conn.execute(f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) "
-                            f"VALUES ({', '.join('?' for _ in cols)})", [before[c] for c in cols])
+        elif current is None:  # a delete: put the row back, and the rows deleted with it
+            try:
+                _insert(db, table, {c: v for c, v in before.items() if c != DEPENDENTS_KEY})
+                for child, rows in (before.get(DEPENDENTS_KEY) or {}).items():
+                    for child_row in rows:
+                        _insert(db, child, child_row, keep_id=False)
+            except sqlite3.IntegrityError as exc:
+                raise AuditError(f"기록 #{entry_id}: 같은 항목이 그 사이 다시 만들어져 되돌릴 수 없습니다 ({exc}).") from exc
             action = "undo-delete"
         else:  # an update: restore the old values, bumping the version so open forms see a conflict
             cols = [c for c in before if c not in ("id", "version")]
@@ -129,3 +153,12 @@ def undo(db, entry_id: int, user) -> int:
         new_id = record(db, user, action, table, row_id, current, row_snapshot(db, table, row_id))
         db.conn.execute("UPDATE audit_log SET undone_by = ? WHERE id = ?", [new_id, entry_id])
     return new_id
+
+
+def _insert(db, table: str, row: dict, *, keep_id: bool = True) -> None:
+    """Put a row back; with keep_id False a dependent row whose id was reused meanwhile takes a new one."""
+    if not keep_id and db.execute(f"SELECT 1 FROM [{table}] WHERE id = ?", [row.get("id")]).fetchone():
+        row = {c: v for c, v in row.items() if c != "id"}
+    cols = list(row)
+    db.conn.execute(f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) "
+                    f"VALUES ({', '.join('?' for _ in cols)})", [row[c] for c in cols])

@@ -129,7 +129,9 @@ def set_link(db, complex_id: int, agency_id: int, level: int | None, content_typ
 def delete_link(db, link_id: int, expected_version: int | None = None, *, on_write=None) -> None:
     """Delete a link (and its contact log); with `expected_version`, only if unchanged.
 
-    `on_write(link_id)` is called inside the transaction, before the delete.
+    `on_write(link_id)` is called inside the transaction, before the delete
+    (the contacts are still there: `directory.audit.recorder` keeps them in
+    the entry, so undoing the deletion brings the contact log back).
     """
     with db.conn:
         row = db.conn.execute("SELECT version FROM links WHERE id = ?", [link_id]).fetchone()

@@ -354,6 +354,50 @@ def test_undo_of_deleted_link_brings_it_back(client, app, users):
     db.conn.close()
 
 
+def test_undo_of_deleted_link_brings_back_its_contact_log(client, app, users):
+    """Set a link, log contacts, delete it through the page, undo: the same contacts come back."""
+    from network.contacts import add_contact, list_contacts
+    from network.links import set_link
+
+    login(client, "lead")
+    a = complex_id(app, "A")
+    db = connect(app.config["DATABASE"])
+    agency = db.execute("SELECT id FROM agencies WHERE id NOT IN (SELECT agency_id FROM links WHERE complex_id = ?) "
+                        "LIMIT 1", [a]).fetchone()[0]
+    link = set_link(db, a, agency, 3, ["referral"], "정기 회의")
+    for day, kind, note in (("2025-03-02", "referral", "사례 연계"), ("2025-04-10", "meetings", None),
+                            ("2025-05-20", None, "자원 협의")):
+        add_contact(db, link["id"], day, kind, note)
+    other_link = db.execute("SELECT id FROM links WHERE id <> ? LIMIT 1", [link["id"]]).fetchone()[0]
+    add_contact(db, other_link, "2025-01-01", None, "다른 연계")  # must stay as it is
+    columns = ("id", "link_id", "contact_date", "content_type", "note", "created_by", "created_at")
+
+    def log(link_id):
+        return sorted(tuple(c[k] for k in columns) for c in list_contacts(db, link_id=link_id))
+
+    before, before_other = log(link["id"]), log(other_link)
+    assert len(before) == 3
+    token = token_of(client, f"/complexes/{a}/edit/")
+    response = client.post(f"/complexes/{a}/edit/links/{link['id']}/delete",
+                           data={"csrf_token": token, "version": link["version"]})
+    assert response.status_code == 302
+    assert log(link["id"]) == [] and db.execute("SELECT count(*) FROM contacts WHERE link_id = ?",
+                                                [link["id"]]).fetchone()[0] == 0
+    entry = audit.list_entries(db, table="links")[0]
+    assert entry["action"] == "delete" and len(entry["before"]["_dependents"]["contacts"]) == 3
+    admin = app.test_client()
+    login(admin, "admin")
+    assert admin.post(f"/admin/audit/{entry['id']}/undo",
+                      data={"csrf_token": token_of(admin, "/admin/audit")}).status_code == 302
+    assert log(link["id"]) == before and log(other_link) == before_other
+    assert get_link_row(db, link["id"])["note"] == "정기 회의"
+    db.conn.close()
+
+
+def get_link_row(db, link_id):
+    return next(db.query("SELECT * FROM links WHERE id = ?", [link_id]))
+
+
 def test_admin_pages_are_admin_only(client, users):
     login(client, "lead")
     assert client.get("/admin/users").status_code == 403
