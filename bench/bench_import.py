@@ -77,7 +77,7 @@ def run(rows: int, workdir: Path, profile: bool = False, trace: bool = False, wi
     bare = bare_insert(csv_path, workdir)
     db = connect(workdir / "bench.db")
     if with_demo:
-        from directory.demo import DEMO_FILES
+        from importers.demo import DEMO_FILES
 
         for path in DEMO_FILES:
             import_file(db, path)

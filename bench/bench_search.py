@@ -234,7 +234,7 @@ def main(argv=None):
     db.conn.close()
 
     # Recall on the real demo data: the labelled set names real centres.
-    from directory import demo
+    from importers import demo
 
     demo_path = work / "demo.db"
     for leftover in work.glob("demo.db*"):

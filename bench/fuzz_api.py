@@ -20,7 +20,8 @@ import hypothesis  # noqa: E402
 import schemathesis  # noqa: E402
 from hypothesis import HealthCheck, Phase, settings  # noqa: E402
 
-from directory import accounts, demo  # noqa: E402
+from directory import accounts  # noqa: E402
+from importers import demo  # noqa: E402
 from directory.store import connect  # noqa: E402
 
 

@@ -6,9 +6,9 @@ import sys
 
 import click
 
-from directory import demo as demo_data
 from directory.store import counts
 from importers import ImportFormatError, import_file
+from importers import demo as demo_data
 
 from . import main, pass_ctx
 

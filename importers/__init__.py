@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .hsds import import_hsds
 from .reading import ImportFormatError, Table, read_csv
 from .run import ImportRun, ImportSummary, RowError
 from .standard import DATASETS, detect_dataset, import_standard, near_dataset
@@ -37,8 +38,6 @@ def import_file(db, path, *, complexes=None, progress=None, mapping=None, crs=No
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".json":
-        from .hsds import import_hsds
-
         return import_hsds(db, path, progress=progress)
     if suffix not in TABULAR_SUFFIXES:
         raise ImportFormatError(

@@ -25,14 +25,15 @@ from dataclasses import asdict, dataclass
 
 from rapidfuzz import fuzz
 
-from directory.normalize import name_key
-from directory.store import AgencyNotFound, now, taxonomy
+from directory.store import AgencyNotFound, now
+from directory.taxonomy import Taxonomy
 
-from .placement import _Db
-from .run import AGENCY_COLUMNS, SAME_PLACE_METRES, distance_m
+from .common import (AGENCY_COLUMNS, SAME_PLACE_METRES, CanonicalNames, canonical_key, conn_taxonomy, distance_m,
+                     has_number)
 
-__all__ = ["Candidate", "find_duplicates", "auto_merge", "merge_agencies", "split_merge", "decide",
-           "canonical_key", "NEAR_METRES", "SIMILAR_NAME"]
+__all__ = ["Candidate", "IndexedAgency", "AgencyIndex", "judge", "find_duplicates", "auto_merge", "merge_agencies",
+           "split_merge", "decide", "confirm_merge", "merge_log", "duplicate_report", "canonical_key",
+           "NEAR_METRES", "SIMILAR_NAME"]
 
 NEAR_METRES = 100.0  # "similar name within 100 m"
 NEAR_MISS_METRES = 1000.0
@@ -63,41 +64,10 @@ class Candidate:
         return asdict(self)
 
 
-class _Names:
-    """Canonical name keys: the type's alias at the end replaced by the canonical type."""
-
-    def __init__(self, tax):
-        self.suffixes: dict[int, dict[str, str]] = defaultdict(dict)
-        for alias, canonical in {**{t: t for t in tax.type_category}, **tax.aliases}.items():
-            key = name_key(alias)
-            if key:
-                self.suffixes[len(key)][key] = name_key(canonical)
-        self.lengths = sorted(self.suffixes, reverse=True)
-
-    def split(self, key: str) -> tuple[str, str]:
-        """(stem, canonical type key) of a name key; the type part may be empty."""
-        for length in self.lengths:
-            if length < len(key):
-                hit = self.suffixes[length].get(key[-length:])
-                if hit:
-                    return key[:-length], hit
-        return key, ""
-
-
-def canonical_key(name: str, tax) -> str:
-    """Name key with its type's alias made canonical.
-
-    >>> from directory.taxonomy import Taxonomy
-    >>> t = Taxonomy(["보건의료"], {"정신건강복지센터": "보건의료"}, {"정신건강증진센터": "정신건강복지센터"})
-    >>> canonical_key("기장군 정신건강증진센터", t)
-    '기장군정신건강복지센터'
-    """
-    stem, kind = _Names(tax).split(name_key(name))
-    return stem + kind
-
-
 @dataclass(slots=True)
-class _Agency:
+class IndexedAgency:
+    """One agency as the duplicate rules see it: canonical name, address key, position, sources."""
+
     id: int
     name: str
     stem: str
@@ -126,14 +96,14 @@ class AgencyIndex:
 
     CELL = 0.001  # degrees of latitude, about 111 m; longitude cells scaled at 36°N
 
-    def __init__(self, conn, *, tax=None, query=None):
+    def __init__(self, conn, *, tax: Taxonomy | None = None, query=None):
         self.conn = conn
-        names = _Names(tax or taxonomy(_Db(conn)))
+        names = CanonicalNames(tax or conn_taxonomy(conn))
         sources: dict[int, set] = defaultdict(set)
         interned: dict = {}
         for agency_id, source in conn.execute("SELECT agency_id, source FROM agency_sources"):
             sources[agency_id].add(interned.setdefault(source, source))
-        self.agencies: dict[int, _Agency] = {}
+        self.agencies: dict[int, IndexedAgency] = {}
         self.by_canon: dict[str, list[int]] = defaultdict(list)
         self.by_address: dict[str, list[int]] = defaultdict(list)
         self.grid: dict[tuple[int, int], list[int]] = defaultdict(list)
@@ -154,18 +124,18 @@ class AgencyIndex:
                    shared.setdefault(row[6], row[6]), *row[7:])
             self.add(row, names, agency_sources, block=not queried)
 
-    def add(self, row, names: _Names, sources, *, block: bool = True) -> None:
+    def add(self, row, names: CanonicalNames, sources, *, block: bool = True) -> None:
         """Hold one agency; with `block`, also under its name, address and grid cell for `neighbours`."""
         agency_id, name, nkey, kind, akey, sido, sigungu, lat, lon, placement, _source = row
         stem, type_key = names.split(nkey or "")
-        agency = _Agency(agency_id, name, stem, stem + type_key, kind, akey or "", sido, sigungu, lat, lon,
+        agency = IndexedAgency(agency_id, name, stem, stem + type_key, kind, akey or "", sido, sigungu, lat, lon,
                          placement in PRECISE and lat is not None, frozenset(s for s in sources if s),
                          bool(BRANCH.search(name or "")))
         self.agencies[agency_id] = agency
         if not block:
             return
         self.by_canon[agency.canon].append(agency_id)
-        if agency.address_key and _has_number(agency.address_key):
+        if agency.address_key and has_number(agency.address_key):
             self.by_address[agency.address_key].append(agency_id)
         if agency.precise:
             self.grid[self.cell(lat, lon)].append(agency_id)
@@ -173,7 +143,7 @@ class AgencyIndex:
     def cell(self, lat: float, lon: float) -> tuple[int, int]:
         return int(lat / self.CELL), int(lon / (self.CELL * 1.24))
 
-    def neighbours(self, agency: _Agency):
+    def neighbours(self, agency: IndexedAgency):
         """Agencies sharing a canonical name or address, or within about 100–200 m."""
         seen = {agency.id}
         for other in self.by_canon.get(agency.canon, ()):
@@ -230,7 +200,7 @@ def _common_sources(conn, ids: set, sources: dict) -> frozenset:
     return common or frozenset()
 
 
-def judge(a: _Agency, b: _Agency, decisions: dict | None = None) -> Candidate | None:
+def judge(a: IndexedAgency, b: IndexedAgency, decisions: dict | None = None) -> Candidate | None:
     """The rule that makes `a` and `b` one agency, a near-miss, or None."""
     if a.sources & b.sources:
         return None  # rows of one list: the list's importer has decided
@@ -263,7 +233,7 @@ def judge(a: _Agency, b: _Agency, decisions: dict | None = None) -> Candidate | 
         same_place = (a.address_key and a.address_key == b.address_key) or (
             a.sigungu and b.sigungu and _same_sigungu(a.sigungu, b.sigungu))
         return pair("same-name", "merge" if same_place else "near-miss", score, dist)
-    if a.address_key and a.address_key == b.address_key and _has_number(a.address_key):
+    if a.address_key and a.address_key == b.address_key and has_number(a.address_key):
         if not type_ok:
             return None  # different agencies in one building (보건소, 치매안심센터 …)
         if branches:
@@ -283,13 +253,6 @@ def _same_sigungu(a: str, b: str) -> bool:
     """수원시 and 수원시 장안구 are the same place at the precision the lists give."""
     a, b = a.replace(" ", ""), b.replace(" ", "")
     return a == b or a.startswith(b) or b.startswith(a)
-
-
-_DIGIT = re.compile(r"\d")
-
-
-def _has_number(address_key: str) -> bool:
-    return bool(_DIGIT.search(address_key.rsplit("|", 1)[-1]))
 
 
 def _decisions(conn, index: AgencyIndex) -> dict:

@@ -35,8 +35,12 @@ import json
 import uuid
 from pathlib import Path
 
-from .reading import ImportFormatError
+from .pipeline import finish_import
+from .reading import ImportFormatError, without_nul
 from .run import ImportRun
+
+__all__ = ["HSDS_VERSION", "TABLES", "HSDSError", "descriptor", "export_hsds", "read_package", "import_hsds",
+           "self_organization_id"]
 
 HSDS_VERSION = "3.0"
 NAMESPACE = uuid.UUID("6f1c2b0e-5d3a-4c5e-9a57-79656f6e6779")  # fixed: ids are stable across exports
@@ -311,7 +315,7 @@ def read_package(path) -> dict[str, list[dict]]:
             tables[name] = []
             continue
         with open(file, encoding="utf-8-sig", newline="") as fh:
-            tables[name] = list(csv.DictReader(fh))
+            tables[name] = list(csv.DictReader(without_nul(line) for line in fh))
     return tables
 
 
@@ -375,7 +379,7 @@ def import_hsds(db, path, *, progress=None):
                            raw={k: {f: v for f, v in row.items() if v} for k, row in raw.items()})
             if progress:
                 progress(1)
-        run.finish_placement()
+        finish_import(run)
     return run.summary
 
 

@@ -28,9 +28,14 @@ from functools import lru_cache
 from directory.normalize import clean_text, name_key, normalize_sido
 from directory.paths import PUBLIC_DIR
 from directory.regions import SEJONG, Region, region_index
-from directory.store import now, taxonomy
+from directory.store import now
 
+from .common import CanonicalNames, conn_taxonomy, has_number, select_agencies
 from .coords import UTMK, in_korea, transformer
+
+__all__ = ["PLACEMENTS", "PRECISE", "APPROXIMATE", "GeocoderConfigError", "make_geocoder", "CachedGeocoder", "centroid",
+           "find_eupmyeondong", "address_units", "find_sigungu", "Boundaries", "boundaries", "assign_regions",
+           "Placer", "place_agencies", "placement_counts"]
 
 log = logging.getLogger(__name__)
 
@@ -291,7 +296,7 @@ def boundaries() -> Boundaries:
 
 def assign_regions(conn, ids=None) -> int:
     """Fill 시도/시군구 from coordinates where the address gave none; returns how many."""
-    rows = _select(conn, "lat IS NOT NULL AND (sigungu IS NULL OR sido IS NULL)", ids,
+    rows = select_agencies(conn, "lat IS NOT NULL AND (sigungu IS NULL OR sido IS NULL)", ids,
                    "id, lat, lon, sido, sigungu")
     if not rows:
         return 0
@@ -317,15 +322,13 @@ class Placer:
         """Positions of placed agencies by address key, by (canonical name, 시도, 시군구), and
         by the road-and-number tail alone (kept only when one place in the country has it)."""
         if self._known is None:
-            from .dedup import _Names
-
-            names = _Names(taxonomy(_Db(self.conn)))
+            names = CanonicalNames(conn_taxonomy(self.conn))
             by_address, by_name, by_tail = {}, {}, {}
             for key, nkey, sido, sigungu, lat, lon in self.conn.execute(
                 "SELECT address_key, name_key, sido, sigungu, lat, lon FROM agencies "
                 "WHERE placement IN ('exact', 'geocoded') AND lat IS NOT NULL"
             ):
-                if key and _has_number(key):
+                if key and has_number(key):
                     by_address.setdefault(key, (lat, lon))
                     tail = key.rsplit("|", 1)[-1]
                     if len(tail) >= 5:
@@ -338,7 +341,7 @@ class Placer:
                 "SELECT address_key, sido, sigungu FROM agencies WHERE sigungu IS NOT NULL AND address_key != ''"
             ):
                 tail = key.rsplit("|", 1)[-1]
-                if len(tail) >= 5 and _has_number(key):
+                if len(tail) >= 5 and has_number(key):
                     regions[tail] = (sido, sigungu) if regions.get(tail, (sido, sigungu)) == (sido, sigungu) else False
             self._known = (by_address, by_name, {t: v for t, v in by_tail.items() if v}, names,
                            {t: v for t, v in regions.items() if v})
@@ -347,7 +350,7 @@ class Placer:
     def place(self, ids=None, *, upgrade: bool = True) -> Counter:
         """Place the unplaced (and, with `upgrade`, centroid-placed) agencies among `ids`."""
         wanted = ("unplaced", "eupmyeondong", "sigungu") if upgrade else ("unplaced",)
-        rows = _select(
+        rows = select_agencies(
             self.conn, f"placement IN ({', '.join('?' * len(wanted))})", ids,
             "id, name, name_key, road_address, lot_address, address_key, sido, sigungu, eupmyeondong, placement",
             list(wanted),
@@ -421,36 +424,7 @@ def place_agencies(conn, ids=None, *, geocoder=None, upgrade: bool = True) -> Co
 
 def placement_counts(conn, ids=None) -> dict[str, int]:
     """How many of the agencies (all, or `ids`) are placed each way, in PLACEMENTS order."""
-    rows = _select(conn, "1", ids, "placement")
+    rows = select_agencies(conn, "1", ids, "placement")
     tally = Counter(r[0] for r in rows)
     return {p: tally.get(p, 0) for p in PLACEMENTS if tally.get(p)} | {
         p: n for p, n in tally.items() if p not in PLACEMENTS}
-
-
-class _Db:
-    """The little of sqlite_utils.Database that taxonomy() needs, over a bare connection."""
-
-    def __init__(self, conn):
-        self.conn = conn
-
-    def execute(self, sql, params=()):
-        return self.conn.execute(sql, params)
-
-
-def _has_number(address_key: str) -> bool:
-    return any(ch.isdigit() for ch in address_key.rsplit("|", 1)[-1])
-
-
-def _select(conn, where: str, ids, columns: str, params=()) -> list[tuple]:
-    """Rows of agencies matching `where`, restricted to `ids` in chunks (SQLite's variable limit)."""
-    if ids is None:
-        return conn.execute(f"SELECT {columns} FROM agencies WHERE {where}", list(params)).fetchall()
-    ids = list(ids)
-    rows = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        rows += conn.execute(
-            f"SELECT {columns} FROM agencies WHERE {where} AND id IN ({', '.join('?' * len(chunk))})",
-            [*params, *chunk],
-        ).fetchall()
-    return rows

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -17,23 +16,17 @@ from directory.normalize import address_key, clean_text, name_key, normalize_pho
 from directory.paths import REFERENCE_DIR
 from directory.store import now, taxonomy
 
-from .coords import KOREA_LAT, KOREA_LON, CoordinateError, to_wgs84  # noqa: F401  (KOREA_* re-exported)
+from .common import AGENCY_COLUMNS, SAME_PLACE_METRES, distance_m
+from .coords import CoordinateError, CoordinateNotANumber, read_coordinates
 from .imports import QUARANTINE_COLUMN, resolve_quarantined
 
-# Two rows of the same name this close are one agency (GPS noise in the data
-# moves one centre by up to a kilometre; different branches sit further apart).
-SAME_PLACE_METRES = 1200.0
+__all__ = ["RowError", "ImportSummary", "ImportRun", "fix_typos", "normalize_homepage", "normalize_postcode",
+           "KNOWN_PLACEMENTS", "MAX_NAME_LENGTH"]
+
 # SQLite page cache during an import, in KiB (see ImportRun.__enter__).
 IMPORT_CACHE_KIB = 16384
 # The longest real agency name in the public lists is under 60 characters.
 MAX_NAME_LENGTH = 200
-
-AGENCY_COLUMNS = (
-    "name", "name_key", "type", "type_raw", "category", "road_address", "lot_address",
-    "address_key", "sido", "sido_raw", "sigungu", "eupmyeondong", "region_code", "postcode",
-    "lat", "lon", "placement", "phone", "phone_raw", "homepage", "operator", "services",
-    "target_groups", "hours", "capacity", "source", "source_key", "verified_date",
-)
 
 
 class RowError(Exception):
@@ -150,59 +143,6 @@ class ImportRun:
         self.conn.commit()
         return False
 
-    # --- after the rows: duplicates across lists, then placement --------
-
-    def finish_placement(self, *, geocoder=None, merge: bool = True) -> dict:
-        """Merge this run's new agencies into the same agencies of other lists, then place them.
-
-        Records in the summary how every row of the run ended up placed:
-        a row with its own coordinates is "exact"; a row that took another
-        list's coordinates (through a merge or a matching address) "matched";
-        the rest by geocoder, 읍면동 or 시군구 centroid, or unplaced.
-        """
-        from .dedup import auto_merge
-        from .placement import PLACEMENTS, _select, place_agencies
-
-        moved: dict[int, int] = {}
-        if merge and self.new_ids and self._other_lists():
-            merges = auto_merge(self.conn, self.new_ids, run_id=self.summary.run_id)
-            for m in merges:
-                moved[m["merged"]] = m["kept"]
-            # A new agency that joined an older one is a merge, not a new agency.
-            joined = sum(1 for m in merges if m["merged"] in self.new_ids)
-            self.summary.imported -= joined
-            self.summary.merged += joined
-            if merges:
-                self.summary.extra["merges"] = merges[:50]
-        final: dict[int, bool] = {}
-        for agency_id, own in self.touched.items():
-            target = moved.get(agency_id, agency_id)
-            final[target] = final.get(target, False) or own
-        counts = place_agencies(self.conn, list(final), geocoder=geocoder)
-        rows = dict(_select(self.conn, "1", list(final), "id, placement"))
-        placed: dict[str, int] = {}
-        for agency_id, own in final.items():
-            how = rows.get(agency_id, "unplaced")
-            if how == "exact" and not own:
-                how = "matched"
-            placed[how] = placed.get(how, 0) + 1
-        self.summary.extra["placed"] = {p: placed[p] for p in PLACEMENTS if p in placed}
-        if counts.get("geocoder_failed"):
-            self.summary.extra["geocoder"] = "실패: 네트워크 또는 서버 응답 없음 (오프라인 방법으로 배치)"
-        return self.summary.extra["placed"]
-
-    def _other_lists(self) -> bool:
-        """Whether any agency in the store came from elsewhere than this list.
-
-        If none did (a first import into a fresh store), no agency can be a
-        cross-list duplicate, and building the duplicate index is skipped.
-        """
-        return bool(self.conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM agency_sources WHERE source IS NOT ?) OR EXISTS "
-            "(SELECT 1 FROM agencies a WHERE NOT EXISTS (SELECT 1 FROM agency_sources s WHERE s.agency_id = a.id))",
-            [self.summary.source],
-        ).fetchone()[0])
-
     # --- quarantine -----------------------------------------------------
 
     def quarantine(self, row_number: int, column: str | None, reason: str, raw: dict) -> None:
@@ -309,17 +249,10 @@ class ImportRun:
         lat_raw, lon_raw = clean_text(fields.get("lat")), clean_text(fields.get("lon"))
         if not lat_raw and not lon_raw:
             return None, None
-        values = []
-        for column, raw in (("lat", lat_raw), ("lon", lon_raw)):
-            try:
-                value = float(raw.replace(",", "")) if raw else float("nan")
-            except (TypeError, ValueError):
-                raise RowError(column, f"좌표가 숫자가 아닙니다: {raw!r}") from None
-            if not math.isfinite(value):
-                raise RowError(column, f"좌표가 숫자가 아닙니다: {raw!r}")
-            values.append(value)
-        try:
-            lat, lon, note = to_wgs84(*values, crs=fields.get("_crs"))
+        try:  # "37,65" is degrees with a decimal comma, "1,944,000" metres (coords.read_coordinates)
+            lat, lon, note = read_coordinates(lat_raw, lon_raw, crs=fields.get("_crs"))
+        except CoordinateNotANumber as exc:
+            raise RowError(exc.column, str(exc)) from None
         except CoordinateError as exc:
             raise RowError("lat", str(exc)) from None
         if note:
@@ -513,12 +446,3 @@ def _same_road(key_a: str | None, key_b: str | None) -> bool:
         return True
     road = lambda k: k.rsplit("|", 1)[-1].rstrip("0123456789-")  # noqa: E731
     return road(key_a) == road(key_b)
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres (haversine; ample for a 1 km test)."""
-    r = 6371008.8
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))

@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from directory.normalize import clean_text, name_key
 
 from .reading import Table
+from .pipeline import finish_import
 from .run import ImportRun, RowError
+
+__all__ = ["Dataset", "DATASETS", "detect_dataset", "near_dataset", "import_standard"]
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,7 @@ def import_standard(db, table: Table, dataset: Dataset, *, progress=None, geocod
             if progress:
                 progress(1)
         table.rows, table.numbers = [], None
-        run.finish_placement(geocoder=geocoder)
+        finish_import(run, geocoder=geocoder)
     return run.summary
 
 

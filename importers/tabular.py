@@ -23,6 +23,7 @@ from directory.paths import REFERENCE_DIR
 from directory.store import taxonomy
 
 from .reading import ImportFormatError, Table, decode, read_csv
+from .pipeline import finish_import
 from .run import ImportRun
 
 SYNONYMS_FILE = REFERENCE_DIR / "column_synonyms.csv"
@@ -386,5 +387,5 @@ def import_tabular(db, table: Table, *, mapping: dict[str, str] | None = None, s
             if progress:
                 progress(1)
         run.summary.extra["mapping"] = chosen.as_dict()
-        run.finish_placement(geocoder=geocoder)
+        finish_import(run, geocoder=geocoder)
     return run.summary

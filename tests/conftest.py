@@ -6,9 +6,9 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from directory import demo
 from directory.paths import DATA_DIR
 from directory.store import connect
+from importers import demo
 
 PUBLIC = DATA_DIR / "public" / "agencies"
 STUDY = DATA_DIR / "study2024"

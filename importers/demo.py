@@ -1,7 +1,17 @@
-"""The demo database: the bundled public agency lists and the 2024 study."""
+"""The demo database: the bundled public agency lists and the 2024 study.
+
+It lives with the importers, not in the store (`directory/`), because it is
+built by importing files: the store layer imports nothing above it.
+"""
 from __future__ import annotations
 
-from .paths import PUBLIC_DIR, STUDY_DIR
+import math
+
+from directory.paths import PUBLIC_DIR, STUDY_DIR
+
+from . import import_file
+
+__all__ = ["DEMO_FILES", "SAMPLE_POSITIONS", "build", "place_study_agencies"]
 
 DEMO_FILES = [
     PUBLIC_DIR / "agencies" / "dementia_centers_standard.csv",
@@ -27,8 +37,6 @@ SAMPLE_POSITIONS = {
 
 def build(db) -> list:
     """Import every demo file into `db`; returns the import summaries."""
-    from importers import import_file
-
     summaries = [import_file(db, path) for path in DEMO_FILES]
     summaries.append(
         import_file(db, STUDY_DIR / "linkage_matrix.csv", complexes=STUDY_DIR / "complexes.csv")
@@ -54,8 +62,6 @@ def place_study_agencies(db, ring_m: float = 700.0) -> int:
     not real (maps label it "표본 위치 (실제 위치 아님)"; access measures
     ignore it). Returns how many agencies were placed.
     """
-    import math
-
     rows = db.execute(
         """SELECT a.id, avg(c.lat), avg(c.lon) FROM agencies a
            JOIN links l ON l.agency_id = a.id JOIN complexes c ON c.id = l.complex_id
