@@ -8,7 +8,7 @@ import click
 
 from directory import search as search_core
 
-from . import main, pass_ctx
+from .group import main, pass_ctx
 
 JSON_FIELDS = ("id", "name", "type", "category", "address", "road_address", "lot_address", "sido",
                "sigungu", "eupmyeondong", "lat", "lon", "phone", "placement", "approximate",
@@ -43,6 +43,9 @@ def search_command(ctx, query, near, complex_name, address, radius, category, ag
         point = (place["lat"], place["lon"]) if place else None
         if sort is None:
             sort = "distance" if point and not search_core.query_words(text) else "relevance"
+        if sys.stderr.isatty() and search_core.index_needs_build(ctx.db):
+            # The command builds the index before it answers (a server does that in the background).
+            click.echo("검색 색인을 만드는 중입니다 (처음 한 번; 큰 데이터베이스는 몇 분 걸립니다)…", err=True)
         results, total = search_core.search(
             ctx.db, text, near=point, radius_km=radius, category=category, type=agency_type,
             sido=sido, sigungu=sigungu, target=target, sort=sort, limit=limit)
@@ -68,6 +71,9 @@ def search_command(ctx, query, near, complex_name, address, radius, category, ag
 @pass_ctx
 def reindex_command(ctx):
     """Rebuild the search index from the store (searching keeps it in step on its own).
+
+    A server searching the same store keeps answering from its current index
+    and takes the new one when it is complete.
 
     Example: yeongye --db demo.db reindex
     """

@@ -29,11 +29,8 @@ from __future__ import annotations
 import csv
 import logging
 import math
-import pickle
 import re
-import struct
 import unicodedata
-import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,14 +38,15 @@ import numpy as np
 from .normalize import name_key, normalize_sido
 from .paths import REFERENCE_DIR
 from .search_index import (  # noqa: F401  (re-exported: the search interface is this module)
-    META_FILE, chosung, close_all as _close_indexes, index_agencies, index_dir, open_index,
-    prune_changes, rebuild, remove, snapshot,
+    META_FILE, IndexNotReady, chosung, close_all as _close_indexes, damage_errors, index_agencies, index_dir,
+    open_index, prune_changes, rebuild, refreshing, remove, report_damage, snapshot, wait_for_refresh,
 )
 from .taxonomy import Taxonomy
 
 __all__ = [
     "SearchError", "search", "index_agencies", "remove", "resolve_place", "parse_point", "query_words",
     "chosung", "index_dir", "close_all", "prune_changes", "APPROXIMATE_PLACEMENTS", "SORTS", "META_FILE",
+    "Results", "index_needs_build", "refreshing", "wait_for_refresh",
 ]
 
 log = logging.getLogger("directory.search")
@@ -84,13 +82,25 @@ W_SIDO = 1.0
 W_PLACE = 1.0  # near a place, relevance adds W_PLACE·exp(−km/5) to the normalised score
 
 
-# What reading a damaged index file raises (Whoosh unpickles and decompresses blocks).
-_DAMAGE = (OSError, EOFError, KeyError, IndexError, struct.error, zlib.error, pickle.UnpicklingError,
-           UnicodeDecodeError)
-
-
 class SearchError(ValueError):
     """A search parameter is out of range or cannot be understood."""
+
+
+class Results(tuple):
+    """What `search` returns: the pair (results, total), and `fallback`.
+
+    `fallback` is true when the index was not ready (being built or
+    replaced) and the answer came from the plain SQL search: fewer ways to
+    match (no typos, aliases only as whole words), the same shape. Unpacks
+    like the pair it is, as `os.stat_result` carries fields beyond its tuple.
+    """
+
+    fallback: bool
+
+    def __new__(cls, results: list, total: int, *, fallback: bool = False):
+        self = super().__new__(cls, (results, total))
+        self.fallback = fallback
+        return self
 
 
 def close_all() -> None:
@@ -503,8 +513,8 @@ _TRANSFORMER = None
 
 
 def search(db, query: str | None = "", *, near=None, radius_km=None, category=None, type=None,
-           sido=None, sigungu=None, target=None, sort="relevance", limit=20):
-    """Find agencies; returns (results, total).
+           sido=None, sigungu=None, target=None, sort="relevance", limit=20, wait=True):
+    """Find agencies; returns `Results`, the pair (results, total) with a `fallback` flag.
 
     `results` are agency dicts in rank order with ``distance_km`` (None
     without a place), ``approximate`` and ``placement_note``; `total` counts
@@ -512,6 +522,11 @@ def search(db, query: str | None = "", *, near=None, radius_km=None, category=No
     or 'lat,lon'; `resolve_place` turns a complex or an address into one.
     A query with no words lists agencies by the filters, nearest first when
     a place is given. Bad parameters raise `SearchError`.
+
+    `wait` (the CLI, scripts): a missing or unusable index is built first.
+    Without it (web requests) nothing is built here: while a background
+    thread builds or replaces the index, the last good one answers, or, when
+    there is none, a plain SQL search (`fallback` true).
     """
     if sort not in SORTS:
         raise SearchError(f"정렬은 {' 또는 '.join(SORTS)} 중 하나여야 합니다: {sort!r}")
@@ -545,21 +560,47 @@ def search(db, query: str | None = "", *, near=None, radius_km=None, category=No
     words = query_words(query)
     target = " ".join(query_words(target)) or None
 
+    fallback = False
     for attempt in range(2):
-        entry = open_index(db)
+        entry = None
         try:
+            entry = open_index(db, wait=wait)
             with snapshot(db, entry) as snap:
                 if sort == "name":
                     snap.name_rank(db)
                 ranked, total = _run(snap, words, vocab, point, radius_km, filters, target, sort, limit)
             break
-        except _DAMAGE as exc:  # a damaged index file: rebuild it once, then let errors through
-            if attempt:
+        except IndexNotReady:
+            fallback = True
+            break
+        except damage_errors() as exc:  # a damaged index file
+            if not wait:  # replaced in the background; this search answers from SQL
+                if entry is not None:
+                    report_damage(db, entry, exc)
+                fallback = True
+                break
+            if attempt or entry is None:
                 raise
             log.warning("검색 색인 오류로 다시 만듭니다: %s: %s", exc.__class__.__name__, exc)
             rebuild(db, entry)
+    if fallback:
+        ranked, total = _fallback(db, words, vocab, point, radius_km, filters, target, sort, limit)
     by_distance = point is not None and (sort == "distance" or not (words or target) and sort != "name")
-    return _rows(db, ranked, point, by_distance=by_distance), total
+    return Results(_rows(db, ranked, point, by_distance=by_distance), total, fallback=fallback)
+
+
+def index_needs_build(db) -> bool:
+    """Whether the next search that waits must build the index first (the CLI says so beforehand)."""
+    from .search_index import _OPEN, _key, _try_open
+
+    path = index_dir(db)
+    if _OPEN.get(_key(db, path)) is not None:
+        return False
+    entry, _ = _try_open(db, path)
+    if entry is None:
+        return True
+    entry.ix.close()
+    return False
 
 
 def _allowed(snap, filters, point, radius_km):
@@ -677,3 +718,131 @@ def _rows(db, ranked, point, *, by_distance=False) -> list[dict]:
     return out
 
 
+
+
+# --- the plain SQL search, while the index is not ready --------------------------------
+
+_FALLBACK_TEXT = ("name_key", "type", "category", "road_address", "lot_address", "eupmyeondong", "services")
+
+
+def _like(word: str) -> str:
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _word_sql(word: str, vocab: _Vocabulary) -> tuple[str, list, str, list]:
+    """(condition, its parameters, score expression, its parameters) of one word in the plain search.
+
+    A word matches a part of the name, type, category, address or services
+    text, the types it names as a whole (an alias: 정신보건센터) or points to
+    (a needs word: 술), or the names' initials (ㅊㅁㅇㅅㅅㅌ).
+    """
+    if all("ㄱ" <= c <= "ㅎ" for c in word):
+        plain = "".join(_DOUBLE.get(c, c) for c in word)
+        cond = "(name_key GLOB ? OR name_key GLOB ?)"
+        params = [_initials_glob(word), _initials_glob(plain)]
+        return cond, params, f"({cond}) * {W_CHOSUNG}", params
+    like = _like(word)
+    parts = [f"coalesce({c}, '') LIKE ? ESCAPE '\\'" for c in _FALLBACK_TEXT]
+    params = [like] * len(parts)
+    types = [kind for kind, rest in _types_in(word, vocab) if not rest][:3] + _needs_types(word, vocab)
+    if types:
+        parts.append(f"type IN ({','.join('?' * len(types))})")
+        params += types
+    cond = "(" + " OR ".join(parts) + ")"
+    score = f"(CASE WHEN name_key LIKE ? ESCAPE '\\' THEN {W_NAME} ELSE {W_TEXT} END)"
+    return cond, params, score, [like]
+
+
+def _initials_glob(word: str) -> str:
+    """A GLOB pattern for initial consonants: ㅊㅁ -> *[차-칳][마-밓]* (each initial's block of syllables)."""
+    blocks = []
+    for c in word:
+        start = 0xAC00 + _CHO.index(c) * 588
+        blocks.append(f"[{chr(start)}-{chr(start + 587)}]")
+    return "*" + "".join(blocks) + "*"
+
+
+def _fallback(db, words, vocab, point, radius_km, filters, target, sort, limit):
+    """(ranked [(agency id, score)], total) from SQLite alone: `search` while the index is not ready.
+
+    Every word must match (any word, when that finds nothing); filters and the
+    radius hold as in the indexed search; near a place the nearest come first.
+    One scan of the table per pass: slower than the index at national scale,
+    but a request never waits for an index to be built.
+    """
+    base, base_params = ["1"], []
+    for column, value in filters.items():
+        base.append(f"{column} = ?")
+        base_params.append(value)
+    for t in query_words(target):
+        base.append("coalesce(target_groups, '') LIKE ? ESCAPE '\\'")
+        base_params.append(_like(t))
+    box = None
+    if point is not None and radius_km is not None:
+        dlat = radius_km * 1.01 / 111.0
+        dlon = dlat / max(math.cos(math.radians(point[0])), 0.01)
+        box = (point[0] - dlat, point[0] + dlat, point[1] - dlon, point[1] + dlon)
+        base.append("lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?")
+        base_params += list(box)
+    clauses = [_word_sql(w, vocab) for w in words]
+    passes = [" AND "] + ([" OR "] if len(clauses) > 1 else [])
+    for joiner in passes:
+        where, params = list(base), list(base_params)
+        score_sql, score_params = "0", []
+        if clauses:
+            where.append("(" + joiner.join(c[0] for c in clauses) + ")")
+            params += [p for c in clauses for p in c[1]]
+            score_sql = " + ".join(c[2] for c in clauses)
+            score_params = [p for c in clauses for p in c[3]]
+        sql_where = " AND ".join(where)
+        if box is not None or (point is not None and sort != "name"):
+            ranked, total = _fallback_near(db, sql_where, params, score_sql, score_params, point, radius_km,
+                                           sort, limit, box is not None)
+        else:
+            total = db.execute(f"SELECT count(*) FROM agencies WHERE {sql_where}", params).fetchone()[0]
+            if not clauses and sort != "name":
+                order = "id"
+            elif sort == "name":
+                order = "name_key, id"
+            else:
+                order = "score DESC, length(name_key), id"
+            rows = db.execute(f"SELECT id, {score_sql} AS score FROM agencies WHERE {sql_where} "
+                              f"ORDER BY {order} LIMIT ?", score_params + params + [limit]).fetchall()
+            ranked = [(r[0], float(r[1]) if clauses else None) for r in rows]
+        if total:
+            return ranked, total
+    return [], 0
+
+
+def _fallback_near(db, where, params, score_sql, score_params, point, radius_km, sort, limit, bounded):
+    """The plain search near a place: nearest first (by name with sort='name'), the radius exact."""
+    if bounded:  # a radius: the box holds few agencies, measured here as the index path does
+        rows = db.execute(f"SELECT id, {score_sql}, lat, lon, name_key FROM agencies WHERE {where}",
+                          score_params + params).fetchall()
+        if not rows:
+            return [], 0
+        lat = np.array([r[2] for r in rows], dtype=float)
+        lon = np.array([r[3] for r in rows], dtype=float)
+        d = _haversine_km(lat, lon, point[0], point[1])
+        keep = d <= radius_km * 1.01
+        edge = np.flatnonzero(keep & (d > radius_km * 0.99))
+        if len(edge):
+            from geopy.distance import geodesic
+
+            for i in edge:
+                keep[i] = geodesic(point, (lat[i], lon[i])).km <= radius_km
+        picked = [(rows[i], d[i]) for i in np.flatnonzero(keep)]
+        if sort == "name":
+            picked.sort(key=lambda x: (x[0][4], x[0][0]))
+        else:
+            picked.sort(key=lambda x: (x[1], x[0][0]))
+        return [(r[0], float(r[1]) if score_sql != "0" else None) for r, _ in picked[:limit]], len(picked)
+    # No radius: order by the squared equirectangular distance in SQL (no
+    # math functions needed), the geodesic is shown for the few returned.
+    scale = math.cos(math.radians(point[0])) ** 2
+    total = db.execute(f"SELECT count(*) FROM agencies WHERE {where}", params).fetchone()[0]
+    rows = db.execute(
+        f"SELECT id, {score_sql} FROM agencies WHERE {where} "
+        f"ORDER BY lat IS NULL, (lat - ?) * (lat - ?) + (lon - ?) * (lon - ?) * ?, id LIMIT ?",
+        score_params + params + [point[0], point[0], point[1], point[1], scale, limit]).fetchall()
+    return [(r[0], float(r[1]) if score_sql != "0" else None) for r in rows], total

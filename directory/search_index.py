@@ -6,7 +6,9 @@ The index lives next to the store (``<db file>.whoosh/``). Triggers on
 has seen (a sidecar JSON with the store's id, that sequence number and the
 agency count) and, each time it is used, indexes what changed since. A
 missing, stale, foreign or damaged index is rebuilt with a logged warning,
-never an error. Whoosh analyses and stores; rows always come from SQLite.
+never an error: by the caller when it can wait (the CLI), else by a
+background thread while searches read the last good index or fall back to
+SQL (`IndexNotReady`). Whoosh analyses and stores; rows always come from SQLite.
 
 `Snapshot` is what a search reads: for the current index generation, the
 agency id, liveness and coordinates of every Whoosh document number, and the
@@ -21,15 +23,21 @@ import os
 import shutil
 import sqlite3
 import threading
+import time
 import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .normalize import name_key
 from .schema import SEARCH_CHANGE_LOG
+
+try:
+    import fcntl
+except ImportError:  # Windows: one process builds at a time by convention only
+    fcntl = None
 
 log = logging.getLogger("directory.search")
 
@@ -147,6 +155,7 @@ class Snapshot:
         self._read_lock = threading.RLock()
         self.users = 0
         self.retired = False
+        self.closed = False
         if self.n:
             column = reader.column_reader("id")
             self.ids = np.fromiter(iter(column), dtype=np.int64, count=self.n)
@@ -220,6 +229,7 @@ class Snapshot:
 
     def close(self):
         self.retired = True
+        self.closed = True
         self.reader.close()
 
 
@@ -244,6 +254,43 @@ def _leaf_ids(matcher) -> np.ndarray:
 
 
 # --- the open indexes ----------------------------------------------------------------
+#
+# A request never builds an index. `open_index(db, wait=False)` (the web) uses
+# the index it has, indexes a small backlog of changes itself when nobody else
+# is, and hands everything bigger — a missing, foreign, outdated or damaged
+# index, a backlog of thousands of changes — to one background thread per
+# store (`_refresh`). Meanwhile searches read the last good index or, with
+# none, get `IndexNotReady` and answer from SQLite. Across processes (`serve
+# --processes 2`, `yeongye reindex`) a lock file beside the index lets one
+# build at a time; the others pick the result up by its build id.
+
+INLINE_CHANGES = 1_000  # changed agencies a request may index itself (≈0.5 s); more go to the background
+REBUILD_CHANGES = 5_000  # beyond this many changes (or a fifth of the store) a fresh build is quicker
+
+
+def _rebuild_limit(state: tuple) -> int:
+    return max(REBUILD_CHANGES, state[2] // 5)
+
+RETRY_SECONDS = 30.0  # after a failed background build, the next is tried no sooner
+
+
+class IndexNotReady(Exception):
+    """No usable search index for the store yet: one is being built in the background."""
+
+
+def damage_errors() -> tuple:
+    """What using a damaged, half-deleted or foreign index raises (Whoosh unpickles and decompresses)."""
+    import pickle
+    import struct
+    import zlib
+
+    from whoosh.filedb.filestore import StorageError
+    from whoosh.filedb.filetables import FileFormatError
+    from whoosh.index import IndexError as WhooshIndexError
+    from whoosh.reading import ReaderClosed
+
+    return (OSError, EOFError, KeyError, IndexError, ValueError, struct.error, zlib.error,
+            pickle.UnpicklingError, WhooshIndexError, ReaderClosed, StorageError, FileFormatError)
 
 
 @dataclass
@@ -255,6 +302,9 @@ class _Index:
     state: tuple = ()
     snapshot: Snapshot | None = None
     build: str | None = None  # which complete build of the folder this is (another process may rebuild)
+    key: str = ""
+    lock: threading.Lock = field(default_factory=threading.Lock)  # one catch-up at a time
+    snap_lock: threading.Lock = field(default_factory=threading.Lock)  # one new snapshot at a time
 
     def close(self):
         if self.snapshot is not None:
@@ -263,7 +313,9 @@ class _Index:
 
 
 _OPEN: dict[str, _Index] = {}
-_LOCK = threading.RLock()
+_LOCK = threading.RLock()  # guards _OPEN, _JOBS and snapshot hand-over; never held while building
+_JOBS: dict[str, threading.Thread] = {}
+_FAILED: dict[str, float] = {}
 
 
 def _key(db, path: Path | None) -> str:
@@ -284,15 +336,34 @@ def _write_meta(path: Path | None, state: tuple, build: str | None = None) -> No
     build = build or _read_meta(path).get("build") or os.urandom(8).hex()
     meta = {"version": INDEX_VERSION, "store_id": state[0], "seq": state[1], "count": state[2],
             "build": build}
-    tmp = path / (META_FILE + ".tmp")
+    tmp = path / (META_FILE + f".tmp-{os.getpid()}-{threading.get_ident()}")
     tmp.write_text(json.dumps(meta), encoding="utf-8")
     os.replace(tmp, path / META_FILE)
 
 
-def _writer(ix, procs: int = 1):
+def _writer(ix, procs: int = 1, timeout: float = 3.0):
     if procs > 1:  # Whoosh's multiprocessing writer: one segment per process
         return ix.writer(procs=procs, multisegment=True, limitmb=256)
-    return ix.writer(limitmb=512, timeout=3.0, delay=0.05)
+    return ix.writer(limitmb=512, timeout=timeout, delay=0.05)
+
+
+@contextmanager
+def _store_lock(path: Path | None):
+    """Hold the store's build lock (a lock file beside the index): one build at a time, across processes.
+
+    An flock belongs to an open file, so two threads of one process exclude
+    each other too.
+    """
+    if path is None or fcntl is None:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _fill(ix, db, *, progress=None, procs: int = 1) -> int:
@@ -348,75 +419,139 @@ def _build(db, path: Path | None, *, progress=None, procs: int = 1):
     return index.open_dir(str(path)), state
 
 
-def _open_or_build(db, path: Path | None) -> _Index:
-    """Open the index on disk, rebuilding it (with a warning) if missing or unusable."""
+def _try_open(db, path: Path | None) -> tuple[_Index | None, str]:
+    """The index on disk if it is this store's and opens; else (None, why not)."""
     from whoosh import index
 
-    if path is not None and path.exists():
-        meta = _read_meta(path)
-        state = _store_state(db)
-        reason = None
-        if meta.get("version") != INDEX_VERSION:
-            reason = "색인 버전이 다릅니다"
-        elif meta.get("store_id") != state[0]:
-            reason = "다른 데이터베이스의 색인입니다"
-        elif meta.get("seq", 0) > state[1]:
-            reason = "색인이 데이터베이스보다 앞서 있습니다"
-        if reason is None:
-            # Whoosh leaves a file open when it fails on a damaged index; it is
-            # closed here, quietly: the damage is reported as a logged warning.
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ResourceWarning)
-                try:
-                    ix = index.open_dir(str(path))
-                    ix.doc_count()
-                    return _Index(path, ix, (meta["store_id"], meta["seq"], meta["count"]),
-                                  build=meta.get("build"))
-                except Exception as exc:  # whoosh raises many kinds on damaged files
-                    reason = f"색인을 열 수 없습니다 ({exc.__class__.__name__}: {exc})"
-                gc.collect()
+    if path is None:
+        return None, "메모리 데이터베이스"
+    if not path.exists():
+        return None, "색인이 없습니다"
+    meta = _read_meta(path)
+    state = _store_state(db)
+    if meta.get("version") != INDEX_VERSION:
+        return None, "색인 버전이 다릅니다"
+    if meta.get("store_id") != state[0]:
+        return None, "다른 데이터베이스의 색인입니다"
+    if meta.get("seq", 0) > state[1]:
+        return None, "색인이 데이터베이스보다 앞서 있습니다"
+    # Whoosh leaves a file open when it fails on a damaged index; it is
+    # closed here, quietly: the damage is reported as a logged warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            ix = index.open_dir(str(path))
+            ix.doc_count()
+            return _Index(path, ix, (meta["store_id"], meta["seq"], meta["count"]), build=meta.get("build"),
+                          key=_key(db, path)), ""
+        except Exception as exc:  # whoosh raises many kinds on damaged files
+            reason = f"색인을 열 수 없습니다 ({exc.__class__.__name__}: {exc})"
+        gc.collect()
+    return None, reason
+
+
+def _open_or_build(db, path: Path | None) -> _Index:
+    """Open the index on disk, or build it here and now (with a warning) if missing or unusable."""
+    entry, reason = _try_open(db, path)
+    if entry is not None:
+        return entry
+    if path is not None:
         log.warning("검색 색인을 다시 만듭니다: %s (%s)", path, reason)
-    elif path is not None:
-        log.warning("검색 색인이 없어 새로 만듭니다: %s", path)
-    ix, state = _build(db, path)
-    return _Index(path, ix, state, build=_built(path))
+    with _store_lock(path):
+        entry, _ = _try_open(db, path)  # another process may have built it while this one waited
+        if entry is not None:
+            return entry
+        ix, state = _build(db, path)
+    return _Index(path, ix, state, build=_built(path), key=_key(db, path))
 
 
-def _catch_up(db, entry: _Index) -> None:
-    """Index the agencies changed since the index's watermark."""
+def _pending(db, entry: _Index, state: tuple) -> int | None:
+    """How many agencies changed since the entry's watermark (None: it cannot tell)."""
+    if not entry.state or entry.state[0] != state[0] or entry.state[1] > state[1]:
+        return None
+    return db.execute("SELECT count(DISTINCT agency_id) FROM search_changes WHERE seq > ?",
+                      [entry.state[1]]).fetchone()[0]
+
+
+def _adopt_disk_state(entry: _Index) -> None:
+    """Another process caught the same folder up: take over its watermark instead of redoing its work."""
+    if entry.path is None:
+        return
+    meta = _read_meta(entry.path)
+    if (meta.get("build") == entry.build and entry.state and meta.get("store_id") == entry.state[0]
+            and meta.get("seq", 0) > entry.state[1]):
+        entry.state = (meta["store_id"], meta["seq"], meta["count"])
+
+
+def _catch_up(db, entry: _Index, *, wait: bool = True) -> None:
+    """Index the agencies changed since the index's watermark.
+
+    With `wait` false (a request) only a backlog of at most `INLINE_CHANGES`
+    is indexed here, and only when no other thread is at it; a bigger one
+    starts the background refresh and the search reads the index as it is,
+    unless the index is so far behind that it must be rebuilt: then it is
+    set aside and `IndexNotReady` raised.
+    """
     from whoosh.index import LockError
 
     state = _store_state(db)
     if state == entry.state:
         return
-    changed = None
-    if entry.state and entry.state[0] == state[0] and entry.state[1] <= state[1]:
-        changed = [r[0] for r in db.execute(
-            "SELECT DISTINCT agency_id FROM search_changes WHERE seq > ?", [entry.state[1]])]
-    if changed is None or len(changed) > max(5000, state[2] // 5):
-        log.warning("검색 색인을 다시 만듭니다: %s", "변경이 많습니다" if changed else "변경을 추적할 수 없습니다")
-        rebuild(db, entry)
+    _adopt_disk_state(entry)
+    if state == entry.state:
         return
+    if not wait and _running(entry.key):
+        return
+    pending = _pending(db, entry, state)
+    if pending is None or pending > _rebuild_limit(state):
+        reason = "변경이 많습니다" if pending else "변경을 추적할 수 없습니다"
+        if wait:
+            log.warning("검색 색인을 다시 만듭니다: %s", reason)
+            rebuild(db, entry)
+            return
+        # Far behind (a big import): its answers would miss most of the new
+        # agencies. It is put aside; the plain search answers until the new one is in.
+        log.warning("검색 색인을 백그라운드에서 다시 만듭니다: %s (%s)", entry.path, reason)
+        with _LOCK:
+            if _OPEN.get(entry.key) is entry:
+                del _OPEN[entry.key]
+                entry.close()
+        _start_refresh(db, entry.path)
+        raise IndexNotReady(reason)
+    if not wait and pending > INLINE_CHANGES:
+        _start_refresh(db, entry.path)
+        return
+    if not entry.lock.acquire(blocking=wait):
+        return  # another thread is indexing the same changes
     try:
-        _update(entry.ix, db, changed)
+        _apply_changes(db, entry, state, timeout=3.0 if wait else 0.2)
     except LockError:  # another process is writing: search the index as it is for now
         log.info("검색 색인을 다른 프로세스가 갱신 중입니다; 이전 색인으로 검색합니다")
-        return
-    except Exception as exc:
+    except damage_errors() as exc:
         log.warning("검색 색인 갱신 실패, 다시 만듭니다: %s", exc)
-        rebuild(db, entry)
-        return
+        if wait:
+            rebuild(db, entry)
+        else:
+            report_damage(db, entry, exc)
+    finally:
+        entry.lock.release()
+
+
+def _apply_changes(db, entry: _Index, state: tuple, *, timeout: float = 3.0) -> None:
+    """Write the changed agencies into the entry's index and move its watermark."""
+    changed = [r[0] for r in db.execute(
+        "SELECT DISTINCT agency_id FROM search_changes WHERE seq > ? AND seq <= ?",
+        [entry.state[1], state[1]])]
+    _update(entry.ix, db, changed, timeout=timeout)
     entry.state = state
     _write_meta(entry.path, state)
     _prune(db, state[1])
     if entry.ix.doc_count() != state[2]:
-        log.warning("검색 색인의 기관 수(%s)가 데이터베이스(%s)와 달라 다시 만듭니다",
-                    entry.ix.doc_count(), state[2])
-        rebuild(db, entry)
+        raise ValueError(f"검색 색인의 기관 수({entry.ix.doc_count()})가 데이터베이스({state[2]})와 다릅니다")
 
 
-def _update(ix, db, ids) -> None:
-    writer = _writer(ix)
+def _update(ix, db, ids, *, timeout: float = 3.0) -> None:
+    writer = _writer(ix, timeout=timeout)
     try:
         present = set()
         for row in _rows_for(db, ids):
@@ -431,9 +566,10 @@ def _update(ix, db, ids) -> None:
 
 
 def rebuild(db, entry: _Index) -> None:
-    """Build an entry's index afresh."""
+    """Build an entry's index afresh, here and now (the CLI; a request starts `_refresh` instead)."""
     entry.close()
-    ix, state = _build(db, entry.path)
+    with _store_lock(entry.path):
+        ix, state = _build(db, entry.path)
     entry.ix, entry.state, entry.build = ix, state, _built(entry.path)
 
 
@@ -441,25 +577,165 @@ def _built(path: Path | None) -> str | None:
     return _read_meta(path).get("build") if path is not None else None
 
 
-def open_index(db) -> _Index:
-    """The index for a store, caught up with it."""
+# --- the background refresh ---------------------------------------------------------
+
+
+def _running(key: str) -> bool:
+    job = _JOBS.get(key)
+    return job is not None and job.is_alive()
+
+
+def _db_file(db) -> str | None:
+    for _, name, filename in db.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return filename or None
+    return None
+
+
+def _start_refresh(db, path: Path | None, *, damaged: str | None = None) -> bool:
+    """Start the store's background refresh unless one runs (or failed moments ago); True if running."""
+    filename = _db_file(db)
+    if path is None or filename is None:
+        return False
+    key = str(path)
+    with _LOCK:
+        if _running(key):
+            return True
+        if time.monotonic() - _FAILED.get(key, -RETRY_SECONDS) < RETRY_SECONDS:
+            return False
+        job = threading.Thread(target=_refresh, args=(key, filename, path, damaged),
+                               name=f"search-index {path.name}", daemon=True)
+        _JOBS[key] = job
+        job.start()
+        return True
+
+
+def _refresh(key: str, filename: str, path: Path, damaged: str | None) -> None:
+    """Make the store's index good and install it, off the request path.
+
+    Under the store's build lock: open the index on disk (unless it is the
+    damaged build), catch it up or build it afresh, open its snapshot, then
+    hand it to the searches in one step. Errors are logged; the next search
+    tries again after `RETRY_SECONDS`.
+    """
+    from .store import connect
+
+    started = time.perf_counter()
+    db = connect(filename, migrate_schema=False)
+    try:
+        with _store_lock(path):
+            entry, reason = None, "손상된 색인입니다"
+            if damaged is None or _read_meta(path).get("build") != damaged:
+                entry, reason = _try_open(db, path)
+            snap = None
+            if entry is not None:
+                try:
+                    state = _store_state(db)
+                    pending = _pending(db, entry, state)
+                    if pending is None or pending > _rebuild_limit(state):
+                        entry, reason = None, "변경이 많습니다" if pending else "변경을 추적할 수 없습니다"
+                    elif state != entry.state:
+                        _apply_changes(db, entry, state)
+                    if entry is not None:
+                        snap = Snapshot(entry.ix.reader(), db)
+                except damage_errors() as exc:
+                    entry, reason = None, f"{exc.__class__.__name__}: {exc}"
+            if entry is None:
+                log.warning("검색 색인을 백그라운드에서 다시 만듭니다: %s (%s)", path, reason)
+                ix, state = _build(db, path)
+                entry = _Index(path, ix, state, build=_built(path), key=key)
+                snap = Snapshot(ix.reader(), db)
+            entry.snapshot = snap
+        with _LOCK:
+            old = _OPEN.get(key)
+            _OPEN[key] = entry
+            _FAILED.pop(key, None)
+        if old is not None and old is not entry:
+            with _LOCK:
+                old.close()
+        log.info("검색 색인 준비 완료: %s (기관 %s곳, %.1f초)", path, entry.state[2], time.perf_counter() - started)
+    except Exception:
+        _FAILED[key] = time.monotonic()
+        log.exception("검색 색인을 만들지 못했습니다: %s", path)
+    finally:
+        db.conn.close()
+
+
+def report_damage(db, entry: _Index, exc: BaseException) -> None:
+    """A search found the index damaged: stop using it and rebuild it in the background."""
+    log.warning("검색 색인이 손상되어 백그라운드에서 다시 만듭니다: %s (%s: %s)", entry.path,
+                exc.__class__.__name__, exc)
+    with _LOCK:
+        if _OPEN.get(entry.key) is entry:
+            del _OPEN[entry.key]
+            entry.close()
+    _start_refresh(db, entry.path, damaged=entry.build)
+
+
+def refreshing(db) -> bool:
+    """Whether a background refresh of the store's index is under way in this process."""
+    return _running(_key(db, index_dir(db)))
+
+
+def wait_for_refresh(db, timeout: float | None = None) -> bool:
+    """Wait for the store's background refresh (tests, benchmarks); True when none is left running."""
+    job = _JOBS.get(_key(db, index_dir(db)))
+    if job is not None:
+        job.join(timeout)
+    return not _running(_key(db, index_dir(db)))
+
+
+def open_index(db, *, wait: bool = True) -> _Index:
+    """The index for a store, caught up with it.
+
+    With `wait` (the CLI, scripts) a missing or unusable index is built here.
+    Without it (a web request) nothing big happens here: the last good index
+    is returned while a background refresh runs, or `IndexNotReady` raised
+    when there is none.
+    """
     path = index_dir(db)
     key = _key(db, path)
-    with _LOCK:
-        if ensure_change_log(db):
-            stale = _OPEN.pop(key, None)
-            if stale is not None:
-                stale.close()
-            if path is not None:
-                shutil.rmtree(path, ignore_errors=True)
-        entry = _OPEN.get(key)
-        if entry is not None and path is not None and _read_meta(path).get("build") != entry.build:
-            # Another process rebuilt the folder (reindex): drop the old files.
-            entry.close()
-            entry = None
+    if path is None:
+        wait = True  # an in-memory store is private to its connection: built here (and small)
+    while True:
+        with _LOCK:
+            if ensure_change_log(db):
+                # Changes went unlogged: the index cannot be trusted. Without its
+                # meta file every process sees that it must be rebuilt.
+                stale = _OPEN.pop(key, None)
+                if stale is not None:
+                    stale.close()
+                if path is not None:
+                    (path / META_FILE).unlink(missing_ok=True)
+            entry = _OPEN.get(key)
+            job = _running(key)
+            if entry is not None and path is not None and not job and _read_meta(path).get("build") != entry.build:
+                # Another process rebuilt the folder (reindex) or it was damaged.
+                if wait:
+                    _OPEN.pop(key).close()
+                    entry = None
+                elif not _start_refresh(db, path):
+                    pass  # the refresh failed moments ago: keep the index this process has
+            if entry is None and not job:
+                entry, reason = _try_open(db, path)
+                if entry is not None:
+                    _OPEN[key] = entry
+                elif not wait:
+                    if path.exists():
+                        log.warning("검색 색인을 쓸 수 없어 백그라운드에서 다시 만듭니다: %s (%s)", path, reason)
+                    _start_refresh(db, path)
+                    raise IndexNotReady(reason)
+            if entry is None and not wait:
+                raise IndexNotReady("색인을 만드는 중입니다")
         if entry is None:
-            entry = _OPEN[key] = _open_or_build(db, path)
-        _catch_up(db, entry)
+            if job:  # the CLI in a process that also started a refresh (tests): let it finish
+                wait_for_refresh(db)
+                continue
+            with _LOCK:
+                entry = _OPEN.get(key)
+                if entry is None:
+                    entry = _OPEN[key] = _open_or_build(db, path)
+        _catch_up(db, entry, wait=wait)
         return entry
 
 
@@ -469,14 +745,41 @@ def snapshot(db, entry: _Index):
 
     A snapshot replaced by a newer generation is closed when its last user
     lets go, so a search in one thread never reads a reader another closed.
+    One thread opens the newer snapshot (≈1 s at 100,000 agencies) while the
+    others keep searching the one they have.
     """
     with _LOCK:
         snap = entry.snapshot
-        if snap is None or snap.generation() != entry.ix.latest_generation():
-            if snap is not None:
-                snap.retire()
-            entry.snapshot = snap = Snapshot(entry.ix.reader(), db)
-        snap.users += 1
+        usable = snap is not None and not snap.closed
+        if usable and (_running(entry.key) or snap.generation() == entry.ix.latest_generation()):
+            snap.users += 1
+        else:
+            snap = None
+    if snap is None:
+        if entry.snap_lock.acquire(blocking=not usable):
+            try:
+                with _LOCK:
+                    current = entry.snapshot
+                    if current is not None and not current.closed and \
+                            current.generation() == entry.ix.latest_generation():
+                        snap = current
+                        snap.users += 1
+                if snap is None:
+                    fresh = Snapshot(entry.ix.reader(), db)
+                    with _LOCK:
+                        old, entry.snapshot = entry.snapshot, fresh
+                        fresh.users += 1
+                        if old is not None:
+                            old.retire()
+                    snap = fresh
+            finally:
+                entry.snap_lock.release()
+        else:  # another thread is opening the newer one
+            with _LOCK:
+                snap = entry.snapshot
+                if snap is None or snap.closed:
+                    raise IndexNotReady("색인을 여는 중입니다")
+                snap.users += 1
     try:
         yield snap
     finally:
@@ -492,32 +795,36 @@ def index_agencies(db, ids=None, *, progress=None, procs: int | None = None) -> 
     Searching keeps the index in step on its own; call this after bulk work
     you want searchable at once, or from ``yeongye reindex``. A full build of
     a national-scale store uses two processes where there are two cores
-    (`procs` overrides); automatic rebuilds inside a server use one.
+    (`procs` overrides); background rebuilds inside a server use one.
+    Servers searching the same store meanwhile keep their index until the
+    new one is swapped in.
     """
     path = index_dir(db)
     key = _key(db, path)
-    with _LOCK:
-        ensure_change_log(db)
-        if ids is None:
+    ensure_change_log(db)
+    if ids is None:
+        if procs is None:
+            big = db.execute("SELECT count(*) FROM agencies").fetchone()[0] >= 50_000
+            procs = min(2, os.cpu_count() or 1) if big and path is not None else 1
+        with _store_lock(path):
+            ix, state = _build(db, path, progress=progress, procs=procs)
+        with _LOCK:
             old = _OPEN.pop(key, None)
             if old is not None:
                 old.close()
-            if procs is None:
-                big = db.execute("SELECT count(*) FROM agencies").fetchone()[0] >= 50_000
-                procs = min(2, os.cpu_count() or 1) if big and path is not None else 1
-            ix, state = _build(db, path, progress=progress, procs=procs)
-            _OPEN[key] = _Index(path, ix, state, build=_built(path))
-            return state[2]
-        entry = open_index(db)
-        ids = list(ids)
+            _OPEN[key] = _Index(path, ix, state, build=_built(path), key=key)
+        return state[2]
+    entry = open_index(db)
+    ids = list(ids)
+    with entry.lock:
         _update(entry.ix, db, ids)
-        return len(ids)
+    return len(ids)
 
 
 def remove(db, ids) -> None:
     """Take agencies out of the index (the store's triggers do this on delete too)."""
     entry = open_index(db)
-    with _LOCK:
+    with entry.lock:
         writer = _writer(entry.ix)
         for agency_id in ids:
             writer.delete_by_term("id", int(agency_id))
@@ -525,11 +832,15 @@ def remove(db, ids) -> None:
 
 
 def close_all() -> None:
-    """Close every open index (tests and `reindex` call this)."""
+    """Close every open index, once background refreshes have finished (tests and `reindex` call this)."""
+    for job in list(_JOBS.values()):
+        job.join()
     with _LOCK:
         for entry in _OPEN.values():
             entry.close()
         _OPEN.clear()
+        _JOBS.clear()
+        _FAILED.clear()
 
 
 def _prune(db, seq: int, keep: int = 10_000) -> None:

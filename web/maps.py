@@ -92,10 +92,12 @@ def resources():
                 return _message(_("기관 번호는 쉼표로 구분한 숫자여야 합니다."), 400)
             agencies = load_agencies(db, ids=id_list, include_sample=True)
         elif query:
-            from directory.search import MAX_LIMIT, SearchError, search
+            from directory.search import MAX_LIMIT, SearchError
+
+            from .search import find
 
             try:
-                found, _total = search(db, query, limit=MAX_LIMIT, **filters)
+                found, _total = find(db, query, limit=MAX_LIMIT, **filters)
             except SearchError as exc:
                 return _message(str(exc), 400)
             agencies = [a for a in found if a.get("lat") is not None and a.get("lon") is not None]

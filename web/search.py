@@ -1,7 +1,7 @@
 """The search page and the search API: one core call, two shapes of answer."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 
 from directory import search as search_core
@@ -24,17 +24,34 @@ def _params(args) -> dict:
     return {k: (args.get(k) or "").strip()[:500] or None for k in keys}
 
 
+def index_wait() -> bool:
+    """Whether a request may wait for the search index to be built.
+
+    Never in service: a request that built the index stalled every worker
+    thread for minutes (issue 10); it answers from the last good index or
+    the plain SQL search while a background thread builds. The tests' app
+    (TESTING) waits, so pages see the full index at once;
+    ``SEARCH_INDEX_WAIT`` overrides either way.
+    """
+    return bool(current_app.config.get("SEARCH_INDEX_WAIT", current_app.testing))
+
+
+def find(db, query, **options):
+    """`directory.search.search` for a request (maps use it too): never builds the index in the request."""
+    return search_core.search(db, query, wait=index_wait(), **options)
+
+
 def _run(p: dict, default_limit: int = 20):
-    """Resolve the place and search; returns (results, total, place, sort)."""
+    """Resolve the place and search; returns (results, total, place, sort, fallback)."""
     db = get_db()
     place = search_core.resolve_place(db, near=p["near"], complex=p["complex"], address=p["address"])
     point = (place["lat"], place["lon"]) if place else None
     sort = p["sort"] or ("distance" if point and not search_core.query_words(p["q"]) else "relevance")
     limit = p["limit"] or default_limit
-    results, total = search_core.search(
-        db, p["q"] or "", near=point, radius_km=p["radius"], category=p["category"], type=p["type"],
-        sido=p["sido"], sigungu=p["sigungu"], target=p["target"], sort=sort, limit=limit)
-    return results, total, place, sort
+    found = find(db, p["q"] or "", near=point, radius_km=p["radius"], category=p["category"], type=p["type"],
+                 sido=p["sido"], sigungu=p["sigungu"], target=p["target"], sort=sort, limit=limit)
+    results, total = found
+    return results, total, place, sort, found.fallback
 
 
 MAX_COMPLEX_CHOICES = 50
@@ -55,17 +72,17 @@ def page():
     p = _params(request.args)
     db = get_db()
     error = None
-    results, total, place, sort = [], 0, None, p["sort"] or "relevance"
+    results, total, place, sort, fallback = [], 0, None, p["sort"] or "relevance", False
     searched = any(p[k] for k in ("q", "near", "complex", "address", "category", "type", "sido",
                                   "sigungu", "target"))
     if searched:
         try:
-            results, total, place, sort = _run(p)
+            results, total, place, sort, fallback = _run(p)
         except search_core.SearchError as exc:
             error = str(exc)
     return render_template(
         "search/index.html", title=_("기관 찾기"), p=p, results=results, total=total, place=place,
-        sort=sort, error=error, searched=searched,
+        sort=sort, error=error, searched=searched, fallback=fallback,
         categories=memo(db, "category-facets", lambda: facet_values(db, "category")),
         complexes=memo(db, "complex-choices", lambda: _complex_choices(db)),
     )
@@ -75,15 +92,18 @@ def page():
 def api():
     """JSON search: the same parameters as the page; a list of agencies with distances.
 
-    Bad parameters answer 400 with {"error", "message"}.
+    Bad parameters answer 400 with {"error", "message"}. ``fallback`` is true
+    while the search index is being built: the results then come from the
+    plain SQL search (``note`` says so).
     """
     p = _params(request.args)
     try:
-        results, total, place, sort = _run(p)
+        results, total, place, sort, fallback = _run(p)
     except search_core.SearchError as exc:
         return jsonify(error="bad_request", message=str(exc), status=400), 400
     return jsonify(
-        query=p["q"] or "", total=total, sort=sort,
+        query=p["q"] or "", total=total, sort=sort, fallback=fallback,
+        note=_("검색 색인 준비 중 — 간단 검색 결과입니다") if fallback else None,
         place={k: place[k] for k in ("lat", "lon", "label", "approximate")} if place else None,
         results=[{k: r.get(k) for k in API_FIELDS} for r in results],
     )
