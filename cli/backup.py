@@ -6,7 +6,7 @@ import click
 from directory.backup import BackupError, backup, before_restore_path, restore, undo_restore
 from directory.store import StoreError
 
-from . import STORAGE_MESSAGES, main, pass_ctx, storage_message
+from .group import STORAGE_MESSAGES, main, pass_ctx, storage_message
 
 # The words for directory.backup's error codes.
 MESSAGES = {

@@ -8,7 +8,7 @@ import click
 from directory.store import StoreError
 from importers.imports import export_quarantine, import_run, list_runs
 
-from . import main, pass_ctx
+from .group import main, pass_ctx
 from .store import PLACEMENT_LABELS
 
 

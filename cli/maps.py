@@ -13,7 +13,7 @@ from maps.assets import save_standalone
 from maps.network import agency_map, complex_map, district_map
 from maps.resources import load_agencies, resource_map
 
-from . import main, pass_ctx
+from .group import main, pass_ctx
 
 _TILES_HELP = "Base tiles: OpenStreetMap (default; or $YEONGYE_TILES), a URL template, or 'none'."
 _OUT = click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True),

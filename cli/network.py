@@ -12,7 +12,7 @@ from network.gaps import gap_report
 from network.recommend import RecommendError, recommend
 from network.report import complex_report, network_report, to_csv, to_json
 
-from . import main, pass_ctx
+from .group import main, pass_ctx
 
 
 @main.group("report")

@@ -10,7 +10,7 @@ from directory.store import counts
 from importers import ImportFormatError, import_file
 from importers import demo as demo_data
 
-from . import main, pass_ctx
+from .group import main, pass_ctx
 
 
 @main.command("init")

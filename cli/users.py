@@ -5,7 +5,7 @@ import click
 
 from directory.accounts import ROLES, AccountError, create_user, demo_accounts, find_user, issue_token, list_users
 
-from . import main, pass_ctx
+from .group import main, pass_ctx
 
 
 @main.group("user")

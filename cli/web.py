@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from . import main, pass_ctx
+from .group import main, pass_ctx
 
 
 @main.command("serve")

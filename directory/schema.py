@@ -10,6 +10,7 @@ import csv
 
 import sqlite_utils
 
+from .errors import StoreError
 from .paths import REFERENCE_DIR
 
 
@@ -354,8 +355,6 @@ def migrate(db: sqlite_utils.Database) -> int:
     """Apply every migration the store lacks; returns the new version."""
     version = current_version(db)
     if version > SCHEMA_VERSION:
-        from .store import StoreError
-
         raise StoreError(
             f"이 데이터베이스는 더 새로운 버전(스키마 {version})입니다; 프로그램을 업데이트하세요."
         )

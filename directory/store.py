@@ -15,22 +15,11 @@ from pathlib import Path
 
 import sqlite_utils
 
+from .errors import AgencyNotFound, ComplexNotFound, StoreError  # noqa: F401  (re-exported)
 from .schema import migrate
 from .taxonomy import Taxonomy
 
 DB_ENV = "YEONGYE_DB"
-
-
-class StoreError(Exception):
-    """The store cannot be opened or used as asked."""
-
-
-class AgencyNotFound(StoreError):
-    """No agency has that id."""
-
-
-class ComplexNotFound(StoreError):
-    """No complex has that id or name."""
 
 
 _NOW: tuple[int, str] = (0, "")

@@ -35,18 +35,10 @@ def dynamic_msgids() -> list[str]:
     from directory.paths import REFERENCE_DIR
 
     out = list(ROLE_LABELS.values()) + list(EDITABLE.values())
-    try:
-        from network.explain import EXPLAIN, LABELS
+    from importers.tabular import FIELDS
+    from network.explain import EXPLAIN, LABELS
 
-        out += list(LABELS.values()) + list(EXPLAIN.values())
-    except ImportError:  # pragma: no cover - the network package is optional for this module
-        pass
-    try:
-        from importers.tabular import FIELDS
-
-        out += list(FIELDS.values())
-    except ImportError:  # pragma: no cover
-        pass
+    out += list(LABELS.values()) + list(EXPLAIN.values()) + list(FIELDS.values())
     for name, column in (("content_types.csv", "name"), ("frequency_levels.csv", "label"),
                          ("categories.csv", "name")):
         with open(REFERENCE_DIR / name, encoding="utf-8") as fh:

@@ -322,11 +322,9 @@ def export_links(fmt: str):
 @bp.route("/exports/hsds.zip")
 def export_hsds_zip():
     """The whole directory as an Open Referral HSDS 3.0 tabular data package, zipped."""
-    try:
-        from importers.hsds import export_hsds
-    except ImportError:  # pragma: no cover - the importers helper's module
-        abort(404)
     from io import BytesIO
+
+    from importers.hsds import export_hsds
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "hsds"
