@@ -30,6 +30,7 @@ import csv
 import logging
 import math
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 
@@ -720,7 +721,210 @@ def _rows(db, ranked, point, *, by_distance=False) -> list[dict]:
 
 
 
-# --- the plain SQL search, while the index is not ready --------------------------------
+# --- the plain search, while the index is not ready ----------------------------------
+#
+# SQLite's LIKE over seven text columns took 0.9–2.2 s a query at 100,000
+# agencies, too slow for a request. The background rebuild first reads the
+# searchable text into memory (`warm_plain_search`: one string per column,
+# ≈30 MB at that size), kept in step through the change log while it is
+# used; a word is then one regular-expression scan of that string (C speed).
+# Until it is read, the plain search runs in SQL.
+
+_PLAIN: dict[str, "_PlainTable"] = {}
+_PLAIN_LOCK = threading.Lock()
+_PLAIN_SQL = """SELECT id, name_key, type, category, road_address, lot_address, eupmyeondong, services,
+                       target_groups, sido, sigungu, lat, lon FROM agencies"""
+
+
+class _PlainTable:
+    """Every agency's searchable text and place, in memory, for the plain search."""
+
+    def __init__(self, db, state):
+        self.pos: dict[int, int] = {}
+        self.rows: list[tuple | None] = []
+        for row in db.execute(_PLAIN_SQL + " ORDER BY id"):
+            self._put(row)
+        self.state = state
+        self._arrays = None
+
+    def patch(self, db, since: int, state) -> None:
+        """Re-read the agencies the change log names since `since`."""
+        ids = [r[0] for r in db.execute("SELECT DISTINCT agency_id FROM search_changes WHERE seq > ? AND seq <= ?",
+                                        [since, state[1]])]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            found = {r[0]: r for r in db.execute(
+                _PLAIN_SQL + f" WHERE id IN ({','.join('?' * len(chunk))})", chunk)}
+            for agency_id in chunk:
+                if agency_id in found:
+                    self._put(found[agency_id])
+                elif agency_id in self.pos:
+                    self.rows[self.pos.pop(agency_id)] = None
+        self.state, self._arrays = state, None
+
+    def _put(self, row) -> None:
+        (agency_id, key, kind, category, road, lot, dong, services, targets, sido, sigungu, lat, lon) = row
+        # Rows are joined with newlines: no query word holds one, so no match spans two agencies.
+        text = " ".join(x or "" for x in (kind, category, road, lot, dong, services)).lower().replace("\n", " ")
+        item = (agency_id, (key or "").lower().replace("\n", " "), text, kind, category, sido, sigungu,
+                (targets or "").lower().replace("\n", " "), np.nan if lat is None else lat,
+                np.nan if lon is None else lon)
+        if agency_id in self.pos:
+            self.rows[self.pos[agency_id]] = item
+        else:
+            self.pos[agency_id] = len(self.rows)
+            self.rows.append(item)
+
+    def arrays(self) -> dict:
+        """Columns as numpy arrays, and the text columns as (one string, row start offsets)."""
+        if self._arrays is None:
+            live = [r for r in self.rows if r is not None]
+            cols = list(zip(*live)) if live else [()] * 10
+            out = {"id": np.array(cols[0], dtype=np.int64), "name_list": list(cols[1]),
+                   "type": np.array(cols[3], dtype=object), "category": np.array(cols[4], dtype=object),
+                   "sido": np.array(cols[5], dtype=object), "sigungu": np.array(cols[6], dtype=object),
+                   "lat": np.array(cols[8], dtype=float), "lon": np.array(cols[9], dtype=float)}
+            for name, i in (("name", 1), ("text", 2), ("targets", 7)):
+                lengths = np.fromiter((len(v) + 1 for v in cols[i]), dtype=np.int64, count=len(cols[i]))
+                out[name] = ("\n".join(cols[i]), np.concatenate(([0], np.cumsum(lengths)[:-1])))
+            out["name_len"] = np.fromiter((len(v) for v in cols[1]), dtype=np.int64, count=len(cols[1]))
+            self._arrays = out
+        return self._arrays
+
+
+def _plain_table(db) -> dict | None:
+    """The store's plain table, current, if it has been read (small changes are patched in)."""
+    from .search_index import INLINE_CHANGES, _key, _store_state
+
+    key = _key(db, index_dir(db))
+    with _PLAIN_LOCK:
+        table = _PLAIN.get(key)
+        if table is None:
+            return None
+        state = _store_state(db)
+        old = table.state
+        if old != state:
+            if not (old[0] == state[0] and old[1] <= state[1]) or state[1] - old[1] > INLINE_CHANGES:
+                return None  # too much to patch in a request: SQL until it is read again
+            table.patch(db, old[1], state)
+        return table.arrays()
+
+
+def warm_plain_search(db) -> None:
+    """Read the plain table (the background rebuild does, before it builds; ≈1 s at 100,000 agencies)."""
+    from .search_index import _key, _store_state
+
+    table = _PlainTable(db, _store_state(db))
+    table.arrays()
+    with _PLAIN_LOCK:
+        _PLAIN[_key(db, index_dir(db))] = table
+
+
+def drop_plain_search(db_key: str) -> None:
+    """Forget a store's plain table (the index is back)."""
+    with _PLAIN_LOCK:
+        _PLAIN.pop(db_key, None)
+
+
+def _scan(column: tuple, pattern: str) -> np.ndarray:
+    """Which rows of a joined text column hold a match of the regular expression."""
+    blob, starts = column
+    mask = np.zeros(len(starts), dtype=bool)
+    hits = [m.start() for m in re.finditer(pattern, blob)]
+    if hits:
+        mask[np.searchsorted(starts, hits, side="right") - 1] = True
+    return mask
+
+
+def _contains(column: tuple, word: str) -> np.ndarray:
+    return _scan(column, re.escape(word))
+
+
+def _plain_word(table: dict, word: str, vocab: _Vocabulary) -> np.ndarray:
+    """The score of every agency for one word (0: no match).
+
+    A word matches part of the name (3), of the type, category, address or
+    services (1), the types it names as a whole (an alias: 정신보건센터) or
+    points to (a needs word: 술), or the names' initials (ㅊㅁㅇㅅㅅㅌ).
+    """
+    if all("ㄱ" <= c <= "ㅎ" for c in word):
+        plain = "".join(_DOUBLE.get(c, c) for c in word)
+        blocks = ["".join(f"[{chr(0xAC00 + _CHO.index(c) * 588)}-{chr(0xAC00 + _CHO.index(c) * 588 + 587)}]"
+                          for c in w) for w in dict.fromkeys((word, plain))]
+        return _scan(table["name"], "|".join(blocks)) * np.float32(W_CHOSUNG)
+    score = np.where(_contains(table["name"], word), W_NAME, 0.0).astype(np.float32)
+    score[(score == 0) & _contains(table["text"], word)] = W_TEXT
+    types = [kind for kind, rest in _types_in(word, vocab) if not rest][:3] + _needs_types(word, vocab)
+    if types:
+        score = np.maximum(score, np.where(np.isin(table["type"], types), W_TEXT, 0).astype(np.float32))
+    return score
+
+
+def _fallback(db, words, vocab, point, radius_km, filters, target, sort, limit):
+    """(ranked [(agency id, score)], total) without the index: `search` while it is not ready.
+
+    From the plain table when it is in memory (the background rebuild reads
+    it first), else from SQLite directly. Every word must match (any word,
+    when that finds nothing); filters, the target group and the radius hold
+    as in the indexed search; near a place the nearest come first. Fewer
+    ways to match (no typos; aliases and needs words as whole words), the
+    same shape of answer.
+    """
+    table = _plain_table(db)
+    if table is None:
+        return _fallback_sql(db, words, vocab, point, radius_km, filters, target, sort, limit)
+    return _fallback_memory(table, words, vocab, point, radius_km, filters, target, sort, limit)
+
+
+def _fallback_memory(table, words, vocab, point, radius_km, filters, target, sort, limit):
+    """The plain search over the table in memory.
+
+    """
+    n = len(table["id"])
+    mask = np.ones(n, dtype=bool)
+    for column, value in filters.items():
+        mask &= table[column] == value
+    for t in query_words(target):
+        mask &= _contains(table["targets"], t)
+    dist = None
+    if point is not None:
+        dist = np.nan_to_num(_haversine_km(table["lat"], table["lon"], point[0], point[1]), nan=np.inf)
+        if radius_km is not None:
+            inside = dist <= radius_km * 1.01
+            edge = np.flatnonzero(inside & mask & (dist > radius_km * 0.99))
+            if len(edge):
+                from geopy.distance import geodesic
+
+                for i in edge:
+                    inside[i] = geodesic(point, (table["lat"][i], table["lon"][i])).km <= radius_km
+            mask &= inside
+    scores = None
+    if words:
+        per_word = [_plain_word(table, w, vocab) for w in words]
+        every = np.all([s > 0 for s in per_word], axis=0)
+        scores = np.sum(per_word, axis=0)
+        matched = mask & every
+        if not matched.any() and len(words) > 1:
+            matched = mask & (scores > 0)
+        mask = matched
+    docs = np.flatnonzero(mask)
+    if not len(docs):
+        return [], 0
+    if sort == "name":
+        if "name_rank" not in table:  # 가나다 order, read once per table version
+            by_name = sorted(range(len(table["id"])), key=table["name_list"].__getitem__)
+            table["name_rank"] = np.empty(len(by_name), dtype=np.int64)
+            table["name_rank"][by_name] = np.arange(len(by_name))
+        order = np.argsort(table["name_rank"][docs], kind="stable")
+    elif dist is not None:
+        order = np.lexsort((table["id"][docs], dist[docs]))
+    elif scores is not None:
+        order = np.lexsort((table["id"][docs], table["name_len"][docs], -scores[docs]))
+    else:
+        order = np.arange(len(docs))
+    top = docs[order[:limit]]
+    return [(int(table["id"][i]), None if scores is None else float(scores[i])) for i in top], len(docs)
+
 
 _FALLBACK_TEXT = ("name_key", "type", "category", "road_address", "lot_address", "eupmyeondong", "services")
 
@@ -762,13 +966,13 @@ def _initials_glob(word: str) -> str:
     return "*" + "".join(blocks) + "*"
 
 
-def _fallback(db, words, vocab, point, radius_km, filters, target, sort, limit):
-    """(ranked [(agency id, score)], total) from SQLite alone: `search` while the index is not ready.
+def _fallback_sql(db, words, vocab, point, radius_km, filters, target, sort, limit):
+    """(ranked [(agency id, score)], total) from SQLite alone, before the plain table is in memory.
 
     Every word must match (any word, when that finds nothing); filters and the
     radius hold as in the indexed search; near a place the nearest come first.
-    One scan of the table per pass: slower than the index at national scale,
-    but a request never waits for an index to be built.
+    One scan of the table per pass (0.9–2.2 s at 100,000 agencies): only
+    for the first moments of a rebuild, while the plain table is read.
     """
     base, base_params = ["1"], []
     for column, value in filters.items():

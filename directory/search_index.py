@@ -620,9 +620,13 @@ def _refresh(key: str, filename: str, path: Path, damaged: str | None) -> None:
     """
     from .store import connect
 
+    from . import search as plain
+
     started = time.perf_counter()
     db = connect(filename, migrate_schema=False)
     try:
+        if _OPEN.get(key) is None:  # searches answer without an index meanwhile: give them the fast path
+            plain.warm_plain_search(db)
         with _store_lock(path):
             entry, reason = None, "손상된 색인입니다"
             if damaged is None or _read_meta(path).get("build") != damaged:
@@ -653,6 +657,7 @@ def _refresh(key: str, filename: str, path: Path, damaged: str | None) -> None:
         if old is not None and old is not entry:
             with _LOCK:
                 old.close()
+        plain.drop_plain_search(key)
         log.info("검색 색인 준비 완료: %s (기관 %s곳, %.1f초)", path, entry.state[2], time.perf_counter() - started)
     except Exception:
         _FAILED[key] = time.monotonic()

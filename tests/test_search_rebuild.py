@@ -194,3 +194,30 @@ def test_the_cli_still_builds_a_missing_index_itself(store, runner):
     assert result.exit_code == 0, result.output
     assert "송파나눔0복지관" in result.output
     assert store.with_name("small.db.whoosh").is_dir()
+
+
+@pytest.mark.parametrize("words, place, radius, filters, sort", [
+    (["복지관"], None, None, {}, "relevance"),
+    (["ㅅㅍㅎㅂ"], None, None, {}, "relevance"),
+    (["송파", "희망"], None, None, {"sido": "서울특별시"}, "relevance"),
+    (["나눔", "없는말"], None, None, {}, "relevance"),  # nothing has both: any word
+    (["복지관"], (37.49, 127.12), 1.5, {}, "distance"),
+    ([], (37.50, 127.12), None, {}, "relevance"),
+    (["복지관"], None, None, {}, "name"),
+])
+def test_the_plain_search_in_memory_answers_as_the_sql_one(store, words, place, radius, filters, sort):
+    db = connect(store)
+    try:
+        vocab = search._vocabulary(db)
+        args = (words, vocab, place, radius, filters, None, sort, 10)
+        assert search._plain_table(db) is None
+        in_sql = search._fallback(db, *args)
+        search.warm_plain_search(db)
+        in_memory = search._fallback(db, *args)
+        assert in_memory[1] == in_sql[1] > 0
+        assert [i for i, _ in in_memory[0]] == [i for i, _ in in_sql[0]]
+        _add(db, ["송파희망새동산"])  # a change is patched into the table
+        assert search._fallback(db, ["새동산"], vocab, None, None, {}, None, "relevance", 10)[1] == 1
+    finally:
+        search.drop_plain_search(str(store) + ".whoosh")
+        db.conn.close()
