@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 
-from . import audit
+from . import audit, privacy
 from .normalize import address_key, clean_text, name_key, normalize_phone, normalize_sido
 from .store import AgencyNotFound, StoreError, now
 
-__all__ = ["EDITABLE", "EditError", "update_agency", "create_agency", "request_correction"]
+__all__ = ["EDITABLE", "EditError", "CorrectionPersonalData", "update_agency", "create_agency", "request_correction"]
 
 # Field → Korean label; only these can be changed by hand.
 EDITABLE = {
@@ -27,6 +27,14 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 class EditError(StoreError):
     """An edit has a value that cannot be stored; the message names the field."""
+
+
+class CorrectionPersonalData(EditError, privacy.PersonalDataError):
+    """A correction request looks like it holds a resident's personal data (`kind`, `field`)."""
+
+
+# The requester's own contact may be a phone number or a name; never a resident's ID or flat.
+CONTACT_REFUSED = ("rrn", "rrn_masked", "unit", "name_age", "name_resident")
 
 
 def _clean(db, changes: dict) -> dict:
@@ -133,7 +141,12 @@ def create_agency(db, fields: dict, user=None) -> dict:
 
 def request_correction(db, agency_id: int, message: str, *, field: str | None = None, contact: str | None = None,
                        user=None) -> int:
-    """Store a user's correction request for the administrators; returns its id."""
+    """Store a user's correction request for the administrators; returns its id.
+
+    Anyone may send one, signed in or not, so the message (and the contact,
+    for ID numbers and flats) goes through the personal-data detector first:
+    :class:`CorrectionPersonalData` names what was seen.
+    """
     if db.execute("SELECT 1 FROM agencies WHERE id = ?", [agency_id]).fetchone() is None:
         raise AgencyNotFound(f"기관을 찾을 수 없습니다: {agency_id!r}")
     text = clean_text(message)
@@ -143,11 +156,14 @@ def request_correction(db, agency_id: int, message: str, *, field: str | None = 
         raise EditError(f"내용은 {MAX_TEXT}자 이내로 적어 주세요.")
     if field and field not in EDITABLE:
         field = None
+    contact = (clean_text(contact) or "")[:200] or None
+    privacy.check_personal_data(text, field="message", error=CorrectionPersonalData)
+    privacy.check_personal_data(contact, field="contact", kinds=CONTACT_REFUSED, error=CorrectionPersonalData)
     with db.conn:
         cur = db.conn.execute(
             "INSERT INTO correction_requests (agency_id, field, message, contact, user_id, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [agency_id, field, text, (clean_text(contact) or "")[:200] or None, getattr(user, "id", None), now()])
+            [agency_id, field, text, contact, getattr(user, "id", None), now()])
         request_id = cur.lastrowid
         audit.record(db, user, "insert", "correction_requests", request_id, None,
                      audit.row_snapshot(db, "correction_requests", request_id))

@@ -79,21 +79,30 @@ def taxonomy(db: sqlite_utils.Database) -> Taxonomy:
 AGENCY_FILTERS = ("category", "type", "sido", "sigungu", "placement")
 
 
-def get_agency(db: sqlite_utils.Database, agency_id: int) -> dict:
-    """One agency as a dict, with its source rows under "sources"."""
+def get_agency(db: sqlite_utils.Database, agency_id: int, *, include_raw: bool = False) -> dict:
+    """One agency as a dict, with its source rows under "sources".
+
+    Each source says where the agency came from (source, key, row number,
+    when). The raw row itself is left out unless `include_raw` (the web asks
+    for it for administrators only): a list may have carried text the import
+    did not map, and stores made before imports dropped unmapped columns
+    still hold it.
+    """
     row = db.execute("SELECT * FROM agencies WHERE id = ?", [agency_id]).fetchone()
     if row is None:
         raise AgencyNotFound(f"기관을 찾을 수 없습니다: {agency_id!r}")
     agency = dict(zip([c[0] for c in db.execute("SELECT * FROM agencies LIMIT 0").description], row))
+    raw = ", raw" if include_raw else ""
     agency["sources"] = list(
         db.query(
-            "SELECT source, source_key, row_number, raw, imported_at FROM agency_sources "
+            f"SELECT source, source_key, row_number{raw}, imported_at FROM agency_sources "
             "WHERE agency_id = ? ORDER BY id",
             [agency_id],
         )
     )
-    for source in agency["sources"]:
-        source["raw"] = json.loads(source["raw"]) if source["raw"] else {}
+    if include_raw:
+        for source in agency["sources"]:
+            source["raw"] = json.loads(source["raw"]) if source["raw"] else {}
     return agency
 
 

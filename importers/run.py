@@ -4,6 +4,12 @@ Everything an import writes happens inside one SQLite transaction, with raw
 SQL (sqlite-utils' table methods commit on their own, which would break the
 all-or-nothing promise). A bad row is quarantined with its row number, column
 and reason; the good rows go in; an unexpected error rolls everything back.
+
+Source rows (``agency_sources.raw``, and quarantined rows) keep only the
+columns the importer mapped (:meth:`ImportRun.keep_columns`). A list's other
+columns (비고, 담당자) are never stored: their values go through the
+personal-data detector only so that the report can say which columns were
+dropped and why.
 """
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from functools import lru_cache
 
 from directory.normalize import address_key, clean_text, name_key, normalize_phone, normalize_sido, parse_address
 from directory.paths import REFERENCE_DIR
+from directory.privacy import find_personal_data
 from directory.store import now, taxonomy
 
 from .common import AGENCY_COLUMNS, SAME_PLACE_METRES, distance_m
@@ -78,6 +85,10 @@ class ImportRun:
         # agency id -> did a row of this run give it coordinates of its own?
         self.touched: dict[int, bool] = {}
         self.new_ids: set[int] = set()
+        # The raw-row columns kept (None: all, for formats without free columns)
+        # and, per dropped column, the rows where it held personal data.
+        self._kept: frozenset | None = None
+        self._dropped: dict[str, dict] = {}
 
     def __enter__(self) -> "ImportRun":
         if self.conn.in_transaction:
@@ -133,6 +144,7 @@ class ImportRun:
             self.conn.rollback()
             self.summary.run_id = None
             return False
+        self._report_dropped()
         s = self.summary
         self.conn.execute(
             "UPDATE import_runs SET finished_at=?, status='done', rows=?, imported=?, updated=?, merged=?, "
@@ -143,10 +155,51 @@ class ImportRun:
         self.conn.commit()
         return False
 
+    # --- the columns of raw rows ----------------------------------------
+
+    def keep_columns(self, columns) -> None:
+        """Store only these columns of each raw row (the ones the import mapped); the rest are screened and dropped."""
+        self._kept = frozenset(columns) | {QUARANTINE_COLUMN}
+
+    def _screen(self, raw: dict) -> dict:
+        """The raw row with only the kept columns; a dropped value with personal data is counted, not kept."""
+        if self._kept is None:
+            return raw
+        kept = {}
+        for column, value in raw.items():
+            if column in self._kept:
+                kept[column] = value
+                continue
+            seen = self._dropped.get(column)
+            if seen is None:
+                seen = self._dropped[column] = {"rows": 0, "kinds": set()}
+            findings = find_personal_data(value) if isinstance(value, str) and value else ()
+            if findings:
+                seen["rows"] += 1
+                seen["kinds"].update(f.kind for f in findings)
+        return kept
+
+    def _report_dropped(self) -> None:
+        """Name the dropped columns in the summary, and why; personal data in one is also a warning."""
+        if not self._dropped:
+            return
+        report = []
+        for column, seen in self._dropped.items():
+            if seen["rows"]:
+                note = f"{column}: 개인정보로 보이는 값 {seen['rows']:,}행 — 저장하지 않음"
+                report.append({"column": column, "reason": "personal_data", "rows": seen["rows"],
+                               "kinds": sorted(seen["kinds"]), "note": note})
+                self.summary.extra.setdefault("warnings", []).append(note)
+            else:
+                report.append({"column": column, "reason": "unmapped", "note": f"{column}: 대응하지 않은 열 — 저장하지 않음"})
+        self.summary.extra["dropped_columns"] = report
+
     # --- quarantine -----------------------------------------------------
 
-    def quarantine(self, row_number: int, column: str | None, reason: str, raw: dict) -> None:
-        """Set a bad row aside with where and why; it is never silently dropped."""
+    def quarantine(self, row_number: int, column: str | None, reason: str, raw: dict, *, screened: bool = False) -> None:
+        """Set a bad row aside with where and why; it is never silently dropped (only its unmapped columns)."""
+        if not screened:
+            raw = self._screen(raw)
         self.summary.quarantined += 1
         self.summary.errors.append({"row": row_number, "column": column, "message": reason})
         self.conn.execute(
@@ -163,10 +216,11 @@ class ImportRun:
         Returns the agency id, or None when the row was quarantined.
         """
         self.summary.rows += 1
+        raw = self._screen(raw)
         try:
             row = self.normalise_agency(fields)
         except RowError as err:
-            self.quarantine(row_number, err.column, err.message, raw)
+            self.quarantine(row_number, err.column, err.message, raw, screened=True)
             return None
         # A file may repeat a row under the same key (화성시치매안심센터 six
         # times): number the repeats so each source row is kept, stably.

@@ -99,6 +99,7 @@ def import_standard(db, table: Table, dataset: Dataset, *, progress=None, geocod
     index = {h.replace(" ", ""): i for i, h in enumerate(table.headers)}
     with ImportRun(db, source=dataset.name, dataset=dataset.label, file_name=table.path.name,
                    file_hash=table.sha256, encoding=table.encoding) as run:
+        run.keep_columns({*dataset.columns.values(), *dataset.key, *dataset.staff_columns, *dataset.hours})
         for number, cells in table.numbered():
             raw = {h: (cells[i] if i < len(cells) else "") for h, i in index.items()}
             fields = {f: raw.get(h) for f, h in dataset.columns.items()}

@@ -363,7 +363,9 @@ def import_tabular(db, table: Table, *, mapping: dict[str, str] | None = None, s
                    crs: str | None = None, progress=None, geocoder=None):
     """Import a generic agency list; returns the run's ImportSummary.
 
-    The summary's extra holds the mapping used and the placement counts.
+    The summary's extra holds the mapping used, the placement counts and the
+    columns not stored (``dropped_columns``: every unmapped column, with the
+    rows where it looked like personal data).
     """
     table = find_header_row(table)
     chosen = build_mapping(db, table, mapping)
@@ -373,6 +375,8 @@ def import_tabular(db, table: Table, *, mapping: dict[str, str] | None = None, s
         if "type" in columns else {}
     with ImportRun(db, source=source, dataset=f"목록 {table.path.name}", file_name=table.path.name,
                    file_hash=table.sha256, encoding=table.encoding) as run:
+        # Only the mapped columns are stored; 비고 and the like are screened and dropped.
+        run.keep_columns(h or f"열{i + 1}" for i, h in enumerate(table.headers) if i in columns.values())
         for number, cells in table.numbered():
             raw = {h or f"열{i + 1}": (cells[i] if i < len(cells) else "") for i, h in enumerate(table.headers)}
             fields = {f: (cells[i] if i < len(cells) else "") for f, i in columns.items()}

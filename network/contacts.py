@@ -6,14 +6,14 @@ link has a log, its frequency level is derived from the contacts of the last
 수시); the level entered by hand is kept beside it and both are shown.
 
 Notes must not hold residents' personal data: :func:`check_note` refuses
-text that looks like a resident's name with 씨/님/어르신, a 주민등록번호, or a
-mobile phone number.
+what the one detector, :mod:`directory.privacy`, finds (a resident's name, a
+주민등록번호, a mobile number, a 동·호수).
 """
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
+from directory import privacy
 from directory.store import now
 
 from .graph import frequency_scale, level_for_count
@@ -36,8 +36,8 @@ class ContactError(ValueError):
     """A contact cannot be recorded as given."""
 
 
-class PersonalDataError(ContactError):
-    """A note looks like it holds a resident's personal data."""
+class PersonalDataError(ContactError, privacy.PersonalDataError):
+    """A note looks like it holds a resident's personal data (`kind` says what was seen)."""
 
 
 def check_note(note: str | None) -> str | None:
@@ -48,7 +48,7 @@ def check_note(note: str | None) -> str | None:
     >>> check_note("김철수씨 방문")
     Traceback (most recent call last):
     ...
-    network.contacts.PersonalDataError: 메모에 사람 이름으로 보이는 말('김철수씨')이 있습니다. 메모에 입주민의 이름, 주민등록번호, 휴대전화번호 등 개인정보를 적지 마세요.
+    network.contacts.PersonalDataError: 메모에 사람 이름으로 보이는 말('김철수씨')이 있습니다. 입주민의 이름, 주민등록번호, 휴대전화번호, 동·호수 등 개인정보는 적지 마세요.
     """
     if note is None:
         return None
@@ -57,14 +57,7 @@ def check_note(note: str | None) -> str | None:
         return None
     if len(text) > MAX_NOTE:
         raise ContactError(f"메모는 {MAX_NOTE}자 이내로 적어 주세요 (지금 {len(text)}자).")
-    if _RRN.search(text):
-        raise PersonalDataError(f"메모에 주민등록번호로 보이는 숫자가 있습니다. {NOTE_WARNING}")
-    if _MOBILE.search(text):
-        raise PersonalDataError(f"메모에 휴대전화번호로 보이는 번호가 있습니다. {NOTE_WARNING}")
-    for match in _NAME.finditer(text):
-        word = match.group("word") or match.group("word2")
-        if not _is_role_word(word, match.group("suffix") or match.group("suffix2")):
-            raise PersonalDataError(f"메모에 사람 이름으로 보이는 말({match.group(0).strip()!r})이 있습니다. {NOTE_WARNING}")
+    privacy.check_personal_data(text, field="note", error=PersonalDataError)
     return text
 
 
@@ -162,38 +155,6 @@ def link_frequency(db, link_id: int, *, today: date | None = None) -> dict:
 
 
 # --- helpers ------------------------------------------------------------------
-
-_RRN = re.compile(r"(?<!\d)\d{6}\s*-\s*[1-8]\d{6}(?!\d)|(?<!\d)\d{6}[1-8]\d{6}(?!\d)")
-_MOBILE = re.compile(r"(?<!\d)01[016789][\s.-]?\d{3,4}[\s.-]?\d{4}(?!\d)")
-# A word of 1–4 Hangul syllables (or a masked name like 김○○, 홍OO) right
-# before 씨/님, or before 어르신/할머니/할아버지 after a space.
-_NAME = re.compile(
-    r"(?P<word>[가-힣][가-힣○OXx*]{0,3})\s?(?P<suffix>씨|님)"
-    r"|(?P<word2>[가-힣][가-힣○OXx*]{1,3})\s(?P<suffix2>어르신|할머니|할아버지)"
-)
-_ROLE_WORDS = {
-    "선생", "팀장", "센터장", "관장", "소장", "과장", "주임", "실장", "부장", "원장", "국장", "동장",
-    "구청장", "시장", "군수", "사회복지사", "복지사", "간호사", "담당자", "담당", "주민", "입주민", "고객",
-    "이용자", "대상자", "회원", "관리소장", "대표", "위원", "위원장", "회장", "목사", "신부", "스님",
-    "교수", "의사", "상담사", "코디네이터", "수퍼바이저", "슈퍼바이저", "주무관", "반장", "통장",
-    "봉사자", "자원봉사자", "사무장", "간사", "교사", "기사", "어르신", "할머니", "할아버지", "부모",
-    "아드님", "따님", "사모", "손님", "여러분", "모두", "하느", "하나", "형", "누나", "언니",
-}
-_NOT_NAMES = {"날", "솜", "말", "마음", "글", "맵", "불", "발", "맘", "꽃", "홀", "본", "각", "여러", "아무", "우리", "이웃", "이분", "그분", "저분", "독거", "해당", "모든", "관내", "단지", "노인", "어느"}
-_NAME_CHECK_WORDS = re.compile(r"^(?:[가-힣]*?)(?P<tail>" + "|".join(sorted(_ROLE_WORDS, key=len, reverse=True)) + r")$")
-
-
-_SURNAMES = set(
-    "김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주우구민진지엄채원천방공현함"
-    "변염여추도소석선설마길연위표명기반라왕금옥육인맹제모탁국어은편용예경봉사부가복태목형피두감음빈동온호범좌팽승간상갈단견당화창"
-)
-
-
-def _is_role_word(word: str, suffix: str | None) -> bool:
-    """True when the word before 씨/님/어르신 is a role or a common word, not a name."""
-    if word in _NOT_NAMES or word[0] not in _SURNAMES:
-        return True
-    return bool(_NAME_CHECK_WORDS.match(word))
 
 
 def _parse_date(value) -> date:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 
+from directory import privacy
 from directory.store import now
 
-from .contacts import ContactError, add_contact, check_note
+from .contacts import ContactError, PersonalDataError, add_contact, check_note
 
-__all__ = ["LinkError", "Conflict", "LinkNotFound", "set_link", "delete_link", "get_link", "add_contact"]
+__all__ = ["LinkError", "Conflict", "LinkNotFound", "NotePersonalData", "set_link", "delete_link", "get_link",
+           "add_contact"]
 
 
 class LinkError(ValueError):
@@ -22,6 +24,10 @@ class LinkError(ValueError):
 
 class LinkNotFound(LinkError):
     """No link has that id (or complex × agency)."""
+
+
+class NotePersonalData(LinkError, privacy.PersonalDataError):
+    """A link's note looks like it holds a resident's personal data (`kind` says what)."""
 
 
 class Conflict(LinkError):
@@ -58,7 +64,8 @@ def set_link(db, complex_id: int, agency_id: int, level: int | None, content_typ
         Content-type codes (``referral``, ``resources``, ``information``,
         ``programs``, ``meetings``) or their Korean names.
     note : str, optional
-        Checked for personal data like a contact note.
+        Checked for personal data like a contact note (:mod:`directory.privacy`);
+        refused with :class:`NotePersonalData`.
     expected_version : int or None
         The version the caller read. None means "create": it fails with
         :class:`Conflict` if the link already exists.
@@ -85,6 +92,8 @@ def set_link(db, complex_id: int, agency_id: int, level: int | None, content_typ
     codes = _content_codes(db, content_types)
     try:
         clean = check_note(note)
+    except PersonalDataError as exc:
+        raise NotePersonalData(exc.kind, field="note", shown=exc.shown) from exc
     except ContactError as exc:
         raise LinkError(str(exc)) from exc
     for table, key in (("complexes", complex_id), ("agencies", agency_id)):

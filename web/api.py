@@ -1,6 +1,8 @@
 """The JSON API under /api/: agencies, complexes, links, contacts, reports.
 
-Reading the directory needs no account. Writes need a signed-in session or
+Reading the directory needs no account; an agency's raw source rows are for
+administrators, and link notes and contact logs for the people who may read
+the complex (its staff, its district's planners, admins). Writes need a signed-in session or
 `Authorization: Bearer TOKEN` and the same rights as the pages (a complex's
 workers and team leads edit its links and contacts; admins edit agencies).
 Session writes must send JSON (`Content-Type: application/json`), which a
@@ -118,6 +120,14 @@ def _link_json(link: dict) -> dict:
     return out
 
 
+def _private_notes(items: list[dict], complex_row: dict) -> list[dict]:
+    """Drop link notes the user may not read: they are for the complex's staff, planners and admins."""
+    if not current_user.can_read_complex(complex_row):
+        for item in items:
+            item.pop("note", None)
+    return items
+
+
 # --- the document ------------------------------------------------------------
 
 
@@ -153,9 +163,9 @@ def agencies():
 
 @bp.route("/agencies/<int:agency_id>")
 def agency(agency_id: int):
-    """One agency with its sources and linked complexes."""
+    """One agency with its sources (their raw rows for admins only) and linked complexes."""
     db = get_db()
-    row = get_agency(db, _id(agency_id))
+    row = get_agency(db, _id(agency_id), include_raw=current_user.is_admin)
     row["links"] = [{k: l[k] for k in ("complex_id", "complex_name", "frequency_level", "frequency_label")}
                     for l in agency_links(db, agency_id)]
     return jsonify(row)
@@ -214,7 +224,7 @@ def complex_(complex_id: int):
     """One complex's profile and its links."""
     db = get_db()
     row = get_complex(db, _id(complex_id))
-    row["links"] = [_link_json(l) for l in complex_links(db, complex_id)]
+    row["links"] = _private_notes([_link_json(l) for l in complex_links(db, complex_id)], row)
     return jsonify(row)
 
 
@@ -222,8 +232,8 @@ def complex_(complex_id: int):
 def links(complex_id: int):
     """A complex's links (use each link's `version` when changing it)."""
     db = get_db()
-    get_complex(db, _id(complex_id))
-    return jsonify(items=[_link_json(l) for l in complex_links(db, complex_id)])
+    row = get_complex(db, _id(complex_id))
+    return jsonify(items=_private_notes([_link_json(l) for l in complex_links(db, complex_id)], row))
 
 
 @bp.route("/complexes/<int:complex_id>/links", methods=["POST"])
@@ -256,9 +266,11 @@ def _link_or_404(link_id: int) -> dict:
 
 @bp.route("/links/<int:link_id>")
 def link(link_id: int):
-    """One link, with its version."""
+    """One link, with its version (its note only for those who may read the complex)."""
     _link_or_404(link_id)
-    return jsonify(_link_json(get_link(get_db(), link_id)))
+    db = get_db()
+    link = _link_json(get_link(db, link_id))
+    return jsonify(_private_notes([link], get_complex(db, link["complex_id"]))[0])
 
 
 @bp.route("/links/<int:link_id>", methods=["PUT"])
@@ -342,6 +354,7 @@ def complex_report(complex_id: int):
     report = build(db, complex_id)
     if not current_user.can_read_complex(row):
         report.pop("contacts", None)  # the contact log is for the complex's staff and planners
+        _private_notes(report["partners"], row)
     return jsonify(report)
 
 

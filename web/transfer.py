@@ -7,7 +7,9 @@ quarantined rows. Other users keep reading meanwhile (SQLite WAL); the upload
 is size-limited (MAX_CONTENT_LENGTH) and checked by extension and content.
 
 Export (anyone): agencies and links as CSV or XLSX with Korean headers, and
-the whole directory as an Open Referral HSDS package (zip).
+the whole directory as an Open Referral HSDS package (zip). Link notes go
+only to those who may read the complex (its staff, its district's planners,
+admins); for anyone else the links export has no note column.
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
-from directory.export import agency_table, link_table, to_csv, to_xlsx
+from directory.export import LINK_HEADERS, agency_table, link_table, to_csv, to_xlsx
 from directory.store import StoreError, connect, facet_values, list_complexes
 
 from .auth import admin_required
@@ -307,16 +309,28 @@ def export_agencies(fmt: str):
 
 @bp.route("/exports/links.<fmt>")
 def export_links(fmt: str):
-    """Every complex's partner links (or one complex's) as CSV or XLSX."""
+    """Every complex's partner links (or one complex's) as CSV or XLSX; notes only where the user may read them."""
     complex_id = request.args.get("complex", type=int)
     if complex_id is not None and not 1 <= complex_id <= 2**62:
         abort(404)
-    headers, rows = link_table(get_db(), complex_id)
+    headers, rows = _readable_notes(*link_table(get_db(), complex_id))
     if fmt == "csv":
         return _download(to_csv(headers, rows), "yeongye-links.csv", "text/csv")
     if fmt == "xlsx":
         return _download(to_xlsx({"연계": (headers, rows)}), "yeongye-links.xlsx", XLSX)
     abort(404)
+
+
+def _readable_notes(headers: list[str], rows: list[list]) -> tuple[list[str], list[list]]:
+    """Blank the notes of complexes the user may not read; with none readable, drop the note column."""
+    readable = {c["name"] for c in list_complexes(get_db()) if current_user.can_read_complex(c)}
+    at, note = headers.index(LINK_HEADERS["complex"]), headers.index(LINK_HEADERS["note"])
+    if not readable:
+        return headers[:note] + headers[note + 1:], [row[:note] + row[note + 1:] for row in rows]
+    for row in rows:
+        if row[at] not in readable:
+            row[note] = None
+    return headers, rows
 
 
 @bp.route("/exports/hsds.zip")
