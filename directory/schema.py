@@ -7,11 +7,13 @@ of MIGRATIONS; never edit one that has shipped.
 from __future__ import annotations
 
 import csv
+import json
 
 import sqlite_utils
 
 from .errors import StoreError
 from .paths import REFERENCE_DIR
+from .privacy import find_personal_data
 
 
 def _v1_core(db: sqlite_utils.Database) -> None:
@@ -339,7 +341,54 @@ def _session_version(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 1")
 
 
-MIGRATIONS = [_v1_core, _accounts_audit, _placement_dedup, _search_change_log, _session_version]
+def _raw_rows_mapped_only(db: sqlite_utils.Database) -> None:
+    """Raw rows of earlier imports lose what imports no longer keep: unmapped columns, personal data.
+
+    A generic list's run recorded its mapping (field -> header), so its
+    source and quarantined rows keep those headers only. Rows of the other
+    formats keep their columns but lose every value the personal-data
+    detector refuses. SQLite's secure_delete overwrites the freed text
+    instead of leaving it in free pages of the file.
+    """
+    mapped = {}
+    for run_id, summary in db.execute("SELECT id, summary FROM import_runs"):
+        try:
+            mapping = json.loads(summary or "{}").get("mapping")
+        except (ValueError, AttributeError):
+            mapping = None
+        if isinstance(mapping, dict) and mapping:
+            mapped[run_id] = set(mapping.values())
+    secure = db.execute("PRAGMA secure_delete").fetchone()[0]
+    db.execute("PRAGMA secure_delete = ON")
+    for table in ("agency_sources", "quarantine"):
+        changed = []
+        for row_id, run_id, raw in db.execute(f"SELECT id, import_run_id, raw FROM {table} WHERE raw IS NOT NULL"):
+            try:
+                data = json.loads(raw)
+            except ValueError:
+                data = None
+            kept = _kept_raw(data, mapped.get(run_id)) if isinstance(data, dict) else {}
+            if kept != data:
+                changed.append((json.dumps(kept, ensure_ascii=False), row_id))
+        db.conn.executemany(f"UPDATE {table} SET raw = ? WHERE id = ?", changed)
+    db.execute(f"PRAGMA secure_delete = {int(secure)}")
+
+
+def _kept_raw(data: dict, columns: set | None) -> dict:
+    """The columns an import mapped (when known), else every value the detector lets through."""
+    if columns is not None:
+        return {k: v for k, v in data.items() if k in columns}
+    kept = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            kept[key] = _kept_raw(value, None)
+        elif not (isinstance(value, str) and find_personal_data(value)):
+            kept[key] = value
+    return kept
+
+
+MIGRATIONS = [_v1_core, _accounts_audit, _placement_dedup, _search_change_log, _session_version,
+              _raw_rows_mapped_only]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

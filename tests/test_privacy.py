@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from directory import accounts, privacy
+from directory import accounts, privacy, schema
 from directory.editing import CorrectionPersonalData, request_correction
 from directory.privacy import PersonalDataError, check_personal_data, find_personal_data
 from directory.store import connect
@@ -256,3 +256,31 @@ def test_anonymous_correction_with_personal_data_is_refused(client, store):
                        data={"csrf_token": token, "message": "입주민 김철수 800101-1234567", "field": ""})
     assert form.status_code == 400 and "개인정보" in form.get_data(as_text=True)
     assert store.execute("SELECT count(*) FROM correction_requests").fetchone()[0] == 0
+
+
+def test_migration_strips_old_raw_rows(tmp_path):
+    """A store from before this release: a generic list's 비고 and a standard row's leaked value are removed."""
+    path = tmp_path / "old.db"
+    db = connect(path)
+    with db.conn:
+        run_id = db.conn.execute("INSERT INTO import_runs (source, summary) VALUES ('list:x', ?)",
+                                 [json.dumps({"mapping": {"name": "기관명", "road_address": "주소"}}, ensure_ascii=False)]
+                                 ).lastrowid
+        other = db.conn.execute("INSERT INTO import_runs (source, summary) VALUES ('dementia_centers', '{}')").lastrowid
+        for name, run, raw in (("가 기관", run_id, {"기관명": "가 기관", "주소": "서울", "비고": LEAK}),
+                               ("나 기관", other, {"치매센터명": "나 기관", "비고": LEAK, "제공기관코드": "123"})):
+            agency = db.conn.execute("INSERT INTO agencies (name, name_key) VALUES (?, ?)", [name, name]).lastrowid
+            db.conn.execute("INSERT INTO agency_sources (agency_id, source, source_key, raw, import_run_id) "
+                            "VALUES (?, 'x', ?, ?, ?)", [agency, name, json.dumps(raw, ensure_ascii=False), run])
+        db.conn.execute("INSERT INTO quarantine (import_run_id, reason, raw) VALUES (?, 'x', ?)",
+                        [run_id, json.dumps({"기관명": "", "비고": LEAK}, ensure_ascii=False)])
+        db.conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",  # the version before it
+                        [str(schema.MIGRATIONS.index(schema._raw_rows_mapped_only))])
+    db.conn.close()
+    db = connect(path)  # migrates
+    raws = {json.dumps(json.loads(r[0]), ensure_ascii=False) for r in db.execute("SELECT raw FROM agency_sources")}
+    assert raws == {'{"기관명": "가 기관", "주소": "서울"}', '{"치매센터명": "나 기관", "제공기관코드": "123"}'}
+    assert json.loads(db.execute("SELECT raw FROM quarantine").fetchone()[0]) == {"기관명": ""}
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.conn.close()
+    assert all(b"800101" not in f.read_bytes() for f in tmp_path.glob("old.db*"))
