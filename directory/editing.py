@@ -7,9 +7,10 @@ original text columns (`*_raw`) untouched so the source can still be seen.
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from . import audit, privacy
-from .normalize import address_key, clean_text, name_key, normalize_phone, normalize_sido
+from .normalize import address_key, clean_text, name_key, normalize_homepage, normalize_phone, normalize_sido
 from .store import AgencyNotFound, StoreError, now
 
 __all__ = ["EDITABLE", "EditError", "CorrectionPersonalData", "update_agency", "create_agency", "request_correction"]
@@ -80,10 +81,28 @@ def _clean(db, changes: dict) -> dict:
             if not phone:
                 raise EditError(f"전화번호 형식이 아닙니다: {text!r}")
             text = phone
-        if key == "verified_date" and text and not _DATE.match(text):
-            raise EditError(f"확인일은 YYYY-MM-DD 형식이어야 합니다: {text!r}")
+        if key == "verified_date" and text:
+            text = _verified_date(text)
+        if key == "homepage" and text:
+            url = normalize_homepage(text)
+            if url is None:
+                raise EditError(f"홈페이지는 http:// 또는 https:// 주소여야 합니다: {text!r}")
+            text = url
         out[key] = text
     return out
+
+
+def _verified_date(text: str) -> str:
+    """A real calendar day, not in the future (a day's slack for time zones): 2024-13-45 is refused."""
+    try:
+        day = date.fromisoformat(text) if _DATE.match(text) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise EditError(f"확인일은 실제 날짜(YYYY-MM-DD)여야 합니다: {text!r}")
+    if day > date.today() + timedelta(days=1):
+        raise EditError(f"확인일이 미래입니다: {text!r}")
+    return day.isoformat()
 
 
 def _derived(db, values: dict, merged: dict) -> dict:

@@ -164,3 +164,28 @@ def address_key(address: str | None) -> str:
     if tail[:1].isdigit():  # a lot number needs its 동/리 to mean anything
         tail = f"{parsed['eupmyeondong'] or ''}{tail}"
     return f"{parsed['sido'] or ''}|{parsed['sigungu'] or ''}|{tail}"
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+-]*:")  # no dot: "www.x.kr:8080" is a host, not a scheme
+
+
+def normalize_homepage(value) -> str | None:
+    """A home page as an http(s) URL, else None.
+
+    "www.gnmind.com" gets its missing "http://"; anything that is not a web
+    address — ``javascript:``, ``data:``, "없음", text with spaces — gives
+    None, so it can never become a link or an HSDS ``url`` that runs script.
+
+    >>> normalize_homepage("www.gnmind.com"), normalize_homepage("javascript:alert(1)")
+    ('http://www.gnmind.com', None)
+    """
+    text = clean_text(value)
+    if not text or any(ch.isspace() or ord(ch) < 32 for ch in text):
+        return None
+    if not _SCHEME.match(text) and "." in text:
+        text = "http://" + text.lstrip("/")
+    scheme, sep, rest = text.partition("://")
+    host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if not sep or scheme.lower() not in ("http", "https") or "." not in host and host.split(":")[0] != "localhost":
+        return None
+    return f"{scheme.lower()}://{rest}"

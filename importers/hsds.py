@@ -35,6 +35,8 @@ import json
 import uuid
 from pathlib import Path
 
+from directory.normalize import normalize_homepage
+
 from .pipeline import finish_import
 from .reading import ImportFormatError, without_nul
 from .run import ImportRun
@@ -169,6 +171,8 @@ def export_hsds(db, directory, *, where: str = "1", params=()) -> dict:
     organizations: dict[str, dict] = {}
     for values in cur.fetchall():
         agency = dict(zip(columns, values))
+        # Only http(s): a javascript: page stored before it was refused must not reach another system.
+        agency["homepage"] = normalize_homepage(agency["homepage"])
         key = f"{agency['source']}|{agency['source_key']}" if agency["source"] else f"agency|{agency['id']}"
         service_id = _id("service", key)
         location_id = _id("location", service_id)

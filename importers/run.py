@@ -18,7 +18,8 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from directory.normalize import address_key, clean_text, name_key, normalize_phone, normalize_sido, parse_address
+from directory.normalize import (address_key, clean_text, name_key, normalize_homepage, normalize_phone,
+                                 normalize_sido, parse_address)
 from directory.paths import REFERENCE_DIR
 from directory.privacy import find_personal_data
 from directory.store import now, taxonomy
@@ -455,16 +456,6 @@ def fix_typos(text: str | None) -> str | None:
 
 
 KNOWN_PLACEMENTS = ("exact", "matched", "geocoded", "eupmyeondong", "sigungu")
-
-
-def normalize_homepage(value) -> str | None:
-    """A home page as a URL: "www.gnmind.com" gets its missing "http://"."""
-    text = clean_text(value)
-    if not text or " " in text:
-        return text
-    if "://" not in text and "." in text:
-        return "http://" + text
-    return text
 
 
 def normalize_postcode(value) -> str | None:

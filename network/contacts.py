@@ -70,7 +70,7 @@ def add_contact(db, link_id: int, contact_date, content_type: str | None = None,
     link_id : int
         The link (complex × agency).
     contact_date : str or datetime.date
-        The day of the contact, ``YYYY-MM-DD``; not in the future.
+        The day of the contact, ``YYYY-MM-DD``, from 1950 to tomorrow.
     content_type : str, optional
         A content-type code (``referral`` …) or its Korean name.
     note : str, optional
@@ -157,6 +157,9 @@ def link_frequency(db, link_id: int, *, today: date | None = None) -> dict:
 # --- helpers ------------------------------------------------------------------
 
 
+EARLIEST_CONTACT = date(1950, 1, 1)
+
+
 def _parse_date(value) -> date:
     if isinstance(value, date):
         day = value
@@ -166,8 +169,12 @@ def _parse_date(value) -> date:
             day = date.fromisoformat(text)
         except ValueError:
             raise ContactError(f"날짜 형식이 올바르지 않습니다: {value!r} (예: 2024-05-01)") from None
-    if day > date.today():
+    # Tomorrow is allowed: a phone set to another time zone, or a visit logged
+    # just after midnight. Before 1950 is a typo (0001-01-01), not a contact.
+    if day > date.today() + timedelta(days=1):
         raise ContactError(f"미래 날짜는 기록할 수 없습니다: {day.isoformat()}")
+    if day < EARLIEST_CONTACT:
+        raise ContactError(f"{EARLIEST_CONTACT.year}년 이전 날짜는 기록할 수 없습니다: {day.isoformat()}")
     return day
 
 

@@ -176,7 +176,7 @@ def test_os_errors_in_any_command_are_one_korean_line(runner, tmp_path, monkeypa
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x.db"))
 
-    monkeypatch.setattr("cli.connect", full)
+    monkeypatch.setattr("cli.group.connect", full)
     result = runner.invoke(main, ["--db", str(tmp_path / "x.db"), "init"])
     assert result.exit_code == 1 and "저장 공간이 부족합니다" in result.output and "Traceback" not in result.output
 

@@ -169,5 +169,13 @@ def test_sign_in_timing_does_not_tell_which_names_exist(store):
         return statistics.median(times)
 
     accounts.authenticate(store, "warm-up", "x")  # the dummy hash is made once, on first use
-    known, unknown = median("known"), median("nobody-here")
-    assert unknown >= 0.5 * known, (unknown, known)
+    # The machine is shared: a round may be disturbed, so up to three rounds.
+    # Without the dummy hash an unknown name is ~1% of a known one, every round.
+    rounds = []
+    for _ in range(3):
+        known, unknown = median("known"), median("nobody-here")
+        rounds.append((unknown, known))
+        if unknown >= 0.5 * known:
+            break
+    else:
+        pytest.fail(f"unknown vs known user name (s): {rounds}")

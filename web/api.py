@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -26,7 +26,7 @@ from network.links import Conflict, LinkError, delete_link, get_link, set_link
 
 from .auth import csrf
 from .db import get_db
-from .openapi import document
+from .openapi import document, public_server
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)
@@ -134,7 +134,7 @@ def _private_notes(items: list[dict], complex_row: dict) -> list[dict]:
 @bp.route("/openapi.json")
 def openapi():
     """The OpenAPI 3 description of this API (and of /api/search)."""
-    return jsonify(document(request.host_url.rstrip("/")))
+    return jsonify(document(public_server(current_app)))
 
 
 @bp.route("/me")

@@ -1,11 +1,14 @@
 """One error handler: HTML for pages, JSON for the API, in Korean either way."""
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+import sqlite3
+
+from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
 
+from directory.oserrors import storage_error_code
 from directory.store import AgencyNotFound, ComplexNotFound
 
 
@@ -38,6 +41,16 @@ def message_for(exc: HTTPException) -> str:
     return exc.description
 
 
+def storage_message(code: str) -> str:
+    """One line for a storage failure (directory.oserrors codes)."""
+    return {
+        "disk_full": _("서버의 저장 공간이 부족해 저장하지 못했습니다. 관리자에게 알려 주세요."),
+        "read_only": _("서버의 저장소가 읽기 전용이라 저장하지 못했습니다. 관리자에게 알려 주세요."),
+        "no_permission": _("서버가 파일에 쓸 권한이 없어 저장하지 못했습니다. 관리자에게 알려 주세요."),
+        "io_error": _("서버의 디스크 오류로 저장하지 못했습니다. 관리자에게 알려 주세요."),
+    }[code]
+
+
 def render_http_error(exc: HTTPException):
     """The error as JSON (API, or when asked) or as the error page."""
     message = message_for(exc)
@@ -61,3 +74,14 @@ def init_app(app):
     @app.errorhandler(HTTPException)
     def handle_http(exc):
         return render_http_error(exc)
+
+    @app.errorhandler(OSError)
+    @app.errorhandler(sqlite3.OperationalError)
+    def storage_failure(exc):
+        # A full disk and its kin: one clear line (503, nothing was saved),
+        # the traceback only in the log. Any other error goes on as before.
+        code = storage_error_code(exc)
+        if code is None:
+            raise exc
+        current_app.logger.error("storage failure (%s) on %s", code, request.path, exc_info=exc)
+        return render_http_error(ServiceUnavailable(storage_message(code)))

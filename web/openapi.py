@@ -35,8 +35,17 @@ WRITE = [{"bearerAuth": []}, {"cookieAuth": []}]
 ANY = {"type": "object", "additionalProperties": True}
 
 
-def document(server: str = "") -> dict:
-    """The OpenAPI document, with `server` (e.g. http://127.0.0.1:5000) as its server."""
+def public_server(app) -> str:
+    """The server the document names: the configured PUBLIC_URL (YEONGYE_PUBLIC_URL), else "/".
+
+    Never the request's Host header: a client can send any Host, and the
+    document (cached, shared, fed to code generators) must not repeat it.
+    """
+    return (app.config.get("PUBLIC_URL") or "").rstrip("/") or "/"
+
+
+def document(server: str = "/") -> dict:
+    """The OpenAPI document, with `server` (e.g. https://yeongye.example.kr, or "/") as its server."""
     errors = {"400": _ERROR, "404": _ERROR}
     auth_errors = {**errors, "401": _ERROR, "403": _ERROR, "415": _ERROR}
     paths = {
@@ -175,6 +184,5 @@ def document(server: str = "") -> dict:
             },
         },
     }
-    if server:
-        doc["servers"] = [{"url": server}]
+    doc["servers"] = [{"url": server or "/"}]
     return doc
