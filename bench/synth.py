@@ -36,13 +36,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pyproj import Transformer
-
 from directory.normalize import address_key, name_key
 from directory.paths import DATA_DIR
 from directory.regions import SEJONG, region_index
 from directory.schema import SCHEMA_VERSION
 from directory.store import connect, now, taxonomy
+from directory.vocabulary import transformer
 
 SYNTH_VERSION = 1
 POPULATION_FILE = DATA_DIR / "public" / "stats" / "population_by_age_202505.csv"
@@ -222,14 +221,11 @@ def _centroid(index, sido: str, sigungu: str, emd: str):
     return region.x, region.y
 
 
-_TO_WGS84 = Transformer.from_crs("EPSG:5179", "EPSG:4326", always_xy=True)
-
-
 def _to_wgs84(xs: list[float], ys: list[float]) -> tuple[list[float], list[float]]:
     """UTM-K metres to (lats, lons)."""
     if not xs:
         return [], []
-    lons, lats = _TO_WGS84.transform(xs, ys)
+    lons, lats = transformer().transform(xs, ys)
     return [float(v) for v in lats], [float(v) for v in lons]
 
 

@@ -6,10 +6,10 @@ import json
 import click
 
 from directory.store import StoreError
+from directory.vocabulary import PLACEMENT_SHORT_LABELS as PLACEMENT_LABELS
 from importers.imports import export_quarantine, import_run, list_runs
 
 from .group import main, pass_ctx
-from .store import PLACEMENT_LABELS
 
 
 @main.group("export")

@@ -6,6 +6,7 @@ import json
 import click
 
 from directory.store import AgencyNotFound, ComplexNotFound
+from directory.vocabulary import DEFAULT_ACCESS_TYPE
 from maps import MapError
 from maps.access import DEFAULT_RADIUS_KM, DEFAULT_SIGMA_KM, LEVELS, accessibility, access_map, join_boundaries, \
     least_served, write_ranked_csv
@@ -100,7 +101,7 @@ def map_network(ctx, complex_key, agency_id, sido, sigungu, tiles, out):
 
 
 @map_group.command("access")
-@click.option("--type", "type_", default="치매안심센터", show_default=True, help="Agency type whose access is measured.")
+@click.option("--type", "type_", default=DEFAULT_ACCESS_TYPE, show_default=True, help="Agency type whose access is measured.")
 @click.option("--level", type=click.Choice(LEVELS), default="sigungu", show_default=True,
               help="Demand: population 65+ by 시군구 or 읍면동, or complexes' households.")
 @click.option("--radius", "radius_km", type=float, default=DEFAULT_RADIUS_KM, show_default=True,

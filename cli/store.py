@@ -7,6 +7,7 @@ import sys
 import click
 
 from directory.store import counts
+from directory.vocabulary import PLACEMENT_SHORT_LABELS as PLACEMENT_LABELS
 from importers import ImportFormatError, import_file
 from importers import demo as demo_data
 
@@ -97,10 +98,6 @@ def import_command(ctx, file, complexes, mapping_file, map_pairs, crs, source, s
         click.echo(f"  격리: {error['row']}행 [{error['column'] or '-'}] {error['message']}", err=True)
     if len(summary.errors) > 20:
         click.echo(f"  … 외 {len(summary.errors) - 20}건 (yeongye imports {summary.run_id} 로 확인)", err=True)
-
-
-PLACEMENT_LABELS = {"exact": "좌표 있음", "matched": "기존 기관과 일치", "geocoded": "지오코딩",
-                    "eupmyeondong": "읍면동 중심", "sigungu": "시군구 중심", "unplaced": "위치 없음"}
 
 
 class _RowBar:

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from . import audit, privacy
 from .normalize import address_key, clean_text, name_key, normalize_homepage, normalize_phone, normalize_sido
 from .store import AgencyNotFound, StoreError, now
+from .vocabulary import KOREA_LAT, KOREA_LON
 
 __all__ = ["EDITABLE", "EditError", "CorrectionPersonalData", "update_agency", "create_agency", "request_correction"]
 
@@ -53,7 +54,7 @@ def _clean(db, changes: dict) -> dict:
                 number = float(value)
             except (TypeError, ValueError):
                 raise EditError(f"{label}은(는) 숫자여야 합니다: {value!r}") from None
-            low, high = (32.9, 38.7) if key == "lat" else (124.5, 132.0)
+            low, high = KOREA_LAT if key == "lat" else KOREA_LON
             if not low <= number <= high:
                 raise EditError(f"{label}이(가) 한국 범위({low}~{high}) 밖입니다: {number!r}")
             out[key] = number

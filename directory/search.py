@@ -26,7 +26,6 @@ arrays; the distances shown are geopy's geodesic.
 """
 from __future__ import annotations
 
-import csv
 import logging
 import math
 import re
@@ -37,12 +36,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .normalize import name_key, normalize_sido
-from .paths import REFERENCE_DIR
 from .search_index import (  # noqa: F401  (re-exported: the search interface is this module)
     META_FILE, IndexNotReady, chosung, close_all as _close_indexes, damage_errors, index_agencies, index_dir,
     open_index, prune_changes, rebuild, refreshing, remove, report_damage, snapshot, wait_for_refresh,
 )
 from .taxonomy import Taxonomy
+from .vocabulary import APPROXIMATE_NOTES, KOREA_LAT, KOREA_LON, NEEDS_FILE, in_korea, needs_words, transformer
 
 __all__ = [
     "SearchError", "search", "index_agencies", "remove", "resolve_place", "parse_point", "query_words",
@@ -56,15 +55,10 @@ MAX_QUERY_CHARS = 200
 MAX_WORDS = 8
 MAX_WORD_CHARS = 24  # longer runs are cut: no agency name needs more, and grams cost time
 MAX_LIMIT = 200
-NEEDS_FILE = REFERENCE_DIR / "needs_words.csv"
 SORTS = ("relevance", "distance", "name")
 
 # Placements whose coordinates stand for an area, not the building.
-APPROXIMATE_PLACEMENTS = {
-    "eupmyeondong": "읍면동 중심 기준 대략적 위치",
-    "sigungu": "시군구 중심 기준 대략적 위치",
-    "sample": "표본 위치(실제 위치 아님)",
-}
+APPROXIMATE_PLACEMENTS = APPROXIMATE_NOTES
 
 _WORD = re.compile(r"[0-9A-Za-z가-힣ㄱ-ㅎ]+")
 _CHO = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
@@ -258,10 +252,8 @@ def _needs_words(db, tax: Taxonomy) -> dict[str, list[str]]:
         col = "agency_types" if "agency_types" in cols else "type" if "type" in cols else None
         if col and "word" in cols:
             pairs = [(r[0], r[1]) for r in db.execute(f"SELECT word, {col} FROM needs_words")]
-    if not pairs and NEEDS_FILE.exists():
-        with open(NEEDS_FILE, encoding="utf-8-sig") as fh:
-            for row in csv.DictReader(fh):
-                pairs.append((row.get("word") or "", row.get("agency_types") or row.get("type") or ""))
+    if not pairs:
+        pairs = [(word, ";".join(types)) for word, types in needs_words().items()]
     needs: dict[str, list[str]] = {}
     for word, types in pairs:
         word = name_key(word).lower()
@@ -406,8 +398,9 @@ def _check_point(lat, lon) -> tuple[float, float]:
         lat, lon = float(lat), float(lon)
     except (TypeError, ValueError) as exc:
         raise SearchError(f"위치는 '위도,경도' 숫자여야 합니다: {lat!r},{lon!r}") from exc
-    if not (32.0 <= lat <= 39.5 and 123.0 <= lon <= 132.5):
-        raise SearchError(f"위치가 한국 밖입니다: {lat!r},{lon!r} (위도 32–39.5, 경도 123–132.5)")
+    if not in_korea(lat, lon):
+        raise SearchError(f"위치가 한국 밖입니다: {lat!r},{lon!r} (위도 {KOREA_LAT[0]}–{KOREA_LAT[1]}, "
+                          f"경도 {KOREA_LON[0]}–{KOREA_LON[1]})")
     return lat, lon
 
 
@@ -493,21 +486,9 @@ def _region_centroid(address: str) -> dict | None:
                        if r.sigungu == parsed["sigungu"]), None)
     if region is None:
         return None
-    lon, lat = _utmk_to_wgs84(region.x, region.y)
+    lon, lat = transformer().transform(region.x, region.y)
     label = " ".join(x for x in (region.sido, region.sigungu, region.eupmyeondong) if x)
     return {"lat": lat, "lon": lon, "label": label, "approximate": True}
-
-
-def _utmk_to_wgs84(x, y):
-    from pyproj import Transformer
-
-    global _TRANSFORMER
-    if _TRANSFORMER is None:
-        _TRANSFORMER = Transformer.from_crs("EPSG:5179", "EPSG:4326", always_xy=True)
-    return _TRANSFORMER.transform(x, y)
-
-
-_TRANSFORMER = None
 
 
 # --- search ----------------------------------------------------------------

@@ -68,7 +68,7 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in metres (haversine; ample for a 1 km test).
 
     >>> round(distance_m(37.5665, 126.9780, 37.5665, 126.9880))
-    882
+    881
     """
     r = 6371008.8
     p1, p2 = math.radians(lat1), math.radians(lat2)

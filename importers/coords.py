@@ -8,38 +8,14 @@ says what it did.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
-from pyproj import Transformer
-
-# A generous box around the Republic of Korea, islands included (마라도 33.1,
-# 독도 131.9, 강원 고성 38.6).
-KOREA_LAT = (32.9, 38.7)
-KOREA_LON = (124.5, 132.0)
-
-UTMK = "EPSG:5179"
-TM_CENTRAL = "EPSG:5186"
-TM_CENTRAL_BESSEL = "EPSG:2097"
-CRS_NAMES = {
-    UTMK: "UTM-K",
-    TM_CENTRAL: "TM 중부원점(GRS80)",
-    TM_CENTRAL_BESSEL: "TM 중부원점(Bessel)",
-}
+# Korea's box, the projections and the one cached transformer are the vocabulary's.
+from directory.vocabulary import (  # noqa: F401  (KOREA_*, in_korea, transformer re-exported)
+    CRS_NAMES, KOREA_LAT, KOREA_LON, TM_CENTRAL, TM_CENTRAL_BESSEL, UTMK, in_korea, transformer,
+)
 
 
 class CoordinateError(ValueError):
     """The two values are not a position in Korea in any system we know."""
-
-
-@lru_cache(maxsize=8)
-def transformer(crs: str) -> Transformer:
-    """A cached transformer from `crs` to WGS84 lon/lat (x = easting first)."""
-    return Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-
-
-def in_korea(lat: float, lon: float) -> bool:
-    """True when the point lies in the box around the Republic of Korea."""
-    return KOREA_LAT[0] <= lat <= KOREA_LAT[1] and KOREA_LON[0] <= lon <= KOREA_LON[1]
 
 
 def projected_to_wgs84(x: float, y: float, crs: str) -> tuple[float, float]:

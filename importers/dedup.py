@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from rapidfuzz import fuzz
 
 from directory.store import AgencyNotFound, now
+from directory.vocabulary import BRANCHED_TYPES, PLACEMENT_RANK, PRECISE
 from directory.taxonomy import Taxonomy
 
 from .common import (AGENCY_COLUMNS, SAME_PLACE_METRES, CanonicalNames, canonical_key, conn_taxonomy, distance_m,
@@ -39,10 +40,7 @@ NEAR_METRES = 100.0  # "similar name within 100 m"
 NEAR_MISS_METRES = 1000.0
 SIMILAR_NAME = 85.0  # rapidfuzz ratio of the names without their type
 NEAR_MISS_NAME = 60.0
-PRECISE = ("exact", "matched", "geocoded")
 BRANCH = re.compile(r"분소|분원|지소|분관|출장소|분실|지점|지원센터\d|\d호점")
-# Types whose separate branches share an operator and often a building.
-BRANCHED_TYPES = {"치매안심센터"}
 RULE_ORDER = {"decision": 0, "same-address": 1, "same-name": 2, "similar-name-near": 3}
 
 
@@ -346,9 +344,6 @@ def _agency_row(conn, agency_id: int) -> dict:
     if row is None:
         raise AgencyNotFound(f"기관을 찾을 수 없습니다: {agency_id!r}")
     return dict(zip([c[0] for c in cur.description], row))
-
-
-PLACEMENT_RANK = {"exact": 0, "matched": 1, "geocoded": 2, "eupmyeondong": 3, "sigungu": 4, "unplaced": 5}
 
 
 def merge_agencies(conn, keep: int, drop: int, *, rule: str = "manual", score: float | None = None,

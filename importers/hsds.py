@@ -37,6 +37,8 @@ from pathlib import Path
 
 from directory.normalize import normalize_homepage
 
+from directory.vocabulary import DECLARABLE
+
 from .pipeline import finish_import
 from .reading import ImportFormatError, without_nul
 from .run import ImportRun
@@ -47,7 +49,7 @@ __all__ = ["HSDS_VERSION", "TABLES", "HSDSError", "descriptor", "export_hsds", "
 HSDS_VERSION = "3.0"
 NAMESPACE = uuid.UUID("6f1c2b0e-5d3a-4c5e-9a57-79656f6e6779")  # fixed: ids are stable across exports
 TAXONOMY_ID = str(uuid.uuid5(NAMESPACE, "taxonomy:yeongye-agency-types"))
-PLACEMENT_TERMS = ("exact", "matched", "geocoded", "eupmyeondong", "sigungu")
+PLACEMENT_TERMS = DECLARABLE
 
 # table -> [(field, type, required)]; field names and types follow HSDS 3.0.
 S, N, R = "string", "number", True

@@ -8,9 +8,11 @@ index catches up on its next use.
 """
 from __future__ import annotations
 
+from directory.vocabulary import PLACEMENTS, UNPLACED
+
 from .common import select_agencies
 from .dedup import auto_merge
-from .placement import PLACEMENTS, place_agencies
+from .placement import place_agencies
 from .run import ImportRun
 
 __all__ = ["finish_import", "GEOCODER_FAILED"]
@@ -47,7 +49,7 @@ def finish_import(run: ImportRun, *, geocoder=None, merge: bool = True) -> dict:
     rows = dict(select_agencies(run.conn, "1", list(final), "id, placement"))
     placed: dict[str, int] = {}
     for agency_id, own in final.items():
-        how = rows.get(agency_id, "unplaced")
+        how = rows.get(agency_id, UNPLACED)
         if how == "exact" and not own:
             how = "matched"
         placed[how] = placed.get(how, 0) + 1

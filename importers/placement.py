@@ -29,19 +29,16 @@ from directory.normalize import clean_text, name_key, normalize_sido
 from directory.paths import PUBLIC_DIR
 from directory.regions import SEJONG, Region, region_index
 from directory.store import now
+from directory.vocabulary import CENTROIDS, PLACEMENTS, PRECISE, UNPLACED, UTMK, in_korea, transformer
 
 from .common import CanonicalNames, conn_taxonomy, has_number, select_agencies
-from .coords import UTMK, in_korea, transformer
 
-__all__ = ["PLACEMENTS", "PRECISE", "APPROXIMATE", "GeocoderConfigError", "make_geocoder", "CachedGeocoder", "centroid",
+__all__ = ["PLACEMENTS", "PRECISE", "GeocoderConfigError", "make_geocoder", "CachedGeocoder", "centroid",
            "find_eupmyeondong", "address_units", "find_sigungu", "Boundaries", "boundaries", "assign_regions",
            "Placer", "place_agencies", "placement_counts"]
 
 log = logging.getLogger(__name__)
 
-PLACEMENTS = ("exact", "matched", "geocoded", "eupmyeondong", "sigungu", "unplaced")
-PRECISE = ("exact", "matched", "geocoded")
-APPROXIMATE = ("eupmyeondong", "sigungu", "unplaced")
 SIGUNGU_FILE = PUBLIC_DIR / "boundaries" / "sigungu_2022.geojson"
 
 GEOCODER_ENV = "YEONGYE_GEOCODER"  # nominatim | photon | pelias | off
@@ -349,7 +346,8 @@ class Placer:
 
     def place(self, ids=None, *, upgrade: bool = True) -> Counter:
         """Place the unplaced (and, with `upgrade`, centroid-placed) agencies among `ids`."""
-        wanted = ("unplaced", "eupmyeondong", "sigungu") if upgrade else ("unplaced",)
+        # Centroid positions are upgraded when a better way turns up (a list with coordinates).
+        wanted = (UNPLACED, *sorted(CENTROIDS)) if upgrade else (UNPLACED,)
         rows = select_agencies(
             self.conn, f"placement IN ({', '.join('?' * len(wanted))})", ids,
             "id, name, name_key, road_address, lot_address, address_key, sido, sigungu, eupmyeondong, placement",
@@ -359,7 +357,7 @@ class Placer:
         updates = []
         for row in rows:
             agency_id, placement, lat, lon, region = self.locate(row)
-            if placement == row[9] and placement in ("unplaced",):
+            if placement == row[9] == UNPLACED:
                 counts[placement] += 1
                 continue
             counts[placement] += 1

@@ -23,6 +23,7 @@ from directory.normalize import (address_key, clean_text, name_key, normalize_ho
 from directory.paths import REFERENCE_DIR
 from directory.privacy import find_personal_data
 from directory.store import now, taxonomy
+from directory.vocabulary import DECLARABLE
 
 from .common import AGENCY_COLUMNS, SAME_PLACE_METRES, distance_m
 from .coords import CoordinateError, CoordinateNotANumber, read_coordinates
@@ -455,7 +456,7 @@ def fix_typos(text: str | None) -> str | None:
     return text
 
 
-KNOWN_PLACEMENTS = ("exact", "matched", "geocoded", "eupmyeondong", "sigungu")
+KNOWN_PLACEMENTS = DECLARABLE  # what a list may say of its own coordinates (HSDS)
 
 
 def normalize_postcode(value) -> str | None:

@@ -33,6 +33,7 @@ from scipy.spatial import cKDTree
 from directory.normalize import normalize_sido
 from directory.paths import PUBLIC_DIR
 from directory.regions import CENTROIDS_FILE, SEJONG
+from directory.vocabulary import DEFAULT_ACCESS_TYPE, UTMK, WGS84, transformer
 
 from .common import SAMPLE, SAMPLE_LABEL, MapError, add_legend, check_location, esc, fit, new_map, swatch
 
@@ -151,16 +152,9 @@ def _number(text: str) -> int:
 # --- coordinates ------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _transformers():
-    from pyproj import Transformer
-
-    return (Transformer.from_crs(4326, 5179, always_xy=True), Transformer.from_crs(5179, 4326, always_xy=True))
-
-
 def project(lat, lon) -> np.ndarray:
     """WGS84 lat/lon arrays to UTM-K (EPSG:5179) x/y metres, shape (n, 2)."""
-    x, y = _transformers()[0].transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    x, y = transformer(WGS84, UTMK).transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
     return np.column_stack([np.atleast_1d(x), np.atleast_1d(y)])
 
 
@@ -185,7 +179,7 @@ def _centroids() -> tuple[dict, dict]:
             names.append(_key(sido, " ".join(rest) or (SEJONG if sido == SEJONG else "")))
             xs.append(float(row["X"]))
             ys.append(float(row["Y"]))
-    lon, lat = _transformers()[1].transform(np.array(xs), np.array(ys))
+    lon, lat = transformer(UTMK, WGS84).transform(np.array(xs), np.array(ys))
     by_code, by_name = {}, {}
     for code, name, la, lo in zip(codes, names, lat, lon):
         by_code[code] = (float(la), float(lo))
@@ -340,7 +334,7 @@ def _supply(db, agency_type: str) -> list[dict]:
     return rows
 
 
-def accessibility(db, agency_type: str = "치매안심센터", *, level: str = "sigungu",
+def accessibility(db, agency_type: str = DEFAULT_ACCESS_TYPE, *, level: str = "sigungu",
                   radius_km: float = DEFAULT_RADIUS_KM, sigma_km: float | None = DEFAULT_SIGMA_KM,
                   flag_km: float | None = None, population_file=POPULATION_FILE,
                   min_age: int = DEFAULT_MIN_AGE) -> AccessResult:

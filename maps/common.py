@@ -8,6 +8,8 @@ import os
 import folium
 from folium.template import Template
 
+from directory.vocabulary import CENTROIDS as APPROXIMATE, PLACEMENT_LABELS, SAMPLE  # noqa: F401  (re-exported)
+
 TILES_ENV = "YEONGYE_TILES"
 TILES_ATTR_ENV = "YEONGYE_TILES_ATTR"
 DEFAULT_CENTER = (36.35, 127.8)  # the middle of South Korea
@@ -37,18 +39,9 @@ CONTENT_COLORS = {
 NO_CONTENT = "내용 미기록"
 NO_CONTENT_COLOR = "#666666"
 
-# Placement precision: how far a marker may be from the real door.
-PLACEMENT_LABELS = {
-    "exact": "정확한 위치 (원자료 좌표)",
-    "matched": "정확한 위치 (주소 일치)",
-    "geocoded": "주소 지오코딩 위치",
-    "eupmyeondong": "대략적 위치 (읍면동 중심)",
-    "sigungu": "대략적 위치 (시군구 중심)",
-    "sample": "표본 위치 (실제 위치 아님)",
-    "unplaced": "위치 없음",
-}
-APPROXIMATE = {"eupmyeondong", "sigungu"}
-SAMPLE = "sample"
+# Placement precision (how far a marker may be from the real door): the
+# labels, the centroid kinds (APPROXIMATE here: drawn hollow) and SAMPLE are
+# directory.vocabulary's.
 SAMPLE_LABEL = PLACEMENT_LABELS[SAMPLE]
 
 

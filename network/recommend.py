@@ -16,36 +16,22 @@ nearer one nobody uses. Unplaced agencies come last, in the complex's
 """
 from __future__ import annotations
 
-import csv
 import math
-from pathlib import Path
 
 from geopy.distance import geodesic
 
-from directory.paths import REFERENCE_DIR
 from directory.store import get_complex, taxonomy
+from directory.vocabulary import NEEDS_FILE, needs_words as load_needs  # (both re-exported)
 
 from .explain import with_particle
 
 __all__ = ["RecommendError", "NEEDS_FILE", "load_needs", "resolve_need", "recommend"]
 
-NEEDS_FILE = REFERENCE_DIR / "needs_words.csv"
 RADII_KM = (5, 15, 50, 150)
 
 
 class RecommendError(ValueError):
     """The need cannot be understood."""
-
-
-def load_needs(path: str | Path = NEEDS_FILE) -> dict[str, list[str]]:
-    """needs word -> agency types, in file order.
-
-    >>> load_needs()["치매"]
-    ['치매안심센터']
-    """
-    with open(path, encoding="utf-8") as fh:
-        return {row["word"].strip(): [t.strip() for t in row["agency_types"].split(";") if t.strip()]
-                for row in csv.DictReader(fh) if row.get("word")}
 
 
 def resolve_need(db, need: str) -> list[str]:

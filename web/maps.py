@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import gettext as _
 
 from directory.store import get_complex
+from directory.vocabulary import DEFAULT_ACCESS_TYPE
 from maps import MapError
 from maps.access import DEFAULT_RADIUS_KM, DEFAULT_SIGMA_KM, LEVELS, accessibility, access_map, ranked_table
 from maps.assets import AssetMissing, asset_file, render_page
@@ -67,7 +68,7 @@ def index():
         "SELECT type FROM agencies WHERE type IS NOT NULL AND lat IS NOT NULL AND placement != 'sample' "
         "GROUP BY type ORDER BY count(*) DESC")]
     args = {k: request.args.get(k, "").strip() for k in ("category", "type", "sido", "sigungu")}
-    access_type = request.args.get("access_type", "치매안심센터")
+    access_type = request.args.get("access_type", DEFAULT_ACCESS_TYPE)
     level = request.args.get("level", "sigungu")
     level = level if level in LEVELS else "sigungu"
     radius = request.args.get("radius", type=float) or DEFAULT_RADIUS_KM
@@ -151,7 +152,7 @@ def _access_result():
     except ValueError:
         raise MapError(_("반경과 감쇠 폭은 숫자여야 합니다.")) from None
     level = args.get("level", "sigungu")
-    return accessibility(get_db(), args.get("type", "치매안심센터"), level=level,
+    return accessibility(get_db(), args.get("type", DEFAULT_ACCESS_TYPE), level=level,
                          radius_km=radius, sigma_km=sigma or None)
 
 
