@@ -167,8 +167,11 @@ def centroid(region: Region) -> tuple[float, float]:
     return _centroid(region.x, region.y)
 
 
-def _type_suffixes() -> list[str]:
-    return ["행정복지센터", "주민센터", "복지센터", "사무소", "동사무소", "읍사무소", "면사무소", "출장소"]
+# What a 읍면동 office's name ends with after the 읍면동 ("청운효자동주민센터").
+# "사무소" alone also serves 동사무소, 읍사무소 and 면사무소: their 동/읍/면 is the
+# last character of the unit's own name (청운효자동, 하양읍), so stripping
+# "동사무소" would leave "청운효자", which names no unit.
+OFFICE_SUFFIXES = ("행정복지센터", "주민센터", "복지센터", "사무소", "출장소")
 
 
 def find_eupmyeondong(sido: str | None, sigungu: str | None, *names: str | None) -> Region | None:
@@ -192,7 +195,7 @@ def find_eupmyeondong(sido: str | None, sigungu: str | None, *names: str | None)
         key = name_key(text)
         if not key:
             continue
-        for suffix in _type_suffixes():
+        for suffix in OFFICE_SUFFIXES:
             if key.endswith(suffix) and len(key) > len(suffix):
                 key = key[: -len(suffix)]
                 break

@@ -3,7 +3,7 @@
 Two team members may edit the same link at once. Every change names the
 ``version`` it started from; if the stored version moved on meanwhile the
 change is refused with :class:`Conflict` and nothing is written. The web
-pages (issue 6) call these functions; they hold no logic of their own.
+pages call these functions; they hold no logic of their own.
 """
 from __future__ import annotations
 

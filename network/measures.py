@@ -9,8 +9,9 @@ Exactness: every measure here is exact. Betweenness is computed exactly on
 each connected component separately (pairs in different components have no
 path, so the sum over components equals betweenness of the whole graph) and
 normalised like ``networkx.algorithms.bipartite.betweenness_centrality``.
-Eigenvector centrality is an iterative solution (tolerance 1e-8) within each
-component.
+Eigenvector centrality is solved exactly too: one symmetric eigen-decomposition
+of the small complexes × complexes matrix W·Wᵀ per connected component (see
+:func:`eigenvector`), not a power iteration with a tolerance.
 """
 from __future__ import annotations
 

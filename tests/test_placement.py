@@ -156,11 +156,24 @@ def test_boundaries_locate_many_points_at_once():
         ("서울특별시", "종로구", ["없는동주민센터"], None),
         ("서울특별시", "노원구", ["상계동"], "상계동"),  # 법정동 over 상계1동 … 상계10동
         ("부산광역시", "서구", ["아미동2가"], "아미동"),
+        # An old office name: its 동/읍/면 belongs to the unit's name, "사무소" is the suffix.
+        ("서울특별시", "종로구", ["청운효자동사무소"], "청운효자동"),
+        ("경상북도", "경산시", ["하양읍사무소"], "하양읍"),
+        ("경기도", "양평군", ["양서면사무소"], "양서면"),
+        ("경기도", "양평군", ["양서면 출장소"], "양서면"),
     ],
 )
 def test_eupmyeondong_from_a_centre_name(sido, sigungu, names, expected):
     region = find_eupmyeondong(sido, sigungu, *names)
     assert (region.eupmyeondong if region else None) == expected
+
+
+def test_office_suffixes_never_shadow_one_another():
+    """A suffix that ends another must come after it, or the longer one could never match."""
+    from importers.placement import OFFICE_SUFFIXES
+
+    shadowed = [(a, b) for i, a in enumerate(OFFICE_SUFFIXES) for b in OFFICE_SUFFIXES[i + 1:] if b.endswith(a)]
+    assert shadowed == []
 
 
 def test_place_command_upgrades_centroids_when_a_geocoder_is_configured(runner, tmp_path, monkeypatch):

@@ -51,7 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(home.bp)
     app.register_blueprint(agencies.bp)
-    from . import complexes, districts  # network pages (issue 4)
+    from . import complexes, districts  # network pages
 
     app.register_blueprint(complexes.bp)
     app.register_blueprint(districts.bp)
@@ -78,7 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import search
 
     app.register_blueprint(search.bp)
-    from . import maps  # map pages for iframes and their offline assets (issue 5)
+    from . import maps  # map pages for iframes and their offline assets
 
     app.register_blueprint(maps.bp)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions

@@ -28,7 +28,7 @@ def index_wait() -> bool:
     """Whether a request may wait for the search index to be built.
 
     Never in service: a request that built the index stalled every worker
-    thread for minutes (issue 10); it answers from the last good index or
+    thread for minutes; it answers from the last good index or
     the plain SQL search while a background thread builds. The tests' app
     (TESTING) waits, so pages see the full index at once;
     ``SEARCH_INDEX_WAIT`` overrides either way.
