@@ -1,15 +1,21 @@
-"""Normalising the text of Korean agency lists: 시도, addresses, phones, names.
+"""Normalising the text of Korean agency lists: 시도, addresses, phones, names, postcodes, home pages.
 
 Every function takes the raw text and returns the normalised value (or None);
-callers keep the raw text beside it.
+callers keep the raw text beside it. An imported value makes its one trip
+into normalisation here (importers/run.py only calls these).
 """
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
 from functools import lru_cache
 
+from .paths import REFERENCE_DIR
 from .regions import SEJONG, Region, region_index
+
+__all__ = ["clean_text", "normalize_sido", "parse_address", "normalize_phone", "name_key", "address_key",
+           "fix_typos", "normalize_postcode", "normalize_homepage"]
 
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # A road address ends at the building number: "완동길 10-5" of "완동길 10-5, 보건의료원".
@@ -189,3 +195,37 @@ def normalize_homepage(value) -> str | None:
     if not sep or scheme.lower() not in ("http", "https") or "." not in host and host.split(":")[0] != "localhost":
         return None
     return f"{scheme.lower()}://{rest}"
+
+
+@lru_cache(maxsize=1)
+def _typos() -> dict[str, str]:
+    """wrong -> right, from data/reference/address_typos.csv."""
+    with open(REFERENCE_DIR / "address_typos.csv", encoding="utf-8") as fh:
+        return {r["wrong"]: r["right"] for r in csv.DictReader(fh)}
+
+
+def fix_typos(text: str | None) -> str | None:
+    """Known misspellings of region names corrected (경상븍도 -> 경상북도, from data/reference)."""
+    if not text:
+        return text
+    for wrong, right in _typos().items():
+        if wrong in text:
+            text = text.replace(wrong, right)
+    return text
+
+
+def normalize_postcode(value) -> str | None:
+    """Five-digit postcode; a spreadsheet that ate the leading zero gets it back.
+
+    >>> normalize_postcode("3047"), normalize_postcode("32,236")
+    ('03047', '32236')
+    """
+    text = clean_text(value)
+    if not text:
+        return None
+    if text.endswith(".0"):
+        text = text[:-2]
+    digits = text.replace(",", "").replace(" ", "")
+    if digits.isdigit() and len(digits) in (4, 5):  # "32,236": a number format ate the zero too
+        return digits.zfill(5)
+    return text

@@ -13,14 +13,11 @@ dropped and why.
 """
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from directory.normalize import (address_key, clean_text, name_key, normalize_homepage, normalize_phone,
-                                 normalize_sido, parse_address)
-from directory.paths import REFERENCE_DIR
+from directory.normalize import (address_key, clean_text, fix_typos, name_key, normalize_homepage, normalize_phone,
+                                 normalize_postcode, normalize_sido, parse_address)
 from directory.privacy import find_personal_data
 from directory.store import now, taxonomy
 from directory.vocabulary import DECLARABLE
@@ -29,8 +26,7 @@ from .common import AGENCY_COLUMNS, SAME_PLACE_METRES, distance_m
 from .coords import CoordinateError, CoordinateNotANumber, read_coordinates
 from .imports import QUARANTINE_COLUMN, resolve_quarantined
 
-__all__ = ["RowError", "ImportSummary", "ImportRun", "fix_typos", "normalize_homepage", "normalize_postcode",
-           "KNOWN_PLACEMENTS", "MAX_NAME_LENGTH"]
+__all__ = ["RowError", "ImportSummary", "ImportRun", "KNOWN_PLACEMENTS", "MAX_NAME_LENGTH"]
 
 # SQLite page cache during an import, in KiB (see ImportRun.__enter__).
 IMPORT_CACHE_KIB = 16384
@@ -440,40 +436,7 @@ class ImportRun:
         return bool(changes)
 
 
-@lru_cache(maxsize=1)
-def _typos() -> dict[str, str]:
-    with open(REFERENCE_DIR / "address_typos.csv", encoding="utf-8") as fh:
-        return {r["wrong"]: r["right"] for r in csv.DictReader(fh)}
-
-
-def fix_typos(text: str | None) -> str | None:
-    """Known misspellings of region names corrected (경상븍도 -> 경상북도, from data/reference)."""
-    if not text:
-        return text
-    for wrong, right in _typos().items():
-        if wrong in text:
-            text = text.replace(wrong, right)
-    return text
-
-
 KNOWN_PLACEMENTS = DECLARABLE  # what a list may say of its own coordinates (HSDS)
-
-
-def normalize_postcode(value) -> str | None:
-    """Five-digit postcode; a spreadsheet that ate the leading zero gets it back.
-
-    >>> normalize_postcode("3047"), normalize_postcode("32,236")
-    ('03047', '32236')
-    """
-    text = clean_text(value)
-    if not text:
-        return None
-    if text.endswith(".0"):
-        text = text[:-2]
-    digits = text.replace(",", "").replace(" ", "")
-    if digits.isdigit() and len(digits) in (4, 5):  # "32,236": a number format ate the zero too
-        return digits.zfill(5)
-    return text
 
 
 def _same_region(place: tuple | None, row: dict) -> bool:

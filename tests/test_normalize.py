@@ -72,3 +72,29 @@ def test_normalize_phone(raw, expected):
 def test_name_key_drops_spaces_and_brackets():
     assert name_key("기장군 치매안심센터") == name_key("기장군치매안심센터")
     assert name_key("양평군정신건강복지센터(부설 자살예방센터)") == "양평군정신건강복지센터"
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("3047", "03047"), ("32,236", "32236"), ("03047", "03047"), ("3047.0", "03047"), ("", None), (None, None),
+    ("없음", "없음"),  # not a number: kept as written, for a person to see
+])
+def test_normalize_postcode(raw, expected):
+    from directory.normalize import normalize_postcode
+
+    assert normalize_postcode(raw) == expected
+
+
+def test_fix_typos_mends_region_names_from_the_reference_file():
+    from directory.normalize import fix_typos
+
+    assert fix_typos("경상븍도 경산시 하양읍") == "경상북도 경산시 하양읍"
+    assert fix_typos("서울특별시 종로구") == "서울특별시 종로구" and fix_typos(None) is None
+
+
+def test_import_normalises_through_directory_normalize_only():
+    """The importer holds no normaliser of its own: one trip into directory.normalize."""
+    from directory import normalize
+    from importers import run
+
+    for name in ("fix_typos", "normalize_postcode", "normalize_homepage"):
+        assert getattr(run, name) is getattr(normalize, name)
