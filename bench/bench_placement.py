@@ -56,7 +56,7 @@ def main(argv=None) -> int:
         del index, candidates
 
         # After an import: the second list's agencies merged into the first's
-        # (what ImportRun.finish_placement runs), rolled back afterwards.
+        # (what importers.pipeline.finish_import runs), rolled back afterwards.
         second = [r[0] for r in db.execute("SELECT id FROM agencies WHERE id % 2 = 0")]
         db.conn.execute("BEGIN")
         start, cpu = time.perf_counter(), time.process_time()
