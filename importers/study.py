@@ -9,9 +9,13 @@ from __future__ import annotations
 import re
 
 from directory.normalize import clean_text
+from directory.store import now
 
 from .reading import ImportFormatError, Table, read_csv
 from .run import ImportRun, RowError
+
+__all__ = ["MATRIX_HEADERS", "is_matrix", "is_complexes", "profile_figures", "import_complexes", "import_matrix",
+           "read_complexes"]
 
 MATRIX_HEADERS = {"category", "agency"}
 COMPLEX_HEADERS = {"complex", "households", "resident_profile"}
@@ -118,8 +122,6 @@ def _int(raw: dict, column: str) -> int | None:
 
 
 def _upsert_complex(run: ImportRun, name: str, values: dict) -> int:
-    from directory.store import now
-
     conn = run.conn
     row = conn.execute("SELECT id FROM complexes WHERE name = ?", [name]).fetchone()
     values = {**values, "source": SOURCE, "source_key": name, "updated_at": now()}
@@ -193,8 +195,6 @@ def _existing_or_new_complex(run: ImportRun, name: str) -> int:
 
 
 def _upsert_link(run: ImportRun, complex_id: int, agency_id: int, level: int, raw: str) -> None:
-    from directory.store import now
-
     stamp = now()
     run.conn.execute(
         """INSERT INTO links (complex_id, agency_id, frequency_level, frequency_raw, source, created_at, updated_at)
