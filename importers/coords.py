@@ -4,9 +4,13 @@ Portal lists put WGS84 degrees in 위도/경도, but district spreadsheets often
 carry TM 중부원점 (EPSG:5186, or the older Bessel EPSG:2097) or UTM-K
 (EPSG:5179) metres in X/Y columns, and now and then latitude and longitude
 change places. `to_wgs84` takes the two values as the columns hold them and
-says what it did.
+says what it did. `read_coordinates` does the same from the cells' text,
+which may write the decimal point as a comma ("37,65").
 """
 from __future__ import annotations
+
+import math
+import re
 
 # Korea's box, the projections and the one cached transformer are the vocabulary's.
 from directory.vocabulary import (  # noqa: F401  (KOREA_*, in_korea, transformer re-exported)
@@ -16,6 +20,14 @@ from directory.vocabulary import (  # noqa: F401  (KOREA_*, in_korea, transforme
 
 class CoordinateError(ValueError):
     """The two values are not a position in Korea in any system we know."""
+
+
+class CoordinateNotANumber(CoordinateError):
+    """A coordinate cell holds no number; `column` is "lat" or "lon", `text` the cell."""
+
+    def __init__(self, column: str, text: str | None):
+        self.column, self.text = column, text
+        super().__init__(f"좌표가 숫자가 아닙니다: {text!r}")
 
 
 def projected_to_wgs84(x: float, y: float, crs: str) -> tuple[float, float]:
@@ -73,3 +85,60 @@ def to_wgs84(lat_value: float, lon_value: float, crs: str | None = None) -> tupl
                 name = CRS_NAMES.get(system, system)
                 return lat, lon, f"{name}, swapped" if swapped else name
     raise CoordinateError(f"좌표를 해석할 수 없습니다: Y {lat_value}, X {lon_value}")
+
+
+# "1,944,000.5": commas between groups of three digits.
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
+# "37,65", "127,060": one comma after at most three digits, no point.
+_DECIMAL_COMMA = re.compile(r"[-+]?\d{1,3},\d+")
+
+
+def _readings(column: str, text: str | None) -> tuple[float, float | None]:
+    """(the number as written with thousands separators, the number read with a decimal comma or None)."""
+    text = (text or "").strip()
+    decimal = float(text.replace(",", ".")) if _DECIMAL_COMMA.fullmatch(text) else None
+    if "," not in text or _THOUSANDS.fullmatch(text):
+        try:
+            plain = float(text.replace(",", ""))
+        except ValueError:
+            raise CoordinateNotANumber(column, text) from None
+    elif decimal is not None:
+        plain = math.nan  # "37,65" has no thousands reading
+    else:
+        raise CoordinateNotANumber(column, text)
+    if not math.isfinite(plain) and decimal is None:
+        raise CoordinateNotANumber(column, text)
+    return plain, decimal
+
+
+def read_coordinates(lat_text: str | None, lon_text: str | None,
+                     crs: str | None = None) -> tuple[float, float, str | None]:
+    """(lat, lon, note) from the text of the latitude and longitude cells, as `to_wgs84`.
+
+    A comma may be a thousands separator of projected metres ("1,944,000")
+    or the decimal comma of degrees ("37,65"). Read as degrees, a value
+    with a decimal comma is taken only when the point (swapped or not) then
+    lies in Korea as degrees; otherwise it is read as metres, if it can
+    be. The two readings are never mixed within a pair, and a decimal-comma
+    reading is never taken as projected metres, so "37,650","127,060" cannot
+    become a point in the sea off 제주. Raises CoordinateNotANumber for a
+    cell that is no number, CoordinateError when no reading is in Korea.
+
+    >>> read_coordinates("37,65", "127,06")
+    (37.65, 127.06, None)
+    >>> lat, lon, note = read_coordinates("1,944,000", "958,000")
+    >>> note, round(lat, 2), round(lon, 2)
+    ('UTM-K', 37.49, 127.02)
+    """
+    (lat_plain, lat_decimal), (lon_plain, lon_decimal) = _readings("lat", lat_text), _readings("lon", lon_text)
+    if crs is None and (lat_decimal is not None or lon_decimal is not None):
+        lat = lat_plain if lat_decimal is None else lat_decimal
+        lon = lon_plain if lon_decimal is None else lon_decimal
+        if math.isfinite(lat) and math.isfinite(lon) and max(abs(lat), abs(lon)) <= 360:
+            try:
+                return to_wgs84(lat, lon)
+            except CoordinateError:
+                pass
+        if not (math.isfinite(lat_plain) and math.isfinite(lon_plain)):
+            raise CoordinateError(f"좌표가 대한민국 밖입니다: 위도 {lat_text}, 경도 {lon_text}")
+    return to_wgs84(lat_plain, lon_plain, crs=crs)
