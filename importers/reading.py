@@ -3,13 +3,17 @@
 Korean portals serve CP949 (a superset of EUC-KR), UTF-8, or UTF-8 with a
 BOM. Each is tried strictly, in that order; charset-normalizer only names the
 likely encoding in the error message when none of them fits.
+
+Reading is bounded: a `ReadBudget` counts rows, cells and seconds per file
+and stops a file past them with an `ImportLimitError` (a code and its
+numbers), so one hostile file cannot hold a server for minutes.
 """
 from __future__ import annotations
 
 import csv
 import hashlib
-import io
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import charset_normalizer
@@ -19,6 +23,79 @@ ENCODINGS = ("utf-8-sig", "cp949")
 
 class ImportFormatError(Exception):
     """The file is not in a format or encoding the importers understand."""
+
+
+# Per-file limits. A national list is about 100,000 rows of 30-odd columns
+# (3 million cells, read in a few seconds); ten times that is still a list,
+# beyond it is not.
+MAX_ROWS = 1_000_000
+MAX_CELLS = 10_000_000
+MAX_COLUMNS = 500
+MAX_SECONDS = 120.0
+
+
+class ImportLimitError(ImportFormatError):
+    """A file needs more rows, cells, columns or time than one agency list can; `code` says which."""
+
+    # The code's Korean line, filled from `params` (name, limit, count).
+    MESSAGES = {
+        "too_many_rows": "{name}: 행이 너무 많습니다 (한 파일 최대 {limit:,}행). 파일을 나누어 가져와 주세요.",
+        "too_many_cells": "{name}: 칸이 너무 많습니다 (한 파일 최대 {limit:,}칸). 파일을 나누어 가져와 주세요.",
+        "too_many_columns": "{name}: 한 행의 열이 너무 많습니다 ({count:,}개, 최대 {limit:,}개). 기관 목록이 맞는지 확인해 주세요.",
+        "too_slow": "{name}: 파일을 읽는 데 {limit:g}초가 넘게 걸려 중단했습니다. 파일을 나누거나 CSV로 저장해 주세요.",
+    }
+
+    def __init__(self, code: str, **params):
+        self.code, self.params = code, params
+        super().__init__(self.MESSAGES[code].format(**params))
+
+
+class ReadBudget:
+    """What reading one file may cost: rows, cells, columns a row and seconds.
+
+    The limits are read from the module when the budget is made, so a test
+    can lower them; `seconds` lets a caller (the web preview) ask for less.
+    """
+
+    def __init__(self, name: str, *, seconds: float | None = None):
+        self.name = name
+        self.max_rows, self.max_cells, self.max_columns = MAX_ROWS, MAX_CELLS, MAX_COLUMNS
+        self.seconds = MAX_SECONDS if seconds is None else seconds
+        self.deadline = time.monotonic() + self.seconds
+        self.rows = self.cells = 0
+
+    def row(self, width: int) -> None:
+        """Count one row of `width` cells; raises ImportLimitError past a limit."""
+        self.rows += 1
+        if width > self.max_columns:
+            raise ImportLimitError("too_many_columns", name=self.name, count=width, limit=self.max_columns)
+        if self.rows > self.max_rows:
+            raise ImportLimitError("too_many_rows", name=self.name, limit=self.max_rows)
+        self.add_cells(width)
+        if not self.rows & 1023:
+            self.check_time()
+
+    def add_cells(self, count: int) -> None:
+        """Count cells that are not a row of their own (the blanks a span fills)."""
+        self.cells += count
+        if self.cells > self.max_cells:
+            raise ImportLimitError("too_many_cells", name=self.name, limit=self.max_cells)
+
+    def check_time(self) -> None:
+        """Raise ImportLimitError once the file has taken longer than its seconds."""
+        if time.monotonic() > self.deadline:
+            raise ImportLimitError("too_slow", name=self.name, limit=self.seconds)
+
+
+# Why a row the reader set aside is quarantined, by the code in Table.broken.
+BROKEN_REASONS = {
+    "unclosed_quote": "닫히지 않은 따옴표(\")가 있는 행입니다 — 이 행만 따로 두고 다음 행부터 다시 읽었습니다",
+}
+
+
+def without_nul(text: str) -> str:
+    """The text without NUL characters, which no list means and which cut names short elsewhere."""
+    return text.replace("\x00", "") if "\x00" in text else text
 
 
 @dataclass
@@ -33,17 +110,25 @@ class Table:
     # The file's row number of each data row (the header is row 1), when
     # blank lines were left out; None means rows 2, 3, 4 … in order.
     numbers: list[int] | None = None
+    # Row number -> code (BROKEN_REASONS) of rows the reader could only cut
+    # out of the file, for the importer to quarantine.
+    broken: dict[int, str] = field(default_factory=dict)
 
     def numbered(self):
         """(row number in the file, cells) for each data row."""
         return zip(self.numbers or range(2, len(self.rows) + 2), self.rows)
 
+    def broken_reason(self, number: int) -> str | None:
+        """Why row `number` must be quarantined as read, or None for a sound row."""
+        code = self.broken.get(number)
+        return BROKEN_REASONS[code] if code else None
+
 
 def decode(data: bytes, name: str = "파일") -> tuple[str, str]:
-    """Decode bytes as UTF-8 (with or without BOM) or CP949; returns (text, encoding)."""
+    """Decode bytes as UTF-8 (with or without BOM) or CP949, NULs removed; returns (text, encoding)."""
     for encoding in ENCODINGS:
         try:
-            text = data.decode(encoding)
+            text = without_nul(data.decode(encoding))
         except UnicodeDecodeError:
             continue
         if encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf"):
@@ -56,9 +141,15 @@ def decode(data: bytes, name: str = "파일") -> tuple[str, str]:
     )
 
 
-def read_csv(path: str | Path) -> Table:
-    """Read a CSV file in any of the Korean encodings into a Table."""
+def read_csv(path: str | Path, *, budget: ReadBudget | None = None) -> Table:
+    """Read a CSV file in any of the Korean encodings into a Table.
+
+    A quote left open does not swallow the rows after it: its row is cut
+    back to its own line and marked broken (Table.broken), and reading goes
+    on from the next line. Raises ImportLimitError past the budget.
+    """
     path = Path(path)
+    budget = budget or ReadBudget(path.name)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -70,8 +161,10 @@ def read_csv(path: str | Path) -> Table:
     if b"\x00" in data[:4096]:
         raise ImportFormatError(f"{path.name}: 텍스트(CSV) 파일이 아닙니다 (이진 파일).")
     digest = hashlib.sha256(data).hexdigest()
-    text, encoding = decode(data, path.name)
+    text, encoding = decode(data, path.name)  # NULs further in are dropped there
     del data  # a national list is tens of megabytes: keep one copy, the text
+    if "\n" not in text and "\r" in text:  # old Mac line ends: the line reader splits on "\n"
+        text = text.replace("\r", "\n")
     try:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",\t;")
         delimiter = dialect.delimiter
@@ -80,41 +173,89 @@ def read_csv(path: str | Path) -> Table:
     # A long services text can pass the csv module's default 128 KB per cell;
     # the file is already in memory, so a cell as large as the file is fine.
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
-    # Lines cut from the text, not a StringIO, which would hold a second,
-    # four-bytes-a-character copy of the whole file.
-    lines = _lines(text) if "\n" in text else io.StringIO(text, newline="")
-    reader = csv.reader(lines, delimiter=delimiter)
     numbers: list[int] = []  # blank lines are left out, but rows keep their number in the file
-    try:
-        all_rows = _share_cells(_non_blank(reader, numbers))
-    except csv.Error as exc:
-        raise ImportFormatError(f"{path.name}: CSV 형식이 올바르지 않습니다 ({exc}).") from exc
+    broken: dict[int, str] = {}
+    all_rows = _share_cells(_non_blank(_records(text, delimiter, budget, broken), numbers, broken))
     if not all_rows:
         raise ImportFormatError(f"{path.name}: 빈 파일입니다.")
     headers = [" ".join(h.split()) for h in all_rows[0]]
+    broken.pop(numbers[0], None)  # a header cut short is still the header
     del all_rows[0], numbers[0]
     gapless = numbers == list(range(2, len(numbers) + 2))
-    return Table(path, headers, all_rows, encoding, digest, None if gapless else numbers)
+    return Table(path, headers, all_rows, encoding, digest, None if gapless else numbers, broken)
 
 
-def _non_blank(reader, numbers: list[int]):
-    """The rows that have any text, noting each one's row number (from 1) in `numbers`."""
-    for number, row in enumerate(reader, start=1):
-        if any(cell.strip() for cell in row):
+def _records(text: str, delimiter: str, budget: ReadBudget, broken: dict[int, str]):
+    """(record number from 1, cells) of each CSV record of the text.
+
+    The csv module is strict here, so a quote never closed is an error, not
+    a cell that runs on to the end of the file (or to the next quote): the
+    record is then read again as its first line alone, marked broken, and a
+    fresh reader starts on the line after it, so the good rows below keep
+    their cells and their numbers. A stray quote within one line ("ab"c)
+    is read leniently, as the csv module always did.
+    """
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    number = 0
+    while True:
+        start = lines.offset
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            end = text.find("\n", start)
+            end = len(text) if end < 0 else end + 1
+            line = text[start:end].rstrip("\r\n")
+            row = next(csv.reader([line], delimiter=delimiter), [])
+            if lines.offset > end or _open_quote(line, delimiter):
+                broken[number + 1] = "unclosed_quote"
+            lines.offset = end
+            reader = csv.reader(lines, delimiter=delimiter, strict=True)  # the old one is mid-record
+        number += 1
+        budget.row(len(row))
+        yield number, row
+
+
+def _open_quote(line: str, delimiter: str) -> bool:
+    """True when the line ends inside a quoted cell: one more quote would make it sound."""
+    try:
+        next(csv.reader([line + '"'], delimiter=delimiter, strict=True), None)
+    except csv.Error:
+        return False
+    return True
+
+
+def _non_blank(records, numbers: list[int], broken: dict[int, str]):
+    """The records that have any text (or are broken), noting each one's number in `numbers`."""
+    for number, row in records:
+        if number in broken or any(cell.strip() for cell in row):
             numbers.append(number)
             yield row
 
 
-def _lines(text: str):
-    """The text's lines, each with its "\n" (csv joins quoted multi-line cells itself)."""
-    start, end = 0, len(text)
-    while start < end:
+class _Lines:
+    """The text's lines, each with its "\n" (csv joins quoted multi-line cells itself).
+
+    Lines cut from the text, not a StringIO, which would hold a second,
+    four-bytes-a-character copy of the whole file; `offset` (where the next
+    line starts) can be set back to read a stretch again.
+    """
+
+    def __init__(self, text: str):
+        self.text, self.offset = text, 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        text, start = self.text, self.offset
+        if start >= len(text):
+            raise StopIteration
         stop = text.find("\n", start)
-        if stop < 0:
-            yield text[start:]
-            return
-        yield text[start:stop + 1]
-        start = stop + 1
+        self.offset = len(text) if stop < 0 else stop + 1
+        return text[start:self.offset]
 
 
 # A column with more distinct values than this (names, addresses) is not worth sharing.

@@ -110,6 +110,11 @@ def import_standard(db, table: Table, dataset: Dataset, *, progress=None, geocod
                 start, end, closed = (clean_text(raw.get(h)) for h in dataset.hours)
                 if start or end:
                     fields["hours"] = f"{start or ''}–{end or ''}" + (f" (휴무: {closed})" if closed else "")
+            broken = table.broken_reason(number)
+            if broken:  # cut out of the file by the reader (an unclosed quote): kept as it stands
+                run.summary.rows += 1
+                run.quarantine(number, None, broken, raw)
+                continue
             if len(cells) != len(table.headers):
                 run.summary.rows += 1
                 reason = f"열 수가 머리글과 다릅니다 ({len(cells)}개, 기대 {len(table.headers)}개)"

@@ -22,7 +22,7 @@ from directory.normalize import address_key, clean_text, name_key
 from directory.paths import REFERENCE_DIR
 from directory.store import taxonomy
 
-from .reading import ImportFormatError, Table, decode, read_csv
+from .reading import ImportFormatError, ReadBudget, Table, decode, read_csv, without_nul
 from .pipeline import finish_import
 from .run import ImportRun
 
@@ -212,27 +212,33 @@ def type_hints(values: set) -> dict[str, str]:
 # --- reading spreadsheets ---------------------------------------------------
 
 
-def read_table(path) -> Table:
-    """Read CSV/TSV, XLSX or an HTML-table "xls" into a Table (first row = headers)."""
+def read_table(path, *, budget: ReadBudget | None = None) -> Table:
+    """Read CSV/TSV, XLSX or an HTML-table "xls" into a Table (first row = headers).
+
+    `budget` bounds the rows, cells and seconds the file may take (default:
+    the module limits of `reading`); past them ImportLimitError is raised.
+    """
     path = Path(path)
+    budget = budget or ReadBudget(path.name)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path)
+        return read_xlsx(path, budget=budget)
     if suffix in (".xls", ".html", ".htm"):
         head = path.read_bytes()[:2048]
         if head.startswith(b"\xd0\xcf\x11\xe0"):
             raise ImportFormatError(
                 f"{path.name}: Excel 97-2003(.xls) 이진 파일입니다. Excel에서 .xlsx 또는 CSV로 저장해 주세요."
             )
-        return read_html_table(path)
-    return read_csv(path)
+        return read_html_table(path, budget=budget)
+    return read_csv(path, budget=budget)
 
 
-def read_xlsx(path) -> Table:
+def read_xlsx(path, *, budget: ReadBudget | None = None) -> Table:
     """The first non-empty worksheet of an XLSX workbook (values, not formulas)."""
     import openpyxl
 
     path = Path(path)
+    budget = budget or ReadBudget(path.name)
     data = path.read_bytes()
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -240,9 +246,23 @@ def read_xlsx(path) -> Table:
         raise ImportFormatError(f"{path.name}: XLSX 파일을 읽을 수 없습니다 ({exc})") from exc
     try:
         for sheet in book.worksheets:
-            rows = [["" if v is None else _cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            # openpyxl pads every row to the sheet's declared dimension, which
+            # the file itself states (A1:XFD1048576 is 17 billion cells): past
+            # the limits, the rows are read as they are and padded here.
+            declared = (sheet.max_column or 0) > budget.max_columns or (sheet.max_row or 0) > budget.max_rows
+            if declared:
+                sheet.reset_dimensions()
+            rows = []
+            for values in sheet.iter_rows(values_only=True):
+                budget.row(len(values))
+                if any(v is not None and v != "" for v in values):
+                    rows.append(["" if v is None else _cell_text(v) for v in values])
             rows = [r for r in rows if any(c.strip() for c in r)]
             if rows:
+                if declared:
+                    width = max(len(r) for r in rows)
+                    for r in rows:
+                        r.extend([""] * (width - len(r)))
                 return _table(path, rows, "xlsx", data)
     finally:
         book.close()
@@ -252,49 +272,171 @@ def read_xlsx(path) -> Table:
 def _cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return without_nul(str(value))
+
+
+# Tables inside tables deeper than this are read as text of their cell only.
+MAX_TABLE_DEPTH = 16
+# The page is parsed in pieces of this many characters, the clock checked between them.
+HTML_CHUNK = 1 << 20
+
+
+@dataclass
+class _HtmlTable:
+    """One <table> as parsed: rows of (text, colspan, rowspan), and how deep it lies."""
+
+    depth: int
+    rows: list = field(default_factory=list)
+    row: list | None = None
+    cell: list | None = None
+    spans: tuple = (1, 1)
+
+    def end_cell(self) -> None:
+        if self.cell is not None and self.row is not None:
+            self.row.append((" ".join("".join(self.cell).split()), *self.spans))
+        self.cell = None
 
 
 class _TableParser(HTMLParser):
-    """Collects the rows of every <table> in a page (cells as text)."""
+    """Collects every <table> of a page, nested ones apart, as rows of (text, colspan, rowspan).
 
-    def __init__(self):
+    A table inside a cell is a table of its own and its text is also part
+    of that cell's text, so the enclosing rows stay whole. Cells and rows
+    closed implicitly (a new <td>, <tr> or </table>) count as closed.
+    """
+
+    def __init__(self, budget: ReadBudget):
         super().__init__(convert_charrefs=True)
-        self.tables: list[list[list[str]]] = []
-        self._row: list[str] | None = None
-        self._cell: list[str] | None = None
-        self._span = 1
+        self.budget = budget
+        self.tables: list[_HtmlTable] = []  # in the order they open
+        self._open: list[_HtmlTable] = []
+        self._too_deep = 0  # <table>s opened past MAX_TABLE_DEPTH, not yet closed
 
     def handle_starttag(self, tag, attrs):
+        if tag in ("table", "tr", "td", "th"):
+            self._space_outer()
         if tag == "table":
-            self.tables.append([])
-        elif tag == "tr" and self.tables:
-            self._row = []
-        elif tag in ("td", "th") and self._row is not None:
-            self._cell = []
-            span = dict(attrs).get("colspan") or "1"
-            self._span = int(span) if span.isdigit() else 1
-        elif tag == "br" and self._cell is not None:
-            self._cell.append(" ")
+            if self._too_deep or len(self._open) >= MAX_TABLE_DEPTH:
+                self._too_deep += 1
+                return
+            table = _HtmlTable(len(self._open))
+            self.tables.append(table)
+            self._open.append(table)
+            return
+        if not self._open or self._too_deep:
+            return
+        table = self._open[-1]
+        if tag == "tr":
+            self._end_row(table)
+            table.row = []
+        elif tag in ("td", "th"):
+            table.end_cell()
+            if table.row is None:  # a cell without its <tr>
+                table.row = []
+            attrs = dict(attrs)
+            table.cell, table.spans = [], (_span(attrs.get("colspan")), _span(attrs.get("rowspan")))
+        elif tag == "br":
+            self.handle_data(" ")
 
     def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None and self._row is not None:
-            self._row.append(" ".join("".join(self._cell).split()))
-            self._row.extend([""] * (self._span - 1))
-            self._cell = None
-        elif tag == "tr" and self._row is not None:
-            if self.tables:
-                self.tables[-1].append(self._row)
-            self._row = None
+        if tag in ("table", "tr", "td", "th"):
+            self._space_outer()
+        if tag == "table":
+            if self._too_deep:
+                self._too_deep -= 1
+            elif self._open:
+                self._end_row(self._open.pop())
+            return
+        if not self._open or self._too_deep:
+            return
+        table = self._open[-1]
+        if tag in ("td", "th"):
+            table.end_cell()
+        elif tag == "tr":
+            self._end_row(table)
 
     def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
+        for table in self._open:  # a nested table's text belongs to its enclosing cells too
+            if table.cell is not None:
+                table.cell.append(data)
+
+    def _space_outer(self) -> None:
+        """Keep the cells of a nested table apart in the text of the cell that holds it."""
+        for table in self._open[:-1] if self._open else ():
+            if table.cell is not None:
+                table.cell.append(" ")
+
+    def close(self):
+        super().close()
+        while self._open:
+            self._end_row(self._open.pop())
+
+    def _end_row(self, table: _HtmlTable) -> None:
+        table.end_cell()
+        if table.row is not None:
+            self.budget.row(len(table.row))
+            table.rows.append(table.row)
+        table.row = None
 
 
-def read_html_table(path) -> Table:
-    """The largest table of an HTML page saved as .xls (the SSIS export)."""
+def _span(value) -> int:
+    """A colspan/rowspan attribute as a number ≥ 1 (anything else is 1)."""
+    value = (value or "").strip()
+    return max(1, int(value)) if value.isdigit() and len(value) < 10 else 1
+
+
+def _grid(rows: list, budget: ReadBudget) -> list[list[str]]:
+    """A table's rows as text cells, spans filled with blanks, bounded by the table's real width.
+
+    The real width is the widest row's count of real cells (<td>/<th>); a
+    colspan fills blanks only up to it (leaving room for the row's later
+    cells) and a rowspan only over the rows the table has, so a span
+    attribute — one number in the file — cannot make more cells than the
+    file has cells. No real cell is ever dropped.
+    """
+    width = max((len(r) for r in rows), default=0)
+    carried: dict[int, int] = {}  # column -> rows still covered by a rowspan from above
+    grid = []
+    for number, cells in enumerate(rows):
+        line: list[str] = []
+        rows_below = len(rows) - number - 1
+        for index, (text, colspan, rowspan) in enumerate(cells):
+            while carried.get(len(line)):
+                _take(carried, len(line))
+                line.append("")
+            room = width - len(line) - (len(cells) - index - 1)
+            colspan = max(1, min(colspan, room))
+            for k in range(colspan):
+                if rowspan > 1 and len(line) < width and rows_below:
+                    carried[len(line)] = min(rowspan - 1, rows_below)
+                line.append("" if k else text)
+        last = max(carried, default=-1)  # blanks under rowspans after the row's own cells
+        while len(line) <= last:
+            if carried.get(len(line)):
+                _take(carried, len(line))
+            line.append("")
+        budget.add_cells(len(line) - len(cells))
+        if not number & 1023:
+            budget.check_time()
+        grid.append(line)
+    return grid
+
+
+def _take(carried: dict[int, int], column: int) -> None:
+    carried[column] -= 1
+    if not carried[column]:
+        del carried[column]
+
+
+def read_html_table(path, *, budget: ReadBudget | None = None) -> Table:
+    """The data table of an HTML page saved as .xls (the SSIS export).
+
+    The data table is the outermost table with a header and a data row
+    across two columns or more (a page laid out in a one-cell table still
+    gives the table inside); among tables as deep, the one with most rows.
+    """
     path = Path(path)
+    budget = budget or ReadBudget(path.name)
     data = path.read_bytes()
     declared = re.search(rb"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", data[:4096])
     text = None
@@ -303,16 +445,24 @@ def read_html_table(path) -> Table:
             text = data.decode(declared.group(1).decode("ascii").lower().replace("ks_c_5601-1987", "cp949"))
         except (LookupError, UnicodeDecodeError):
             text = None
-    if text is None:
-        text, _ = decode(data, path.name)
-    parser = _TableParser()
-    parser.feed(text)
+    text = without_nul(text) if text is not None else decode(data, path.name)[0]
+    parser = _TableParser(budget)
+    for start in range(0, len(text), HTML_CHUNK):
+        parser.feed(text[start:start + HTML_CHUNK])
+        budget.check_time()
     parser.close()
-    tables = [[r for r in t if any(c.strip() for c in r)] for t in parser.tables]
-    tables = [t for t in tables if t]
+    tables = []
+    for table in parser.tables:
+        rows = [r for r in _grid(table.rows, budget) if any(c.strip() for c in r)]
+        if rows:
+            tables.append((table.depth, rows))
     if not tables:
         raise ImportFormatError(f"{path.name}: 표(<table>)가 없는 파일입니다. CSV 또는 XLSX로 저장해 주세요.")
-    return _table(path, max(tables, key=len), "html", data)
+    data_tables = [t for t in tables if len(t[1]) >= 2 and max(len(r) for r in t[1]) >= 2]
+    if data_tables:
+        shallowest = min(depth for depth, _rows in data_tables)
+        tables = [t for t in data_tables if t[0] == shallowest]
+    return _table(path, max((rows for _depth, rows in tables), key=len), "html", data)
 
 
 def _table(path: Path, rows: list[list[str]], encoding: str, data: bytes) -> Table:
@@ -334,7 +484,8 @@ def find_header_row(table: Table) -> Table:
         found = recognise(headers)
         if found.how.get("name") == "동의어" and len(found.columns) >= 2:
             numbers = [n for n, _cells in table.numbered()][i + 1:]  # rows keep their number in the file
-            return Table(table.path, headers, table.rows[i + 1:], table.encoding, table.sha256, numbers)
+            return Table(table.path, headers, table.rows[i + 1:], table.encoding, table.sha256, numbers,
+                         table.broken)
     return table
 
 
@@ -386,6 +537,10 @@ def import_tabular(db, table: Table, *, mapping: dict[str, str] | None = None, s
                 fields["_type_hint"] = hints[clean_text(fields.get("type"))]
             key = f"{name_key(fields.get('name'))}|{address_key(fields.get('road_address') or fields.get('lot_address'))}"
             if not clean_text(fields.get("name")) and not any(clean_text(c) for c in cells):
+                continue
+            if table.broken_reason(number):  # cut out of the file by the reader (an unclosed quote)
+                run.summary.rows += 1
+                run.quarantine(number, None, table.broken_reason(number), raw)
                 continue
             run.add_agency(fields, source_key=key, row_number=number, raw=raw)
             if progress:

@@ -345,10 +345,11 @@ def test_unclosed_quote_is_quarantined_with_a_hint_and_nothing_lost(db, tmp_path
         GOOD.replace("가", "다"),
     ]) + "\n", encoding="utf-8")
     summary = import_file(db, path)
-    assert (summary.imported, summary.quarantined) == (1, 1)
-    assert "따옴표" in summary.errors[0]["message"]
+    assert (summary.imported, summary.quarantined) == (2, 1)  # the row after the quote is read as itself
+    assert summary.errors[0]["row"] == 3 and "따옴표" in summary.errors[0]["message"]
     raw = json.loads(db.execute("SELECT raw FROM quarantine").fetchone()[0])
-    assert "다치매안심센터" in raw["치매센터명"]  # the swallowed row is kept, to be fixed and re-imported
+    assert raw["치매센터명"].startswith("나치매안심센터,")  # the bad row is kept whole, to be fixed and re-imported
+    assert "다치매안심센터" not in raw["치매센터명"]
 
 
 def test_quarantined_rows_keep_their_row_number_across_blank_lines(db, tmp_path):

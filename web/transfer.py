@@ -38,6 +38,9 @@ bp = Blueprint("transfer", __name__)
 
 IMPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".html", ".htm")
 PREVIEW_ROWS = 10
+# The preview reads the whole upload inside a request; a file that needs
+# longer than this is refused there rather than holding a server thread.
+PREVIEW_SECONDS = 20.0
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 # Background imports of this process: token -> state. Small and short-lived;
@@ -124,12 +127,13 @@ def describe_file(db, path: Path, overrides: dict[str, str] | None = None) -> di
     from importers import ImportFormatError
     from importers.standard import detect_dataset
     from importers.study import is_matrix
+    from importers.reading import ReadBudget
     from importers.tabular import FIELDS, build_mapping, find_header_row, read_table
 
     info = {"file": path.name, "kind": None, "headers": [], "rows": [], "total": 0, "mapping": {},
             "lines": [], "error": None, "fields": FIELDS}
     try:
-        table = read_table(path)
+        table = read_table(path, budget=ReadBudget(path.name, seconds=PREVIEW_SECONDS))
         if not overrides and is_matrix(table.headers):
             info["kind"] = _("연계 매트릭스 (연구 자료 형식)")
         elif not overrides and detect_dataset(table.headers):
