@@ -14,7 +14,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-__all__ = ["AGENCY_HEADERS", "LINK_HEADERS", "agency_table", "link_table", "to_csv", "to_xlsx"]
+__all__ = ["AGENCY_HEADERS", "LINK_HEADERS", "agency_table", "link_table", "to_csv", "to_xlsx", "spreadsheet_safe"]
 
 AGENCY_HEADERS = {
     "id": "번호", "name": "기관명", "type": "기관 유형", "category": "분야", "road_address": "도로명주소",
@@ -66,7 +66,7 @@ def to_csv(headers: list[str], rows: list[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
-    writer.writerows(["" if v is None else _safe_cell(v) for v in row] for row in rows)
+    writer.writerows(["" if v is None else spreadsheet_safe(v) for v in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -84,15 +84,19 @@ def to_xlsx(sheets: dict[str, tuple[list[str], list[list]]]) -> bytes:
             header_cells.append(cell)
         sheet.append(header_cells)
         for row in rows:
-            sheet.append([ILLEGAL_CHARACTERS_RE.sub("", _safe_cell(v)) if isinstance(v, str) else v for v in row])
+            sheet.append([ILLEGAL_CHARACTERS_RE.sub("", spreadsheet_safe(v)) if isinstance(v, str) else v for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _safe_cell(value):
-    """Text that a spreadsheet would run as a formula (=, +, -, @) gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _is_number(value):
+def spreadsheet_safe(value):
+    """Text that a spreadsheet would run as a formula (=, +, -, @, tab, CR) gets a leading apostrophe.
+
+    Every CSV or XLSX a person may open goes through this, since an imported
+    agency name like ``=HYPERLINK(...)`` would otherwise run in Excel.
+    """
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(value):
         return "'" + value
     return value
 

@@ -30,6 +30,7 @@ import folium
 import numpy as np
 from scipy.spatial import cKDTree
 
+from directory.export import spreadsheet_safe
 from directory.normalize import normalize_sido
 from directory.paths import PUBLIC_DIR
 from directory.regions import CENTROIDS_FILE, SEJONG
@@ -436,7 +437,7 @@ def _csv_value(value):
         return "예" if value else "아니오"
     if isinstance(value, float):
         return f"{value:.4f}".rstrip("0").rstrip(".") if value != int(value) else int(value)
-    return "" if value is None else value
+    return "" if value is None else spreadsheet_safe(value)
 
 
 # --- boundaries and the join ------------------------------------------------

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 
+from directory.export import spreadsheet_safe
 from directory.store import complex_links, get_complex
 
 from .contacts import list_contacts
@@ -162,8 +163,8 @@ def to_csv(report: dict, table: str = "agencies") -> str:
     writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for r in rows:
-        writer.writerow({k: (";".join(map(str, v)) if isinstance(v, list) else
-                             json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v)
+        writer.writerow({k: spreadsheet_safe(";".join(map(str, v)) if isinstance(v, list) else
+                                             json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v)
                          for k, v in r.items() if k in fields})
     return out.getvalue()
 

@@ -131,6 +131,18 @@ def test_export_cells_that_look_like_formulas_are_neutralised():
     assert "'=HYPERLINK" in to_csv(["a"], [["=HYPERLINK(\"x\")"]]).decode("utf-8")
 
 
+@pytest.mark.parametrize("text", ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+def test_every_spreadsheet_csv_neutralises_formulas(text):
+    from directory.export import spreadsheet_safe
+    from maps.access import _csv_value
+    from network.report import to_csv as report_csv
+
+    assert spreadsheet_safe(text) == "'" + text
+    assert _csv_value(text) == "'" + text
+    assert report_csv({"agencies": [{"name": text}]}).splitlines()[1].strip('"').startswith("'")
+    assert spreadsheet_safe("-12.5") == "-12.5"  # a negative number stays a number
+
+
 def test_export_hsds_zip(client):
     response = client.get("/exports/hsds.zip")
     names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
