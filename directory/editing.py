@@ -34,6 +34,8 @@ class EditError(StoreError):
 class CorrectionPersonalData(EditError, privacy.PersonalDataError):
     """A correction request looks like it holds a resident's personal data (`kind`, `field`)."""
 
+    code = "personal_data"  # EditError's family, privacy's words
+
 
 # The requester's own contact may be a phone number or a name; never a resident's ID or flat.
 CONTACT_REFUSED = ("rrn", "rrn_masked", "unit", "name_age", "name_resident")

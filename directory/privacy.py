@@ -39,6 +39,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .errors import YeongyeError
+from .messages import render
 from .paths import REFERENCE_DIR
 
 __all__ = [
@@ -76,14 +78,16 @@ class Finding:
     text: str
 
 
-class PersonalDataError(ValueError):
+class PersonalDataError(YeongyeError, ValueError):
     """A text looks like it holds a resident's personal data (`kind` says what, `field` where)."""
+
+    code = "personal_data"
 
     def __init__(self, kind: str, *, field: str | None = None, shown: str | None = None):
         self.kind = kind
         self.field = field
         self.shown = shown if kind in _SHOWN else None
-        super().__init__(describe_kind(kind, field=field, shown=self.shown))
+        super().__init__(kind=kind, field=field, **_labels(kind, field, self.shown))
 
 
 def describe_kind(kind: str, *, field: str | None = None, shown: str | None = None) -> str:
@@ -92,12 +96,15 @@ def describe_kind(kind: str, *, field: str | None = None, shown: str | None = No
     >>> describe_kind("mobile", field="note")
     '메모에 휴대전화번호로 보이는 번호가 있습니다. 입주민의 이름, 주민등록번호, 휴대전화번호, 동·호수 등 개인정보는 적지 마세요.'
     """
-    where = FIELDS.get(field or "", field or "글")
+    return render("personal_data", _labels(kind, field, shown))
+
+
+def _labels(kind: str, field: str | None, shown: str | None) -> dict:
+    """The message parameters of a finding: the field's and the kind's labels (translated by the shells)."""
     what = KINDS.get(kind, "개인정보로 보이는 말")
-    particle = _subject(what)  # 이/가 follows the noun, not the quoted text
-    if shown:
-        what += f"({shown!r})"
-    return f"{where}에 {what}{particle} 있습니다. {WARNING}"
+    return {"where": FIELDS.get(field or "", field or "글"), "what": what,
+            "shown": f"({shown!r})" if shown else "",
+            "particle": _subject(what)}  # 이/가 follows the noun, not the quoted text
 
 
 _INVISIBLE = re.compile(r"[\u00ad\u034f\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u3164\ufeff\uffa0]")

@@ -404,9 +404,7 @@ def migrate(db: sqlite_utils.Database) -> int:
     """Apply every migration the store lacks; returns the new version."""
     version = current_version(db)
     if version > SCHEMA_VERSION:
-        raise StoreError(
-            f"이 데이터베이스는 더 새로운 버전(스키마 {version})입니다; 프로그램을 업데이트하세요."
-        )
+        raise StoreError("newer_store", version=version)
     for number in range(version + 1, SCHEMA_VERSION + 1):
         with db.conn:
             MIGRATIONS[number - 1](db)

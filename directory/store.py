@@ -57,7 +57,7 @@ def connect(path: str | os.PathLike | None = None, *, migrate_schema: bool = Tru
         conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"데이터베이스를 열 수 없습니다: {path} ({exc})") from exc
+        raise StoreError("store_unopenable", path=str(path), detail=str(exc)) from exc
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=30000")
     db = sqlite_utils.Database(conn)
@@ -65,7 +65,7 @@ def connect(path: str | os.PathLike | None = None, *, migrate_schema: bool = Tru
         try:
             migrate(db)
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"SQLite 데이터베이스가 아닙니다: {path} ({exc})") from exc
+            raise StoreError("not_sqlite_store", path=str(path), detail=str(exc)) from exc
     return db
 
 
@@ -90,7 +90,7 @@ def get_agency(db: sqlite_utils.Database, agency_id: int, *, include_raw: bool =
     """
     row = db.execute("SELECT * FROM agencies WHERE id = ?", [agency_id]).fetchone()
     if row is None:
-        raise AgencyNotFound(f"기관을 찾을 수 없습니다: {agency_id!r}")
+        raise AgencyNotFound(agency_id=agency_id)
     agency = dict(zip([c[0] for c in db.execute("SELECT * FROM agencies LIMIT 0").description], row))
     raw = ", raw" if include_raw else ""
     agency["sources"] = list(
@@ -129,7 +129,7 @@ def list_agencies(
 def facet_values(db: sqlite_utils.Database, column: str, **filters) -> list[tuple[str, int]]:
     """Distinct values of one agency column with their counts, for filter menus."""
     if column not in AGENCY_FILTERS:
-        raise StoreError(f"알 수 없는 필터: {column!r}")
+        raise StoreError("unknown_filter", column=column)
     where, params = [f"{column} IS NOT NULL"], []
     for key, value in filters.items():
         if key in AGENCY_FILTERS and value:
@@ -163,7 +163,7 @@ def get_complex(db: sqlite_utils.Database, key) -> dict:
     column = "id" if isinstance(key, int) or str(key).isdigit() else "name"
     rows = list(db.query(f"SELECT * FROM complexes WHERE {column} = ?", [key]))
     if not rows:
-        raise ComplexNotFound(f"단지를 찾을 수 없습니다: {key!r}")
+        raise ComplexNotFound(complex_id=key)
     return rows[0]
 
 

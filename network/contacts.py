@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from directory import privacy
+from directory.errors import YeongyeError
 from directory.store import now
 
 from .graph import frequency_scale, level_for_count
@@ -32,7 +33,7 @@ NOTE_WARNING = "메모에 입주민의 이름, 주민등록번호, 휴대전화�
 MAX_NOTE = 500
 
 
-class ContactError(ValueError):
+class ContactError(YeongyeError, ValueError):
     """A contact cannot be recorded as given."""
 
 
@@ -56,7 +57,7 @@ def check_note(note: str | None) -> str | None:
     if not text:
         return None
     if len(text) > MAX_NOTE:
-        raise ContactError(f"메모는 {MAX_NOTE}자 이내로 적어 주세요 (지금 {len(text)}자).")
+        raise ContactError("note_too_long", limit=MAX_NOTE, length=len(text))
     privacy.check_personal_data(text, field="note", error=PersonalDataError)
     return text
 
@@ -85,7 +86,7 @@ def add_contact(db, link_id: int, contact_date, content_type: str | None = None,
     network.contacts.ContactError: 연계를 찾을 수 없습니다: 1
     """
     if db.execute("SELECT 1 FROM links WHERE id = ?", [link_id]).fetchone() is None:
-        raise ContactError(f"연계를 찾을 수 없습니다: {link_id!r}")
+        raise ContactError("link_not_found", link_id=link_id)
     day = _parse_date(contact_date)
     code = _content_code(db, content_type)
     clean = check_note(note)
@@ -105,7 +106,7 @@ def delete_contact(db, contact_id: int) -> None:
     with db.conn:
         cur = db.conn.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
     if cur.rowcount == 0:
-        raise ContactError(f"연락 기록을 찾을 수 없습니다: {contact_id!r}")
+        raise ContactError("contact_not_found", contact_id=contact_id)
 
 
 def list_contacts(db, *, link_id: int | None = None, complex_id: int | None = None, limit: int = 100) -> list[dict]:
@@ -135,7 +136,7 @@ def link_frequency(db, link_id: int, *, today: date | None = None) -> dict:
     """
     row = db.execute("SELECT frequency_level FROM links WHERE id = ?", [link_id]).fetchone()
     if row is None:
-        raise ContactError(f"연계를 찾을 수 없습니다: {link_id!r}")
+        raise ContactError("link_not_found", link_id=link_id)
     today = today or date.today()
     cutoff = (today - timedelta(days=365)).isoformat()
     total, recent = db.execute(
@@ -168,13 +169,13 @@ def _parse_date(value) -> date:
         try:
             day = date.fromisoformat(text)
         except ValueError:
-            raise ContactError(f"날짜 형식이 올바르지 않습니다: {value!r} (예: 2024-05-01)") from None
+            raise ContactError("bad_date", value=value) from None
     # Tomorrow is allowed: a phone set to another time zone, or a visit logged
     # just after midnight. Before 1950 is a typo (0001-01-01), not a contact.
     if day > date.today() + timedelta(days=1):
-        raise ContactError(f"미래 날짜는 기록할 수 없습니다: {day.isoformat()}")
+        raise ContactError("future_date", day=day.isoformat())
     if day < EARLIEST_CONTACT:
-        raise ContactError(f"{EARLIEST_CONTACT.year}년 이전 날짜는 기록할 수 없습니다: {day.isoformat()}")
+        raise ContactError("date_too_early", year=EARLIEST_CONTACT.year, day=day.isoformat())
     return day
 
 
@@ -186,4 +187,4 @@ def _content_code(db, content_type):
         if text in (code, name):
             return code
     known = ", ".join(r[0] for r in db.execute("SELECT code FROM content_types ORDER BY ord"))
-    raise ContactError(f"알 수 없는 연계 내용: {content_type!r} ({known} 중 하나)")
+    raise ContactError("unknown_content_type", value=content_type, known=known)

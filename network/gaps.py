@@ -21,13 +21,20 @@ import csv
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from directory.errors import YeongyeError
 from directory.paths import REFERENCE_DIR
 from directory.store import get_complex, taxonomy
 
 from .explain import with_particle
 from .graph import build_graph, complex_node, complex_nodes
 
-__all__ = ["MIN_PEERS", "load_rules", "complex_gaps", "all_gaps", "gap_report"]
+__all__ = ["GapRuleError", "MIN_PEERS", "load_rules", "complex_gaps", "all_gaps", "gap_report"]
+
+
+class GapRuleError(YeongyeError, ValueError):
+    """A gap-rules file holds a value that is not a number."""
+
+    code = "bad_threshold"
 
 MIN_PEERS = 3
 RULES_FILE = REFERENCE_DIR / "gap_rules.csv"
@@ -48,7 +55,7 @@ def load_rules(db=None, path: str | Path = RULES_FILE) -> list[dict]:
         try:
             threshold = float(row["threshold"])
         except (TypeError, ValueError):
-            raise ValueError(f"{Path(path).name} {number}행: threshold 가 숫자가 아닙니다: {row.get('threshold')!r}") from None
+            raise GapRuleError(file=Path(path).name, row=number, value=row.get("threshold")) from None
         agency_type = (row.get("agency_type") or "").strip()
         if tax is not None:
             agency_type = tax.canonical_type(agency_type) or agency_type

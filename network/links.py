@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from directory import privacy
+from directory.errors import YeongyeError
 from directory.store import now
 
 from .contacts import ContactError, PersonalDataError, add_contact, check_note
@@ -18,12 +19,14 @@ __all__ = ["LinkError", "Conflict", "LinkNotFound", "NotePersonalData", "set_lin
            "add_contact"]
 
 
-class LinkError(ValueError):
+class LinkError(YeongyeError, ValueError):
     """A link cannot be written as given."""
 
 
 class LinkNotFound(LinkError):
     """No link has that id (or complex × agency)."""
+
+    code = "link_not_found"
 
 
 class NotePersonalData(LinkError, privacy.PersonalDataError):
@@ -31,10 +34,12 @@ class NotePersonalData(LinkError, privacy.PersonalDataError):
 
 
 class Conflict(LinkError):
-    """The link changed since it was read (its version differs)."""
+    """The link changed since it was read (its version differs); `current` is the stored link, if known."""
 
-    def __init__(self, message: str, current: dict | None = None):
-        super().__init__(message)
+    code = "link_conflict"
+
+    def __init__(self, code: str | None = None, /, *, current: dict | None = None, **params):
+        super().__init__(code, **params)
         self.current = current
 
 
@@ -46,7 +51,7 @@ def get_link(db, link_id: int | None = None, *, complex_id: int | None = None, a
         rows = list(db.query("SELECT * FROM links WHERE complex_id = ? AND agency_id = ?", [complex_id, agency_id]))
     if not rows:
         key = link_id if link_id is not None else (complex_id, agency_id)
-        raise LinkNotFound(f"연계를 찾을 수 없습니다: {key!r}")
+        raise LinkNotFound(link_id=key)
     row = rows[0]
     row["content_types"] = json.loads(row["content_types"] or "[]")
     return row
@@ -88,17 +93,18 @@ def set_link(db, complex_id: int, agency_id: int, level: int | None, content_typ
     """
     levels = {r[0] for r in db.execute("SELECT level FROM frequency_levels")}
     if level is not None and level not in levels:
-        raise LinkError(f"알 수 없는 연락 빈도: {level!r} (1~5)")
+        raise LinkError("unknown_level", level=level)
     codes = _content_codes(db, content_types)
     try:
         clean = check_note(note)
     except PersonalDataError as exc:
         raise NotePersonalData(exc.kind, field="note", shown=exc.shown) from exc
     except ContactError as exc:
-        raise LinkError(str(exc)) from exc
+        raise LinkError(exc.code, **exc.params) from exc
     for table, key in (("complexes", complex_id), ("agencies", agency_id)):
         if db.execute(f"SELECT 1 FROM {table} WHERE id = ?", [key]).fetchone() is None:
-            raise LinkError(f"{'단지' if table == 'complexes' else '기관'}를 찾을 수 없습니다: {key!r}")
+            raise LinkError("complex_not_found", complex_id=key) if table == "complexes" else \
+                LinkError("agency_not_found", agency_id=key)
     stamp = now()
     with db.conn:
         row = db.conn.execute(
@@ -106,7 +112,7 @@ def set_link(db, complex_id: int, agency_id: int, level: int | None, content_typ
         ).fetchone()
         if row is None:
             if expected_version not in (None, 0):
-                raise Conflict("그 사이 다른 사람이 이 연계를 삭제했습니다. 새로 만들려면 다시 시도하세요.")
+                raise Conflict("link_deleted_conflict")
             cur = db.conn.execute(
                 """INSERT INTO links (complex_id, agency_id, frequency_level, content_types, note, since,
                                       source, version, created_at, updated_at)
@@ -117,11 +123,7 @@ def set_link(db, complex_id: int, agency_id: int, level: int | None, content_typ
         else:
             link_id, version = row
             if expected_version is None or int(expected_version) != version:
-                raise Conflict(
-                    f"그 사이 다른 사람이 이 연계를 바꾸었습니다 (읽은 버전 {expected_version}, 현재 {version}). "
-                    "새로 고친 뒤 다시 저장하세요.",
-                    current=None,
-                )
+                raise Conflict(expected=expected_version, current_version=version)
             cur = db.conn.execute(
                 """UPDATE links SET frequency_level = ?, content_types = ?, note = ?, since = coalesce(?, since),
                           version = version + 1, updated_at = ?
@@ -129,7 +131,7 @@ def set_link(db, complex_id: int, agency_id: int, level: int | None, content_typ
                 [level, json.dumps(codes), clean, since, stamp, link_id, version],
             )
             if cur.rowcount != 1:  # pragma: no cover - another writer slipped in between
-                raise Conflict("그 사이 다른 사람이 이 연계를 바꾸었습니다. 새로 고친 뒤 다시 저장하세요.")
+                raise Conflict(expected=version, current_version=version + 1)
         if on_write is not None:
             on_write(link_id)
     return get_link(db, link_id)
@@ -145,9 +147,9 @@ def delete_link(db, link_id: int, expected_version: int | None = None, *, on_wri
     with db.conn:
         row = db.conn.execute("SELECT version FROM links WHERE id = ?", [link_id]).fetchone()
         if row is None:
-            raise LinkNotFound(f"연계를 찾을 수 없습니다: {link_id!r}")
+            raise LinkNotFound(link_id=link_id)
         if expected_version is not None and int(expected_version) != row[0]:
-            raise Conflict(f"그 사이 다른 사람이 이 연계를 바꾸었습니다 (읽은 버전 {expected_version}, 현재 {row[0]}).")
+            raise Conflict(expected=expected_version, current_version=row[0])
         if on_write is not None:
             on_write(link_id)
         db.conn.execute("DELETE FROM links WHERE id = ?", [link_id])
@@ -169,7 +171,7 @@ def _content_codes(db, values) -> list[str]:
         if not text:
             continue
         if text not in known:
-            raise LinkError(f"알 수 없는 연계 내용: {value!r} ({', '.join(sorted(set(known.values())))} 중 하나)")
+            raise LinkError("unknown_content_type", value=value, known=", ".join(sorted(set(known.values()))))
         if known[text] not in codes:
             codes.append(known[text])
     return codes

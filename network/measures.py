@@ -23,11 +23,14 @@ import numpy as np
 from networkx.algorithms import bipartite
 from threadpoolctl import threadpool_limits
 
+from directory.errors import YeongyeError
+
 from .graph import agency_nodes, complex_nodes
 
 DENSE_LIMIT = 500
 
 __all__ = [
+    "MeasureError",
     "reach",
     "weighted_degree",
     "degree_centrality",
@@ -51,6 +54,10 @@ __all__ = [
 
 
 # --- per agency ---------------------------------------------------------------
+
+
+class MeasureError(YeongyeError, ValueError):
+    """A measure was asked for with an option it does not have."""
 
 
 def reach(G) -> dict:
@@ -223,7 +230,7 @@ def diversity(G, index: str = "shannon") -> dict:
     (0.693, 0.5)
     """
     if index not in ("shannon", "simpson"):
-        raise ValueError(f"알 수 없는 다양성 지수: {index!r} (shannon 또는 simpson)")
+        raise MeasureError("unknown_diversity_index", index=index)
     result = {}
     for c in complex_nodes(G):
         counts = Counter(G.nodes[a].get("category") or "기타" for a in G[c])

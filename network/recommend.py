@@ -20,6 +20,7 @@ import math
 
 from geopy.distance import geodesic
 
+from directory.errors import YeongyeError
 from directory.store import get_complex, taxonomy
 from directory.vocabulary import NEEDS_FILE, needs_words as load_needs  # (both re-exported)
 
@@ -30,7 +31,7 @@ __all__ = ["RecommendError", "NEEDS_FILE", "load_needs", "resolve_need", "recomm
 RADII_KM = (5, 15, 50, 150)
 
 
-class RecommendError(ValueError):
+class RecommendError(YeongyeError, ValueError):
     """The need cannot be understood."""
 
 
@@ -43,7 +44,7 @@ def resolve_need(db, need: str) -> list[str]:
     """
     text = (need or "").strip()
     if not text:
-        raise RecommendError("필요(유형 또는 낱말)를 입력하세요. 예: 치매, 술, 일자리, 장애인복지관")
+        raise RecommendError("need_missing")
     tax = taxonomy(db)
     found = tax.canonical_type(text)
     if found:
@@ -60,9 +61,7 @@ def resolve_need(db, need: str) -> list[str]:
         found = tax.infer_type(text)
         if found:
             return [found]
-        raise RecommendError(
-            f"알 수 없는 필요입니다: {need!r}. 기관 유형(예: 치매안심센터)이나 낱말({', '.join(list(needs)[:12])} …)을 쓰세요."
-        )
+        raise RecommendError("unknown_need", need=need, words=", ".join(list(needs)[:12]))
     return types
 
 
@@ -92,7 +91,7 @@ def recommend(db, complex_key, need: str, *, limit: int = 10) -> dict:
     >>> recommend(connect(":memory:"), 1, "치매")
     Traceback (most recent call last):
     ...
-    directory.store.ComplexNotFound: 단지를 찾을 수 없습니다: 1
+    directory.errors.ComplexNotFound: 단지를 찾을 수 없습니다: 1
     """
     row = get_complex(db, complex_key)
     types = resolve_need(db, need)

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 
+from directory.errors import YeongyeError
 from directory.export import spreadsheet_safe
 from directory.store import complex_links, get_complex
 
@@ -20,7 +21,11 @@ from .measures import agency_table, complex_table, jaccard_overlaps, network_sum
 from .overlaps import overlap_report
 from .recommend import RecommendError, recommend
 
-__all__ = ["network_report", "complex_report", "to_json", "to_csv", "type_summary"]
+__all__ = ["ReportError", "network_report", "complex_report", "to_json", "to_csv", "type_summary"]
+
+
+class ReportError(YeongyeError, ValueError):
+    """A report was asked for at a level or in a table that does not exist."""
 
 
 def network_report(db, *, sido=None, sigungu=None, category=None, operator=None, level: str = "agency",
@@ -43,7 +48,7 @@ def network_report(db, *, sido=None, sigungu=None, category=None, operator=None,
     0
     """
     if level not in ("agency", "type"):
-        raise ValueError(f"알 수 없는 수준: {level!r} (agency 또는 type)")
+        raise ReportError("unknown_report_level", level=level)
     if G is None:
         G = build_graph(db, sido=sido, sigungu=sigungu, category=category, operator=operator)
     if level == "type":
@@ -155,7 +160,7 @@ def to_csv(report: dict, table: str = "agencies") -> str:
     elif table in ("agencies", "complexes", "types"):
         rows = report[table]
     else:
-        raise ValueError(f"알 수 없는 표: {table!r} (agencies, complexes, types, gaps)")
+        raise ReportError("unknown_report_table", table=table)
     out = io.StringIO()
     if not rows:
         return ""

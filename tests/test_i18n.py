@@ -16,10 +16,13 @@ def test_every_msgid_has_an_english_translation():
 
 
 def test_placeholders_survive_translation():
+    # `particle` is Korean grammar (이/가 after a noun, directory.privacy): English has no place for it.
+    def placeholders(text):
+        return sorted(set(re.findall(r"%\((\w+)\)[sr]", text)) - {"particle"})
+
     for message in i18n.load("en"):
         if message.id and message.string:
-            assert sorted(re.findall(r"%\(\w+\)s", message.id)) == sorted(re.findall(r"%\(\w+\)s", message.string)), \
-                message.id
+            assert placeholders(message.id) == placeholders(message.string), message.id
 
 
 def test_compiled_catalogue_matches_the_po_file():

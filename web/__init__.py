@@ -17,10 +17,17 @@ LANGUAGES = ("ko", "en")
 
 
 def select_locale():
-    """Korean unless the user chose English (?lang=en, kept in the session)."""
+    """Korean unless the user chose English (?lang=en, kept in the session); the API also reads Accept-Language.
+
+    Pages ignore Accept-Language: a Korean team's browsers are often set to
+    English, and the pages are Korean first. An API client has no session
+    to choose with, so `Accept-Language: en` is how it asks.
+    """
     lang = request.args.get("lang")
     if lang in LANGUAGES:
         session["lang"] = lang
+    if "lang" not in session and request.path.startswith("/api/"):
+        return request.accept_languages.best_match(LANGUAGES, default="ko")
     return session.get("lang", "ko")
 
 

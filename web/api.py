@@ -7,7 +7,8 @@ the complex (its staff, its district's planners, admins). Writes need a signed-i
 workers and team leads edit its links and contacts; admins edit agencies).
 Session writes must send JSON (`Content-Type: application/json`), which a
 form on another site cannot, so the API needs no CSRF token. Every error is
-JSON: {"error", "message", "status"} with a Korean message. The document
+JSON: {"error", "message", "status"}: a core error's code (e.g. "link_not_found") and its message in
+the request's language (Korean unless the session or `Accept-Language` asks for English). The document
 describing all of this is at /api/openapi.json (see `web/openapi.py`).
 """
 from __future__ import annotations
@@ -21,8 +22,8 @@ from flask_login import current_user
 from directory import audit, editing
 from directory.store import (agency_links, complex_links, get_agency, get_complex, list_agencies,
                              list_complexes)
-from network.contacts import ContactError, add_contact, list_contacts
-from network.links import Conflict, LinkError, delete_link, get_link, set_link
+from network.contacts import add_contact, list_contacts
+from network.links import Conflict, LinkNotFound, delete_link, get_link, set_link
 
 from .auth import csrf
 from .db import get_db
@@ -176,10 +177,7 @@ def create_agency():
     """Add an agency by hand (admin)."""
     _require_admin()
     data = _body()
-    try:
-        row = editing.create_agency(get_db(), {k: v for k, v in data.items()}, current_user)
-    except editing.EditError as exc:
-        _bad(str(exc))
+    row = editing.create_agency(get_db(), {k: v for k, v in data.items()}, current_user)
     return jsonify(row), 201, {"Location": url_for("api.agency", agency_id=row["id"])}
 
 
@@ -188,10 +186,7 @@ def update_agency(agency_id: int):
     """Change some fields of an agency (admin); audited and undoable."""
     _require_admin()
     data = _body()
-    try:
-        row = editing.update_agency(get_db(), _id(agency_id), data, current_user)
-    except editing.EditError as exc:
-        _bad(str(exc))
+    row = editing.update_agency(get_db(), _id(agency_id), data, current_user)
     return jsonify(row)
 
 
@@ -199,14 +194,11 @@ def update_agency(agency_id: int):
 def correction(agency_id: int):
     """Report a correction for the administrators (anyone)."""
     data = _body()
-    try:
-        request_id = editing.request_correction(
-            get_db(), _id(agency_id), _text(data.get("message"), "message") or "",
-            field=_text(data.get("field"), "field", max_len=50),
-            contact=_text(data.get("contact"), "contact", max_len=200),
-            user=current_user if current_user.is_authenticated else None)
-    except editing.EditError as exc:
-        _bad(str(exc))
+    request_id = editing.request_correction(
+        get_db(), _id(agency_id), _text(data.get("message"), "message") or "",
+        field=_text(data.get("field"), "field", max_len=50),
+        contact=_text(data.get("contact"), "contact", max_len=200),
+        user=current_user if current_user.is_authenticated else None)
     return jsonify(id=request_id, status="open"), 201
 
 
@@ -251,8 +243,6 @@ def create_link(complex_id: int):
                  _text(data.get("note"), "note", max_len=500), expected_version=None, on_write=written)
     except Conflict:
         abort(409, _("이 기관은 이미 이 단지와 연계되어 있습니다. PUT /api/links/{id} 로 고치세요."))
-    except LinkError as exc:
-        _bad(str(exc))
     link = written.after  # the row as written, not as re-read after other writers
     return jsonify(_link_json(link)), 201, {"Location": url_for("api.link", link_id=link["id"])}
 
@@ -260,7 +250,7 @@ def create_link(complex_id: int):
 def _link_or_404(link_id: int) -> dict:
     row = audit.row_snapshot(get_db(), "links", _id(link_id))
     if row is None:
-        abort(404, _("연계를 찾을 수 없습니다: %(id)s", id=link_id))
+        raise LinkNotFound(link_id=link_id)
     return row
 
 
@@ -289,11 +279,9 @@ def update_link(link_id: int):
                  _text(data.get("note"), "note", max_len=500), expected_version=version, on_write=written)
     except Conflict:
         current = _link_json(audit.row_snapshot(db, "links", link_id))
-        return jsonify(error="Conflict", status=409, current=current,
+        return jsonify(error="link_conflict", status=409, current=current,
                        message=_("그 사이 다른 사람이 이 연계를 고쳤습니다 (보낸 버전 %(sent)s, 현재 %(now)s). "
                                  "현재 내용을 확인한 뒤 다시 보내세요.", sent=version, now=current["version"])), 409
-    except LinkError as exc:
-        _bad(str(exc))
     return jsonify(_link_json(written.after))
 
 
@@ -304,11 +292,8 @@ def remove_link(link_id: int):
     before = _link_or_404(link_id)
     _require_complex_edit(before["complex_id"])
     version = request.args.get("version", type=int)
-    try:
-        delete_link(db, link_id, expected_version=version,
-                    on_write=audit.recorder(db, current_user, "delete", "links"))
-    except Conflict as exc:
-        abort(409, str(exc))
+    delete_link(db, link_id, expected_version=version,  # a Conflict is a 409 (web/errors.py)
+                on_write=audit.recorder(db, current_user, "delete", "links"))
     return "", 204
 
 
@@ -332,12 +317,9 @@ def create_contact(link_id: int):
     _require_complex_edit(before["complex_id"])
     data = _body()
     written = audit.recorder(db, current_user, "insert", "contacts")
-    try:
-        add_contact(db, link_id, _text(data.get("contact_date"), "contact_date", max_len=10) or "",
-                    _text(data.get("content_type"), "content_type", max_len=50),
-                    _text(data.get("note"), "note", max_len=500), created_by=current_user.id, on_write=written)
-    except (ContactError, ValueError) as exc:
-        _bad(str(exc))
+    add_contact(db, link_id, _text(data.get("contact_date"), "contact_date", max_len=10) or "",
+                _text(data.get("content_type"), "content_type", max_len=50),
+                _text(data.get("note"), "note", max_len=500), created_by=current_user.id, on_write=written)
     return jsonify(written.after), 201
 
 

@@ -1,4 +1,10 @@
-"""One error handler: HTML for pages, JSON for the API, in Korean either way."""
+"""One error handler: HTML for pages, JSON for the API, in the request's language.
+
+Core errors (:class:`directory.errors.YeongyeError`) carry a code and
+parameters; here they become ``{"error": code, "message": ..., "status": n}``
+or the error page, the message worded from :mod:`directory.messages` through
+the Babel catalogue (Korean by default, English when the request asks).
+"""
 from __future__ import annotations
 
 import sqlite3
@@ -6,10 +12,10 @@ import sqlite3
 from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
+from directory.errors import YeongyeError
 from directory.oserrors import storage_error_code
-from directory.store import AgencyNotFound, ComplexNotFound
 
 
 def _wants_json() -> bool:
@@ -63,13 +69,33 @@ def render_http_error(exc: HTTPException):
     return response, exc.code, headers
 
 
+def error_message(exc: YeongyeError) -> str:
+    """A core error's sentence in the request's language (outside a request: Korean)."""
+    return exc.message(_)
+
+
+def error_status(exc: YeongyeError) -> int:
+    """The HTTP status of a core error, read from its code's suffix (see directory.messages)."""
+    for suffix, status in (("_not_found", 404), ("_conflict", 409), ("_forbidden", 403)):
+        if exc.code.endswith(suffix):
+            return status
+    return 400
+
+
+def render_core_error(exc: YeongyeError):
+    """A core error as JSON ``{"error": code, "message", "status"}`` or as the error page."""
+    status, message = error_status(exc), error_message(exc)
+    if _wants_json():
+        return jsonify(error=exc.code, message=message, status=status), status
+    return render_template("error.html", code=status, message=message, title=_("오류")), status
+
+
 def init_app(app):
     """Register the handlers on the app."""
 
-    @app.errorhandler(AgencyNotFound)
-    @app.errorhandler(ComplexNotFound)
-    def not_found(exc):
-        return render_http_error(NotFound(str(exc)))
+    @app.errorhandler(YeongyeError)
+    def core_error(exc):
+        return render_core_error(exc)
 
     @app.errorhandler(HTTPException)
     def handle_http(exc):

@@ -35,6 +35,13 @@ def dynamic_msgids() -> list[str]:
     from directory.paths import REFERENCE_DIR
 
     out = list(ROLE_LABELS.values()) + list(EDITABLE.values())
+    # Core errors: the sentence of every code, and the labels their parameters carry.
+    from directory.messages import MESSAGES
+    from directory.privacy import FIELDS as PRIVACY_FIELDS
+    from directory.privacy import KINDS as PRIVACY_KINDS
+
+    out += list(MESSAGES.values()) + list(PRIVACY_KINDS.values()) + list(PRIVACY_FIELDS.values())
+    out += ["글", "개인정보로 보이는 말"]  # directory.privacy's labels for an unnamed field or kind
     from importers.tabular import FIELDS
     from network.explain import EXPLAIN, LABELS
 
