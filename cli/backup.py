@@ -8,26 +8,11 @@ from directory.store import StoreError
 
 from .group import STORAGE_MESSAGES, main, pass_ctx, storage_message
 
-# The words for directory.backup's error codes.
-MESSAGES = {
-    "no_store": "데이터베이스가 없습니다: {path}",
-    "same_file": "백업 파일은 데이터베이스와 다른 파일이어야 합니다: {path}",
-    "no_backup": "백업 파일이 없습니다: {path}",
-    "not_sqlite": "SQLite 데이터베이스 파일이 아닙니다: {path}",
-    "damaged": "백업 파일이 손상되었습니다 (integrity_check: {detail}): {path}",
-    "not_a_store": "연계 데이터베이스의 백업이 아닙니다 (스키마 버전이 없습니다): {path}",
-    "newer_schema": "더 새로운 프로그램이 만든 백업입니다 (스키마 {version}, 이 프로그램은 {supported}까지): {path}",
-    "missing_tables": "연계 데이터베이스의 백업이 아닙니다 (없는 표: {tables}): {path}",
-    "missing_columns": "연계 데이터베이스의 백업이 아닙니다 (없는 열: {columns}): {path}",
-    "migration_failed": "백업을 이 버전의 형식으로 옮길 수 없습니다 ({detail}): {path}",
-    "no_undo": "되돌릴 복원이 없습니다 ({path} 이(가) 없습니다).",
-}
-
-
 def _message(exc: BackupError) -> str:
+    """The Korean line for a backup error (its words are in directory/messages.py; storage failures the group's)."""
     if exc.code in STORAGE_MESSAGES:
         return storage_message(exc.code, exc.params.get("path"))
-    return MESSAGES.get(exc.code, "{code}").format(code=exc.code, **exc.params)
+    return str(exc)
 
 
 @main.command("backup")

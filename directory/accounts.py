@@ -44,9 +44,13 @@ PASSWORD_METHOD = "scrypt"
 class AccountError(StoreError):
     """An account cannot be created or changed as asked."""
 
+    code = "account_error"
+
 
 class UserNotFound(AccountError):
     """No account has that id or name."""
+
+    code = "user_not_found"
 
 
 @dataclass
@@ -140,13 +144,13 @@ class Anonymous:
 
 def _check_role(role: str) -> str:
     if role not in ROLES:
-        raise AccountError(f"알 수 없는 역할: {role!r} (가능: {', '.join(ROLES)})")
+        raise AccountError("unknown_role", role=role, roles=", ".join(ROLES))
     return role
 
 
 def _check_password(password: str) -> str:
     if not password or len(password) < MIN_PASSWORD:
-        raise AccountError(f"비밀번호는 {MIN_PASSWORD}자 이상이어야 합니다.")
+        raise AccountError("password_too_short", minimum=MIN_PASSWORD)
     return password
 
 
@@ -155,11 +159,11 @@ def create_user(db, username: str, password: str, role: str, *, display_name: st
     """Create an account; `complexes` are complex ids or names, `districts` '시도' or '시도/시군구'."""
     username = (username or "").strip()
     if not username or len(username) > 64 or any(ch.isspace() for ch in username):
-        raise AccountError(f"사용자 이름이 올바르지 않습니다: {username!r} (공백 없이 1~64자)")
+        raise AccountError("bad_username", username=username)
     _check_role(role)
     _check_password(password)
     if db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
-        raise AccountError(f"이미 있는 사용자 이름입니다: {username!r}")
+        raise AccountError("username_taken", username=username)
     complex_ids = _complex_ids(db, complexes)
     district_pairs = [_district(d) for d in districts]
     with db.conn:
@@ -180,7 +184,7 @@ def _complex_ids(db, complexes) -> list[int]:
         try:
             ids.append(get_complex(db, key)["id"])
         except ComplexNotFound as exc:
-            raise AccountError(str(exc)) from exc
+            raise AccountError(exc.code, **exc.params) from exc
     return sorted(set(ids))
 
 
@@ -191,7 +195,7 @@ def _district(text) -> tuple[str, str]:
         sido, _, sigungu = str(text).partition("/")
     sido, sigungu = (sido or "").strip(), (sigungu or "").strip()
     if not sido:
-        raise AccountError(f"지역은 '시도' 또는 '시도/시군구' 형식이어야 합니다: {text!r}")
+        raise AccountError("bad_region", value=text)
     return sido, sigungu
 
 
@@ -200,7 +204,7 @@ def get_user(db, user_id) -> User:
     row = db.execute("SELECT id, username, role, display_name, active, session_version FROM users WHERE id = ?",
                      [user_id]).fetchone()
     if row is None:
-        raise UserNotFound(f"사용자를 찾을 수 없습니다: {user_id!r}")
+        raise UserNotFound(user=user_id)
     return User(
         id=row[0], username=row[1], role=row[2], display_name=row[3] or row[1], active=bool(row[4]),
         session_version=row[5],
@@ -214,7 +218,7 @@ def find_user(db, username: str) -> User:
     """One account by user name."""
     row = db.execute("SELECT id FROM users WHERE username = ?", [username]).fetchone()
     if row is None:
-        raise UserNotFound(f"사용자를 찾을 수 없습니다: {username!r}")
+        raise UserNotFound(user=username)
     return get_user(db, row[0])
 
 

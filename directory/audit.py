@@ -29,6 +29,8 @@ DEPENDENTS_KEY = "_dependents"
 class AuditError(StoreError):
     """An audit entry cannot be undone."""
 
+    code = "audit_error"
+
 
 def row_snapshot(db, table: str, row_id, *, dependents: bool = False) -> dict | None:
     """The row as a dict, or None when it does not exist.
@@ -99,7 +101,7 @@ def get_entry(db, entry_id: int) -> dict:
     """One entry, before/after decoded."""
     rows = list(db.query("SELECT * FROM audit_log WHERE id = ?", [entry_id]))
     if not rows:
-        raise AuditError(f"기록을 찾을 수 없습니다: {entry_id!r}")
+        raise AuditError("audit_entry_not_found", entry_id=entry_id)
     return _decode(rows[0])
 
 
@@ -120,16 +122,14 @@ def undo(db, entry_id: int, user) -> int:
     entry = get_entry(db, entry_id)
     table, row_id = entry["table_name"], entry["row_id"]
     if entry["undone_by"]:
-        raise AuditError(f"이미 되돌린 기록입니다 (#{entry_id}).")
+        raise AuditError("already_undone", entry_id=entry_id)
     if table not in UNDOABLE:
-        raise AuditError(f"이 기록은 되돌릴 수 없습니다: {table}")
+        raise AuditError("not_undoable", table=table)
     with db.conn:
         # An undo that removes the row keeps what goes with it, so it can be undone in turn.
         current = row_snapshot(db, table, row_id, dependents=entry["before"] is None)
         if not _same(current, entry["after"]):
-            raise AuditError(
-                f"기록 #{entry_id} 이후 같은 항목이 다시 바뀌었습니다. 최근 기록부터 차례로 되돌리세요."
-            )
+            raise AuditError("changed_since_conflict", entry_id=entry_id)
         before = entry["before"]
         if before is None:  # an insert: remove the row
             db.conn.execute(f"DELETE FROM [{table}] WHERE id = ?", [row_id])
@@ -141,7 +141,7 @@ def undo(db, entry_id: int, user) -> int:
                     for child_row in rows:
                         _insert(db, child, child_row, keep_id=False)
             except sqlite3.IntegrityError as exc:
-                raise AuditError(f"기록 #{entry_id}: 같은 항목이 그 사이 다시 만들어져 되돌릴 수 없습니다 ({exc}).") from exc
+                raise AuditError("recreated_conflict", entry_id=entry_id, detail=str(exc)) from exc
             action = "undo-delete"
         else:  # an update: restore the old values, bumping the version so open forms see a conflict
             cols = [c for c in before if c not in ("id", "version")]

@@ -37,10 +37,7 @@ COUNTED = ("agencies", "complexes", "links")
 class BackupError(StoreError):
     """A backup or restore cannot be done: `code` says why, `params` the details (shells word it)."""
 
-    def __init__(self, code: str, **params):
-        self.code, self.params = code, params
-        detail = ", ".join(f"{k}={v}" for k, v in params.items())
-        super().__init__(f"{code} ({detail})" if detail else code)
+    code = "backup_error"
 
 
 def before_restore_path(db_path) -> Path:

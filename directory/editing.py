@@ -30,6 +30,8 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 class EditError(StoreError):
     """An edit has a value that cannot be stored; the message names the field."""
 
+    code = "edit_error"
+
 
 class CorrectionPersonalData(EditError, privacy.PersonalDataError):
     """A correction request looks like it holds a resident's personal data (`kind`, `field`)."""
@@ -44,7 +46,7 @@ CONTACT_REFUSED = ("rrn", "rrn_masked", "unit", "name_age", "name_resident")
 def _clean(db, changes: dict) -> dict:
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise EditError(f"고칠 수 없는 항목: {', '.join(sorted(map(str, unknown)))}")
+        raise EditError("not_editable", fields=", ".join(sorted(map(str, unknown))))
     out = {}
     for key, value in changes.items():
         label = EDITABLE[key]
@@ -55,41 +57,41 @@ def _clean(db, changes: dict) -> dict:
             try:
                 number = float(value)
             except (TypeError, ValueError):
-                raise EditError(f"{label}은(는) 숫자여야 합니다: {value!r}") from None
+                raise EditError("field_not_a_number", label=label, value=value) from None
             low, high = KOREA_LAT if key == "lat" else KOREA_LON
             if not low <= number <= high:
-                raise EditError(f"{label}이(가) 한국 범위({low}~{high}) 밖입니다: {number!r}")
+                raise EditError("field_outside_korea", label=label, low=low, high=high, value=number)
             out[key] = number
             continue
         if value is not None and not isinstance(value, (str, int, float)):
-            raise EditError(f"{label}은(는) 글자여야 합니다.")
+            raise EditError("field_not_text", label=label)
         text = clean_text(value)
         if text and len(text) > MAX_TEXT:
-            raise EditError(f"{label}이(가) 너무 깁니다 ({MAX_TEXT}자 이내).")
+            raise EditError("field_too_long", label=label, limit=MAX_TEXT)
         if key == "name" and not text:
-            raise EditError("기관명은 비울 수 없습니다.")
+            raise EditError("name_required")
         if key == "type" and text:
             known = db.execute("SELECT name FROM agency_types WHERE name = ?", [text]).fetchone() or \
                 db.execute("SELECT type FROM type_aliases WHERE alias = ?", [text]).fetchone()
             if not known:
-                raise EditError(f"알 수 없는 기관 유형: {text!r}")
+                raise EditError("unknown_agency_type", value=text)
             text = known[0]
         if key == "sido" and text:
             sido = normalize_sido(text)
             if not sido:
-                raise EditError(f"알 수 없는 시도: {text!r}")
+                raise EditError("unknown_sido", value=text)
             text = sido
         if key == "phone" and text:
             phone = normalize_phone(text)
             if not phone:
-                raise EditError(f"전화번호 형식이 아닙니다: {text!r}")
+                raise EditError("bad_phone", value=text)
             text = phone
         if key == "verified_date" and text:
             text = _verified_date(text)
         if key == "homepage" and text:
             url = normalize_homepage(text)
             if url is None:
-                raise EditError(f"홈페이지는 http:// 또는 https:// 주소여야 합니다: {text!r}")
+                raise EditError("bad_homepage", value=text)
             text = url
         out[key] = text
     return out
@@ -102,9 +104,9 @@ def _verified_date(text: str) -> str:
     except ValueError:
         day = None
     if day is None:
-        raise EditError(f"확인일은 실제 날짜(YYYY-MM-DD)여야 합니다: {text!r}")
+        raise EditError("bad_verified_date", value=text)
     if day > date.today() + timedelta(days=1):
-        raise EditError(f"확인일이 미래입니다: {text!r}")
+        raise EditError("future_verified_date", value=text)
     return day.isoformat()
 
 
@@ -120,7 +122,7 @@ def _derived(db, values: dict, merged: dict) -> dict:
         extra["address_key"] = address_key(merged.get("road_address") or merged.get("lot_address")) or None
     if "lat" in values or "lon" in values:
         if (merged.get("lat") is None) != (merged.get("lon") is None):
-            raise EditError("위도와 경도는 함께 입력하세요.")
+            raise EditError("lat_lon_together")
         extra["placement"] = "exact" if merged.get("lat") is not None else "unplaced"
     return extra
 
@@ -131,7 +133,7 @@ def update_agency(db, agency_id: int, changes: dict, user=None) -> dict:
     with db.conn:
         before = audit.row_snapshot(db, "agencies", agency_id)
         if before is None:
-            raise AgencyNotFound(f"기관을 찾을 수 없습니다: {agency_id!r}")
+            raise AgencyNotFound(agency_id=agency_id)
         values.update(_derived(db, values, {**before, **values}))
         values["updated_at"] = now()
         sets = ", ".join(f"[{k}] = ?" for k in values)
@@ -145,7 +147,7 @@ def create_agency(db, fields: dict, user=None) -> dict:
     """Add an agency by hand (source 'manual'); returns the new row. Audited."""
     values = _clean(db, fields)
     if not values.get("name"):
-        raise EditError("기관명은 비울 수 없습니다.")
+        raise EditError("name_required")
     values.update(_derived(db, values, values))
     values.setdefault("placement", "unplaced")
     stamp = now()
@@ -170,12 +172,12 @@ def request_correction(db, agency_id: int, message: str, *, field: str | None = 
     :class:`CorrectionPersonalData` names what was seen.
     """
     if db.execute("SELECT 1 FROM agencies WHERE id = ?", [agency_id]).fetchone() is None:
-        raise AgencyNotFound(f"기관을 찾을 수 없습니다: {agency_id!r}")
+        raise AgencyNotFound(agency_id=agency_id)
     text = clean_text(message)
     if not text:
-        raise EditError("무엇이 틀렸는지 적어 주세요.")
+        raise EditError("correction_empty")
     if len(text) > MAX_TEXT:
-        raise EditError(f"내용은 {MAX_TEXT}자 이내로 적어 주세요.")
+        raise EditError("correction_too_long", limit=MAX_TEXT)
     if field and field not in EDITABLE:
         field = None
     contact = (clean_text(contact) or "")[:200] or None

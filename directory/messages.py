@@ -16,7 +16,7 @@ __all__ = ["MESSAGES", "LABEL_PARAMS", "render"]
 
 # Parameters whose values are Korean vocabulary labels (from the core's own
 # tables); a translating shell translates them too before filling the template.
-LABEL_PARAMS = frozenset({"where", "what"})
+LABEL_PARAMS = frozenset({"where", "what", "label"})
 
 MESSAGES: dict[str, str] = {
     # a code no template knows yet still says something
@@ -28,6 +28,71 @@ MESSAGES: dict[str, str] = {
     "not_sqlite_store": "SQLite 데이터베이스가 아닙니다: %(path)s (%(detail)s)",
     "newer_store": "이 데이터베이스는 더 새로운 버전(스키마 %(version)s)입니다; 프로그램을 업데이트하세요.",
     "unknown_filter": "알 수 없는 필터: %(column)r",
+    # directory.editing
+    "edit_error": "기관 정보를 그대로 저장할 수 없습니다.",
+    "not_editable": "고칠 수 없는 항목: %(fields)s",
+    "field_not_a_number": "%(label)s은(는) 숫자여야 합니다: %(value)r",
+    "field_outside_korea": "%(label)s이(가) 한국 범위(%(low)s~%(high)s) 밖입니다: %(value)r",
+    "field_not_text": "%(label)s은(는) 글자여야 합니다.",
+    "field_too_long": "%(label)s이(가) 너무 깁니다 (%(limit)s자 이내).",
+    "name_required": "기관명은 비울 수 없습니다.",
+    "unknown_agency_type": "알 수 없는 기관 유형: %(value)r",
+    "unknown_sido": "알 수 없는 시도: %(value)r",
+    "bad_phone": "전화번호 형식이 아닙니다: %(value)r",
+    "bad_homepage": "홈페이지는 http:// 또는 https:// 주소여야 합니다: %(value)r",
+    "bad_verified_date": "확인일은 실제 날짜(YYYY-MM-DD)여야 합니다: %(value)r",
+    "future_verified_date": "확인일이 미래입니다: %(value)r",
+    "lat_lon_together": "위도와 경도는 함께 입력하세요.",
+    "correction_empty": "무엇이 틀렸는지 적어 주세요.",
+    "correction_too_long": "내용은 %(limit)s자 이내로 적어 주세요.",
+    # directory.audit
+    "audit_error": "기록을 되돌릴 수 없습니다.",
+    "audit_entry_not_found": "기록을 찾을 수 없습니다: %(entry_id)r",
+    "already_undone": "이미 되돌린 기록입니다 (#%(entry_id)s).",
+    "not_undoable": "이 기록은 되돌릴 수 없습니다: %(table)s",
+    "changed_since_conflict": "기록 #%(entry_id)s 이후 같은 항목이 다시 바뀌었습니다. 최근 기록부터 차례로 되돌리세요.",
+    "recreated_conflict": "기록 #%(entry_id)s: 같은 항목이 그 사이 다시 만들어져 되돌릴 수 없습니다 (%(detail)s).",
+    # directory.accounts
+    "account_error": "계정을 만들거나 바꿀 수 없습니다.",
+    "user_not_found": "사용자를 찾을 수 없습니다: %(user)r",
+    "unknown_role": "알 수 없는 역할: %(role)r (가능: %(roles)s)",
+    "password_too_short": "비밀번호는 %(minimum)s자 이상이어야 합니다.",
+    "bad_username": "사용자 이름이 올바르지 않습니다: %(username)r (공백 없이 1~64자)",
+    "username_taken": "이미 있는 사용자 이름입니다: %(username)r",
+    "bad_region": "지역은 '시도' 또는 '시도/시군구' 형식이어야 합니다: %(value)r",
+    # directory.search / search_index
+    "search_error": "검색 조건을 이해할 수 없습니다.",
+    "index_not_ready": "검색 색인을 준비하는 중입니다 (%(reason)s). 잠시 후 다시 시도하세요.",
+    "point_not_numbers": "위치는 '위도,경도' 숫자여야 합니다: %(lat)r,%(lon)r",
+    "point_outside_korea": "위치가 한국 밖입니다: %(lat)r,%(lon)r (위도 %(lat_low)s–%(lat_high)s, 경도 %(lon_low)s–%(lon_high)s)",
+    "bad_point": "위치는 '위도,경도' 형식이어야 합니다: %(value)r",
+    "complex_unplaced": "단지의 위치가 등록되어 있지 않습니다: %(name)r",
+    "address_too_short": "주소가 너무 짧습니다: %(address)r",
+    "address_unknown": "주소를 찾을 수 없습니다: %(address)r",
+    "unknown_sort": "정렬은 %(sorts)s 중 하나여야 합니다: %(sort)r",
+    "limit_not_integer": "개수는 정수여야 합니다: %(limit)r",
+    "limit_out_of_range": "개수는 1–%(maximum)s 사이여야 합니다: %(limit)r",
+    "radius_not_a_number": "반경(km)은 숫자여야 합니다: %(radius)r",
+    "radius_out_of_range": "반경은 0 초과 500 km 이하여야 합니다: %(radius)r",
+    "radius_needs_place": "반경을 쓰려면 위치(좌표, 단지 또는 주소)가 필요합니다",
+    "distance_needs_place": "거리순 정렬에는 위치(좌표, 단지 또는 주소)가 필요합니다",
+    # directory.backup (the CLI words storage failures itself, with the path)
+    "backup_error": "백업 또는 복원을 할 수 없습니다.",
+    "no_store": "데이터베이스가 없습니다: %(path)s",
+    "same_file": "백업 파일은 데이터베이스와 다른 파일이어야 합니다: %(path)s",
+    "no_backup": "백업 파일이 없습니다: %(path)s",
+    "not_sqlite": "SQLite 데이터베이스 파일이 아닙니다: %(path)s",
+    "damaged": "백업 파일이 손상되었습니다 (integrity_check: %(detail)s): %(path)s",
+    "not_a_store": "연계 데이터베이스의 백업이 아닙니다 (스키마 버전이 없습니다): %(path)s",
+    "newer_schema": "더 새로운 프로그램이 만든 백업입니다 (스키마 %(version)s, 이 프로그램은 %(supported)s까지): %(path)s",
+    "missing_tables": "연계 데이터베이스의 백업이 아닙니다 (없는 표: %(tables)s): %(path)s",
+    "missing_columns": "연계 데이터베이스의 백업이 아닙니다 (없는 열: %(columns)s): %(path)s",
+    "migration_failed": "백업을 이 버전의 형식으로 옮길 수 없습니다 (%(detail)s): %(path)s",
+    "no_undo": "되돌릴 복원이 없습니다 (%(path)s 이(가) 없습니다).",
+    "disk_full": "저장 공간이 부족합니다 (%(path)s). 공간을 비운 뒤 다시 하세요.",
+    "read_only": "읽기 전용 위치라 쓸 수 없습니다 (%(path)s).",
+    "no_permission": "파일에 쓸 권한이 없습니다 (%(path)s).",
+    "io_error": "디스크를 읽거나 쓰다가 오류가 났습니다 (%(path)s). 디스크 상태를 확인하세요.",
     # directory.privacy
     "personal_data": "%(where)s에 %(what)s%(shown)s%(particle)s 있습니다. "
                      "입주민의 이름, 주민등록번호, 휴대전화번호, 동·호수 등 개인정보는 적지 마세요.",

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import YeongyeError
 from .normalize import name_key, normalize_sido
 from .search_index import (  # noqa: F401  (re-exported: the search interface is this module)
     META_FILE, IndexNotReady, chosung, close_all as _close_indexes, damage_errors, index_agencies, index_dir,
@@ -77,7 +78,7 @@ W_SIDO = 1.0
 W_PLACE = 1.0  # near a place, relevance adds W_PLACE·exp(−km/5) to the normalised score
 
 
-class SearchError(ValueError):
+class SearchError(YeongyeError, ValueError):
     """A search parameter is out of range or cannot be understood."""
 
 
@@ -397,10 +398,10 @@ def _check_point(lat, lon) -> tuple[float, float]:
     try:
         lat, lon = float(lat), float(lon)
     except (TypeError, ValueError) as exc:
-        raise SearchError(f"위치는 '위도,경도' 숫자여야 합니다: {lat!r},{lon!r}") from exc
+        raise SearchError("point_not_numbers", lat=lat, lon=lon) from exc
     if not in_korea(lat, lon):
-        raise SearchError(f"위치가 한국 밖입니다: {lat!r},{lon!r} (위도 {KOREA_LAT[0]}–{KOREA_LAT[1]}, "
-                          f"경도 {KOREA_LON[0]}–{KOREA_LON[1]})")
+        raise SearchError("point_outside_korea", lat=lat, lon=lon, lat_low=KOREA_LAT[0], lat_high=KOREA_LAT[1],
+                          lon_low=KOREA_LON[0], lon_high=KOREA_LON[1])
     return lat, lon
 
 
@@ -408,7 +409,7 @@ def parse_point(text: str) -> tuple[float, float]:
     """'37.5,127.1' -> (37.5, 127.1), checked to lie in Korea."""
     parts = [p for p in re.split(r"[,\s]+", str(text or "").strip()) if p]
     if len(parts) != 2:
-        raise SearchError(f"위치는 '위도,경도' 형식이어야 합니다: {text!r}")
+        raise SearchError("bad_point", value=text)
     return _check_point(*parts)
 
 
@@ -427,9 +428,9 @@ def resolve_place(db, *, near=None, complex=None, address=None) -> dict | None:
         try:
             row = get_complex(db, str(complex).strip())
         except ComplexNotFound as exc:
-            raise SearchError(str(exc)) from exc
+            raise SearchError(exc.code, **exc.params) from exc
         if row.get("lat") is None or row.get("lon") is None:
-            raise SearchError(f"단지의 위치가 등록되어 있지 않습니다: {row['name']!r}")
+            raise SearchError("complex_unplaced", name=row["name"])
         return {"lat": row["lat"], "lon": row["lon"], "label": row["name"],
                 "approximate": row.get("placement") in APPROXIMATE_PLACEMENTS}
     if address:
@@ -443,7 +444,7 @@ def _address_place(db, address: str) -> dict:
 
     key = name_key(address)
     if len(key) < 2:
-        raise SearchError(f"주소가 너무 짧습니다: {address!r}")
+        raise SearchError("address_too_short", address=address)
     parsed, rest = _parse(address)
     if parsed.get("sigungu") and not rest:  # only a region's name: its centre
         centroid = _region_centroid(address)
@@ -464,7 +465,7 @@ def _address_place(db, address: str) -> dict:
                 "approximate": row[3] in APPROXIMATE_PLACEMENTS}
     centroid = _region_centroid(address)
     if centroid is None:
-        raise SearchError(f"주소를 찾을 수 없습니다: {address!r}")
+        raise SearchError("address_unknown", address=address)
     return centroid
 
 
@@ -511,13 +512,13 @@ def search(db, query: str | None = "", *, near=None, radius_km=None, category=No
     there is none, a plain SQL search (`fallback` true).
     """
     if sort not in SORTS:
-        raise SearchError(f"정렬은 {' 또는 '.join(SORTS)} 중 하나여야 합니다: {sort!r}")
+        raise SearchError("unknown_sort", sort=sort, sorts=", ".join(SORTS))
     try:
         limit = int(limit)
     except (TypeError, ValueError) as exc:
-        raise SearchError(f"개수는 정수여야 합니다: {limit!r}") from exc
+        raise SearchError("limit_not_integer", limit=limit) from exc
     if not 1 <= limit <= MAX_LIMIT:
-        raise SearchError(f"개수는 1–{MAX_LIMIT} 사이여야 합니다: {limit!r}")
+        raise SearchError("limit_out_of_range", limit=limit, maximum=MAX_LIMIT)
     point = None
     if near is not None and near != "":
         point = _check_point(*(near if isinstance(near, (tuple, list)) else parse_point(near)))
@@ -525,15 +526,15 @@ def search(db, query: str | None = "", *, near=None, radius_km=None, category=No
         try:
             radius_km = float(radius_km)
         except (TypeError, ValueError) as exc:
-            raise SearchError(f"반경(km)은 숫자여야 합니다: {radius_km!r}") from exc
+            raise SearchError("radius_not_a_number", radius=radius_km) from exc
         if math.isnan(radius_km) or not 0 < radius_km <= 500:
-            raise SearchError(f"반경은 0 초과 500 km 이하여야 합니다: {radius_km!r}")
+            raise SearchError("radius_out_of_range", radius=radius_km)
         if point is None:
-            raise SearchError("반경을 쓰려면 위치(좌표, 단지 또는 주소)가 필요합니다")
+            raise SearchError("radius_needs_place")
     else:
         radius_km = None
     if sort == "distance" and point is None:
-        raise SearchError("거리순 정렬에는 위치(좌표, 단지 또는 주소)가 필요합니다")
+        raise SearchError("distance_needs_place")
     vocab = _vocabulary(db)
     filters = {"category": category, "sido": normalize_sido(sido) or sido if sido else None,
                "sigungu": sigungu,

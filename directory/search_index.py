@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import YeongyeError
 from .normalize import name_key
 from .schema import SEARCH_CHANGE_LOG
 
@@ -274,8 +275,14 @@ def _rebuild_limit(state: tuple) -> int:
 RETRY_SECONDS = 30.0  # after a failed background build, the next is tried no sooner
 
 
-class IndexNotReady(Exception):
-    """No usable search index for the store yet: one is being built in the background."""
+class IndexNotReady(YeongyeError):
+    """No usable search index for the store yet: one is being built in the background (`reason` says why)."""
+
+    code = "index_not_ready"
+
+    def __init__(self, reason: str = ""):
+        super().__init__(reason=reason)
+        self.reason = reason
 
 
 def damage_errors() -> tuple:

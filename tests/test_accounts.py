@@ -157,8 +157,9 @@ def test_restore_refuses_a_wrong_file(tmp_path, demo_db_path):
     bad.write_text("not a database", encoding="utf-8")
     with pytest.raises(StoreError):
         restore(demo_db_path, bad)
-    with pytest.raises(StoreError, match="same_file"):  # a BackupError; the CLI words it
+    with pytest.raises(StoreError) as caught:  # a BackupError: its code, and str() in Korean
         backup(demo_db_path, demo_db_path)
+    assert caught.value.code == "same_file" and "다른 파일" in str(caught.value)
 
 
 # --- web: sign-in and safety -------------------------------------------------
