@@ -5,6 +5,7 @@ import json
 
 import click
 
+from directory.errors import YeongyeError
 from directory.store import StoreError
 from directory.vocabulary import PLACEMENT_SHORT_LABELS as PLACEMENT_LABELS
 from importers.imports import export_quarantine, import_run, list_runs
@@ -149,7 +150,7 @@ def _in_transaction(ctx, action):
     try:
         with conn:
             return action(conn)
-    except (StoreError, ValueError) as exc:
+    except YeongyeError as exc:  # the core's family: its Korean sentence
         raise click.ClickException(str(exc)) from exc
 
 

@@ -93,6 +93,12 @@ MESSAGES: dict[str, str] = {
     "read_only": "읽기 전용 위치라 쓸 수 없습니다 (%(path)s).",
     "no_permission": "파일에 쓸 권한이 없습니다 (%(path)s).",
     "io_error": "디스크를 읽거나 쓰다가 오류가 났습니다 (%(path)s). 디스크 상태를 확인하세요.",
+    # importers.dedup
+    "merge_error": "병합할 수 없습니다.",
+    "merge_same_agency": "같은 기관끼리는 병합할 수 없습니다",
+    "merge_not_found": "병합 기록을 찾을 수 없습니다: %(merge_id)r",
+    "already_split": "이미 분리된 병합입니다: %(merge_id)s",
+    "bad_decision": "판정은 same 또는 distinct: %(decision)r",
     # directory.privacy
     "personal_data": "%(where)s에 %(what)s%(shown)s%(particle)s 있습니다. "
                      "입주민의 이름, 주민등록번호, 휴대전화번호, 동·호수 등 개인정보는 적지 마세요.",

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 
 from rapidfuzz import fuzz
 
+from directory.errors import YeongyeError
 from directory.store import AgencyNotFound, now
 from directory.vocabulary import BRANCHED_TYPES, PLACEMENT_RANK, PRECISE
 from directory.taxonomy import Taxonomy
@@ -32,9 +33,16 @@ from directory.taxonomy import Taxonomy
 from .common import (AGENCY_COLUMNS, SAME_PLACE_METRES, CanonicalNames, canonical_key, conn_taxonomy, distance_m,
                      has_number)
 
-__all__ = ["Candidate", "IndexedAgency", "AgencyIndex", "judge", "find_duplicates", "auto_merge", "merge_agencies",
+__all__ = ["MergeError", "Candidate", "IndexedAgency", "AgencyIndex", "judge", "find_duplicates", "auto_merge", "merge_agencies",
            "split_merge", "decide", "confirm_merge", "merge_log", "duplicate_report", "canonical_key",
            "NEAR_METRES", "SIMILAR_NAME"]
+
+
+class MergeError(YeongyeError, ValueError):
+    """Two agencies cannot be merged, or a merge split or judged, as asked."""
+
+    code = "merge_error"
+
 
 NEAR_METRES = 100.0  # "similar name within 100 m"
 NEAR_MISS_METRES = 1000.0
@@ -342,7 +350,7 @@ def _agency_row(conn, agency_id: int) -> dict:
     cur = conn.execute("SELECT * FROM agencies WHERE id = ?", [agency_id])
     row = cur.fetchone()
     if row is None:
-        raise AgencyNotFound(f"기관을 찾을 수 없습니다: {agency_id!r}")
+        raise AgencyNotFound(agency_id=agency_id)
     return dict(zip([c[0] for c in cur.description], row))
 
 
@@ -354,7 +362,7 @@ def merge_agencies(conn, keep: int, drop: int, *, rule: str = "manual", score: f
     is better placed. Call inside the caller's transaction.
     """
     if keep == drop:
-        raise ValueError("같은 기관끼리는 병합할 수 없습니다")
+        raise MergeError("merge_same_agency")
     kept, gone = _agency_row(conn, keep), _agency_row(conn, drop)
     filled = {}
     for column in AGENCY_COLUMNS:
@@ -433,10 +441,10 @@ def split_merge(conn, merge_id: int) -> int:
         "SELECT kept_id, merged_id, snapshot, moved, status FROM agency_merges WHERE id = ?", [merge_id]
     ).fetchone()
     if row is None:
-        raise AgencyNotFound(f"병합 기록을 찾을 수 없습니다: {merge_id!r}")
+        raise AgencyNotFound("merge_not_found", merge_id=merge_id)
     keep, drop, snapshot, moved, status = row
     if status == "split":
-        raise ValueError(f"이미 분리된 병합입니다: {merge_id}")
+        raise MergeError("already_split", merge_id=merge_id)
     snapshot, moved = json.loads(snapshot), json.loads(moved)
     if conn.execute("SELECT 1 FROM agencies WHERE id = ?", [drop]).fetchone():
         snapshot.pop("id")  # the old id was reused; come back under a new one
@@ -474,7 +482,7 @@ def split_merge(conn, merge_id: int) -> int:
 def decide(conn, a: int, b: int, decision: str) -> None:
     """Record a person's verdict on a pair ("same" or "distinct"); "same" merges them now."""
     if decision not in ("same", "distinct"):
-        raise ValueError(f"판정은 same 또는 distinct: {decision!r}")
+        raise MergeError("bad_decision", decision=decision)
     _agency_row(conn, a), _agency_row(conn, b)
     _record(conn, a, b, decision)
     if decision == "same":
@@ -497,7 +505,7 @@ def confirm_merge(conn, merge_id: int) -> None:
     """Mark an automatic merge as checked by a person."""
     cur = conn.execute("UPDATE agency_merges SET status = 'confirmed' WHERE id = ? AND status = 'merged'", [merge_id])
     if cur.rowcount == 0:
-        raise AgencyNotFound(f"확인할 병합이 없습니다: {merge_id!r}")
+        raise AgencyNotFound("merge_not_found", merge_id=merge_id)
 
 
 def merge_log(conn, *, status: str | None = None) -> list[dict]:

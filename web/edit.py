@@ -17,12 +17,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from directory import audit
+from directory.errors import YeongyeError
 from directory.store import complex_links, get_complex
-from network.contacts import NOTE_WARNING, ContactError, add_contact, list_contacts
+from network.contacts import NOTE_WARNING, add_contact, list_contacts
 from network.links import Conflict, LinkError, delete_link, set_link
 
 from .auth import complex_editor_required
 from .db import get_db
+from .errors import error_message
 
 bp = Blueprint("edit", __name__, url_prefix="/complexes/<int:complex_id>/edit")
 
@@ -110,7 +112,7 @@ def add_link(complex_id: int):
         flash(_("이 기관은 이미 이 단지와 연계되어 있습니다. 아래 목록에서 고치세요."), "error")
         return redirect(url_for("edit.page", complex_id=complex_id))
     except LinkError as exc:
-        return _page(complex_id, status=400, new_draft={**draft, "error": str(exc)})
+        return _page(complex_id, status=400, new_draft={**draft, "error": error_message(exc)})
     flash(_("연계 기관을 추가했습니다."), "ok")
     return redirect(url_for("edit.page", complex_id=complex_id) + f"#link-{link['id']}")
 
@@ -141,7 +143,7 @@ def update_link(complex_id: int, link_id: int):
         return _page(complex_id, status=409, drafts={link_id: draft},
                      conflict={"link_id": link_id, "message": message, "current": current})
     except LinkError as exc:
-        return _page(complex_id, status=400, drafts={link_id: {**draft, "error": str(exc)}})
+        return _page(complex_id, status=400, drafts={link_id: {**draft, "error": error_message(exc)}})
     flash(_("저장했습니다."), "ok")
     return redirect(url_for("edit.page", complex_id=complex_id) + f"#link-{link_id}")
 
@@ -179,7 +181,7 @@ def add_contact_view(complex_id: int):
         add_contact(db, link_id, draft["contact_date"] or date.today().isoformat(),
                     draft["content_type"] or None, draft["note"] or None, created_by=current_user.id,
                     on_write=audit.recorder(db, current_user, "insert", "contacts"))
-    except (ContactError, ValueError) as exc:
-        return _page(complex_id, status=400, contact_draft=draft, contact_error=str(exc))
+    except YeongyeError as exc:  # the core's family, worded in the page's language
+        return _page(complex_id, status=400, contact_draft=draft, contact_error=error_message(exc))
     flash(_("연락 기록을 추가했습니다."), "ok")
     return redirect(url_for("edit.page", complex_id=complex_id) + "#contacts")
