@@ -168,3 +168,16 @@ def test_html_error_page_follows_the_session_language(client):
     client.get("/?lang=en")
     page = client.get("/complexes/99999")
     assert page.status_code == 404 and "Complex not found: 99999" in page.get_data(as_text=True)
+
+
+def test_cli_speaks_korean(runner, demo_db_path, tmp_path):
+    import shutil
+
+    from cli import main
+
+    db = tmp_path / "cli.db"
+    shutil.copy(demo_db_path, db)
+    result = runner.invoke(main, ["--db", str(db), "recommend", "--complex", "A", "--need", "우주여행"])
+    assert result.exit_code != 0 and "알 수 없는 필요입니다: '우주여행'" in result.output
+    missing = runner.invoke(main, ["--db", str(db), "recommend", "--complex", "없는단지", "--need", "치매"])
+    assert missing.exit_code != 0 and "단지를 찾을 수 없습니다: '없는단지'" in missing.output
