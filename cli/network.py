@@ -6,8 +6,11 @@ from pathlib import Path
 
 import click
 
-from directory.store import AgencyNotFound, ComplexNotFound, get_complex
-from network.contacts import ContactError, add_contact, link_frequency, list_contacts
+from directory.actors import cli_actor
+from directory.errors import YeongyeError
+from directory.store import ComplexNotFound, get_complex
+from network.contacts import add_contact, link_frequency, list_contacts
+from network.links import find_link
 from network.gaps import gap_report
 from network.recommend import RecommendError, recommend
 from network.report import complex_report, network_report, to_csv, to_json
@@ -145,9 +148,9 @@ def contact_add(ctx, complex_name, agency, contact_date, content_type, note):
     Example: yeongye --db demo.db contact add --complex C --agency 치매안심센터 --date 2024-05-01 --content referral --note "검진 의뢰 2건"
     """
     try:
-        link_id = _link_id(ctx.db, complex_name, agency)
-        add_contact(ctx.db, link_id, contact_date, content_type, note)
-    except (ComplexNotFound, AgencyNotFound, ContactError) as exc:
+        link_id = find_link(ctx.db, complex_name, agency)
+        add_contact(ctx.db, link_id, contact_date, content_type, note, actor=cli_actor())
+    except YeongyeError as exc:
         raise click.ClickException(str(exc)) from exc
     freq = link_frequency(ctx.db, link_id)
     manual = freq["manual"] if freq["manual"] is not None else "—"
@@ -173,21 +176,6 @@ def contact_list(ctx, complex_name, limit):
 
 
 # --- helpers ------------------------------------------------------------------
-
-
-def _link_id(db, complex_name, agency) -> int:
-    row = get_complex(db, complex_name)
-    if str(agency).isdigit():
-        found = db.execute("SELECT id FROM links WHERE complex_id = ? AND agency_id = ?", [row["id"], int(agency)]).fetchall()
-    else:
-        found = db.execute(
-            """SELECT l.id FROM links l JOIN agencies a ON a.id = l.agency_id
-               WHERE l.complex_id = ? AND (a.name = ? OR a.type = ?)""", [row["id"], agency, agency]).fetchall()
-    if len(found) == 1:
-        return found[0][0]
-    if not found:
-        raise AgencyNotFound(f"{row['name']} 단지의 연계 기관 중에 {agency!r}이(가) 없습니다 (먼저 연계를 만드세요).")
-    raise AgencyNotFound(f"{agency!r}에 해당하는 연계 기관이 여럿입니다; 기관 id로 지정하세요.")
 
 
 def _render(ctx, template: str, **context) -> str:

@@ -17,7 +17,7 @@ import sqlite3
 
 from .store import StoreError, now
 
-__all__ = ["AuditError", "row_snapshot", "record", "recorder", "list_entries", "get_entry", "undo"]
+__all__ = ["AuditError", "row_snapshot", "record", "list_entries", "get_entry", "undo"]
 
 # Only these tables are edited through the service, so only these can be undone.
 UNDOABLE = {"links", "contacts", "agencies", "correction_requests"}
@@ -61,27 +61,6 @@ def record(db, user, action: str, table: str, row_id, before: dict | None, after
          json.dumps(after, ensure_ascii=False, default=str) if after is not None else None],
     )
     return cur.lastrowid
-
-
-def recorder(db, user, action: str, table: str, before: dict | None = None):
-    """An `on_write(row_id)` callback for the core writers (set_link, add_contact …).
-
-    It records the audit entry inside the writer's own transaction, so the
-    entry and the edit commit together and "after" is exactly the row as
-    written (kept on the callback as `.after`). For a delete it is called
-    before the row goes, and reads "before" itself.
-    """
-
-    def callback(row_id):
-        if action == "delete":
-            callback.before = row_snapshot(db, table, row_id, dependents=True)
-            callback.after = None
-        else:
-            callback.after = row_snapshot(db, table, row_id)
-        record(db, user, action, table, row_id, callback.before, callback.after)
-
-    callback.before, callback.after = before, None
-    return callback
 
 
 def _decode(entry: dict) -> dict:

@@ -105,6 +105,8 @@ MESSAGES: dict[str, str] = {
     # network.links / network.contacts
     "link_not_found": "연계를 찾을 수 없습니다: %(link_id)r",
     "contact_not_found": "연락 기록을 찾을 수 없습니다: %(contact_id)r",
+    "partner_not_found": "%(complex)s 단지의 연계 기관 중에 %(agency)r이(가) 없습니다 (먼저 연계를 만드세요).",
+    "ambiguous_partner": "%(agency)r에 해당하는 연계 기관이 여럿입니다; 기관 id로 지정하세요.",
     "unknown_level": "알 수 없는 연락 빈도: %(level)r (1~5)",
     "unknown_content_type": "알 수 없는 연계 내용: %(value)r (%(known)s 중 하나)",
     "link_deleted_conflict": "그 사이 다른 사람이 이 연계를 삭제했습니다. 새로 만들려면 다시 시도하세요.",
@@ -114,6 +116,10 @@ MESSAGES: dict[str, str] = {
     "bad_date": "날짜 형식이 올바르지 않습니다: %(value)r (예: 2024-05-01)",
     "future_date": "미래 날짜는 기록할 수 없습니다: %(day)s",
     "date_too_early": "%(year)s년 이전 날짜는 기록할 수 없습니다: %(day)s",
+    # directory.actors (who may act)
+    "action_forbidden": "이 작업을 할 권한이 없습니다.",
+    "admin_forbidden": "관리자만 할 수 있습니다.",
+    "complex_edit_forbidden": "이 단지의 연계와 연락 기록은 담당자만 고칠 수 있습니다.",
     # network.recommend / measures / report / gaps
     "need_missing": "필요(유형 또는 낱말)를 입력하세요. 예: 치매, 술, 일자리, 장애인복지관",
     "unknown_need": "알 수 없는 필요입니다: %(need)r. 기관 유형(예: 치매안심센터)이나 낱말(%(words)s …)을 쓰세요.",

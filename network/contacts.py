@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from directory import privacy
+from directory import audit, privacy
+from directory.actors import require_complex_edit
 from directory.errors import YeongyeError
 from directory.store import now
 
@@ -63,8 +64,8 @@ def check_note(note: str | None) -> str | None:
 
 
 def add_contact(db, link_id: int, contact_date, content_type: str | None = None, note: str | None = None,
-                *, created_by: int | None = None, on_write=None) -> dict:
-    """Record one contact on a link; returns the stored row.
+                *, actor=None) -> dict:
+    """Record one contact on a link, audited; returns the stored row.
 
     Parameters
     ----------
@@ -76,6 +77,10 @@ def add_contact(db, link_id: int, contact_date, content_type: str | None = None,
         A content-type code (``referral`` …) or its Korean name.
     note : str, optional
         A short note, checked by :func:`check_note`.
+    actor : User or SystemActor, optional
+        Who records it (None: the program itself), allowed to edit the
+        link's complex; kept as ``created_by`` and in the audit entry
+        ("insert" on ``contacts``), which commits with the row.
 
     Examples
     --------
@@ -85,8 +90,10 @@ def add_contact(db, link_id: int, contact_date, content_type: str | None = None,
     ...
     network.contacts.ContactError: 연계를 찾을 수 없습니다: 1
     """
-    if db.execute("SELECT 1 FROM links WHERE id = ?", [link_id]).fetchone() is None:
+    link = db.execute("SELECT complex_id FROM links WHERE id = ?", [link_id]).fetchone()
+    if link is None:
         raise ContactError("link_not_found", link_id=link_id)
+    actor = require_complex_edit(actor, link[0])
     day = _parse_date(contact_date)
     code = _content_code(db, content_type)
     clean = check_note(note)
@@ -94,19 +101,24 @@ def add_contact(db, link_id: int, contact_date, content_type: str | None = None,
         cur = db.conn.execute(
             "INSERT INTO contacts (link_id, contact_date, content_type, note, created_by, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [link_id, day.isoformat(), code, clean, created_by, now()],
+            [link_id, day.isoformat(), code, clean, actor.id, now()],
         )
-        if on_write is not None:  # e.g. the web app's audit entry, in the same transaction
-            on_write(cur.lastrowid)
-    return next(db.query("SELECT * FROM contacts WHERE id = ?", [cur.lastrowid]))
+        row = audit.row_snapshot(db, "contacts", cur.lastrowid)
+        audit.record(db, actor, "insert", "contacts", cur.lastrowid, None, row)
+    return row
 
 
-def delete_contact(db, contact_id: int) -> None:
-    """Remove one contact from the log."""
+def delete_contact(db, contact_id: int, *, actor=None) -> None:
+    """Remove one contact from the log, audited; the actor must be allowed to edit its complex."""
     with db.conn:
-        cur = db.conn.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
-    if cur.rowcount == 0:
-        raise ContactError("contact_not_found", contact_id=contact_id)
+        link = db.conn.execute("SELECT l.complex_id FROM contacts k JOIN links l ON l.id = k.link_id "
+                               "WHERE k.id = ?", [contact_id]).fetchone()
+        if link is None:
+            raise ContactError("contact_not_found", contact_id=contact_id)
+        actor = require_complex_edit(actor, link[0])
+        before = audit.row_snapshot(db, "contacts", contact_id)
+        db.conn.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
+        audit.record(db, actor, "delete", "contacts", contact_id, before, None)
 
 
 def list_contacts(db, *, link_id: int | None = None, complex_id: int | None = None, limit: int = 100) -> list[dict]:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 
-from directory import privacy
+from directory import audit, privacy
+from directory.actors import require_complex_edit
 from directory.errors import YeongyeError
-from directory.store import now
+from directory.store import get_complex, now
 
 from .contacts import ContactError, PersonalDataError, add_contact, check_note
 
 __all__ = ["LinkError", "Conflict", "LinkNotFound", "NotePersonalData", "set_link", "delete_link", "get_link",
-           "add_contact"]
+           "find_link", "add_contact"]
 
 
 class LinkError(YeongyeError, ValueError):
@@ -57,9 +58,32 @@ def get_link(db, link_id: int | None = None, *, complex_id: int | None = None, a
     return row
 
 
+def find_link(db, complex_key, agency) -> int:
+    """The id of a complex's link to a partner; the complex by name or id, the partner by id, name or type.
+
+    Raises ComplexNotFound, LinkNotFound ("partner_not_found") when the
+    complex has no such partner, and LinkError ("ambiguous_partner") when
+    the name or type fits several.
+    """
+    complex_row = get_complex(db, complex_key)
+    if str(agency).strip().isdigit():
+        found = db.execute("SELECT id FROM links WHERE complex_id = ? AND agency_id = ?",
+                           [complex_row["id"], int(agency)]).fetchall()
+    else:
+        found = db.execute(
+            """SELECT l.id FROM links l JOIN agencies a ON a.id = l.agency_id
+               WHERE l.complex_id = ? AND (a.name = ? OR a.type = ?)""",
+            [complex_row["id"], agency, agency]).fetchall()
+    if not found:
+        raise LinkNotFound("partner_not_found", complex=complex_row["name"], agency=agency)
+    if len(found) > 1:
+        raise LinkError("ambiguous_partner", agency=agency)
+    return found[0][0]
+
+
 def set_link(db, complex_id: int, agency_id: int, level: int | None, content_types=(), note: str | None = None,
-             expected_version: int | None = None, *, since: str | None = None, on_write=None) -> dict:
-    """Create or change the link between a complex and an agency; returns the stored link.
+             expected_version: int | None = None, *, since: str | None = None, actor=None) -> dict:
+    """Create or change the link between a complex and an agency, audited; returns the link as written.
 
     Parameters
     ----------
@@ -74,14 +98,17 @@ def set_link(db, complex_id: int, agency_id: int, level: int | None, content_typ
     expected_version : int or None
         The version the caller read. None means "create": it fails with
         :class:`Conflict` if the link already exists.
-    on_write : callable, optional
-        Called with the link id inside the writing transaction, after the
-        write (the web app records its audit entry there, atomically).
+    actor : User or SystemActor, optional
+        Who acts (None: the program itself); must be allowed to edit the
+        complex (:func:`directory.actors.require_complex_edit`). The audit
+        entry ("insert" or "update" on ``links``) commits with the write.
 
     Raises
     ------
     Conflict
         The stored version differs from `expected_version`.
+    directory.actors.PermissionDenied
+        The actor may not edit this complex's links.
 
     Examples
     --------
@@ -91,6 +118,7 @@ def set_link(db, complex_id: int, agency_id: int, level: int | None, content_typ
     ...
     network.links.LinkError: 알 수 없는 연락 빈도: 9 (1~5)
     """
+    actor = require_complex_edit(actor, complex_id)
     levels = {r[0] for r in db.execute("SELECT level FROM frequency_levels")}
     if level is not None and level not in levels:
         raise LinkError("unknown_level", level=level)
@@ -110,6 +138,7 @@ def set_link(db, complex_id: int, agency_id: int, level: int | None, content_typ
         row = db.conn.execute(
             "SELECT id, version FROM links WHERE complex_id = ? AND agency_id = ?", [complex_id, agency_id]
         ).fetchone()
+        before = None
         if row is None:
             if expected_version not in (None, 0):
                 raise Conflict("link_deleted_conflict")
@@ -124,6 +153,7 @@ def set_link(db, complex_id: int, agency_id: int, level: int | None, content_typ
             link_id, version = row
             if expected_version is None or int(expected_version) != version:
                 raise Conflict(expected=expected_version, current_version=version)
+            before = audit.row_snapshot(db, "links", link_id)
             cur = db.conn.execute(
                 """UPDATE links SET frequency_level = ?, content_types = ?, note = ?, since = coalesce(?, since),
                           version = version + 1, updated_at = ?
@@ -132,27 +162,29 @@ def set_link(db, complex_id: int, agency_id: int, level: int | None, content_typ
             )
             if cur.rowcount != 1:  # pragma: no cover - another writer slipped in between
                 raise Conflict(expected=version, current_version=version + 1)
-        if on_write is not None:
-            on_write(link_id)
-    return get_link(db, link_id)
+        after = audit.row_snapshot(db, "links", link_id)
+        audit.record(db, actor, "insert" if before is None else "update", "links", link_id, before, after)
+    # The row as written in this transaction, not as re-read after another writer.
+    return {**after, "content_types": json.loads(after["content_types"] or "[]")}
 
 
-def delete_link(db, link_id: int, expected_version: int | None = None, *, on_write=None) -> None:
-    """Delete a link (and its contact log); with `expected_version`, only if unchanged.
+def delete_link(db, link_id: int, expected_version: int | None = None, *, actor=None) -> None:
+    """Delete a link (and its contact log), audited; with `expected_version`, only if unchanged.
 
-    `on_write(link_id)` is called inside the transaction, before the delete
-    (the contacts are still there: `directory.audit.recorder` keeps them in
-    the entry, so undoing the deletion brings the contact log back).
+    The audit entry keeps the contacts beside the link (``_dependents``), so
+    undoing the deletion brings the contact log back. The actor must be
+    allowed to edit the link's complex.
     """
     with db.conn:
-        row = db.conn.execute("SELECT version FROM links WHERE id = ?", [link_id]).fetchone()
+        row = db.conn.execute("SELECT version, complex_id FROM links WHERE id = ?", [link_id]).fetchone()
         if row is None:
             raise LinkNotFound(link_id=link_id)
+        actor = require_complex_edit(actor, row[1])
         if expected_version is not None and int(expected_version) != row[0]:
             raise Conflict(expected=expected_version, current_version=row[0])
-        if on_write is not None:
-            on_write(link_id)
+        before = audit.row_snapshot(db, "links", link_id, dependents=True)
         db.conn.execute("DELETE FROM links WHERE id = ?", [link_id])
+        audit.record(db, actor, "delete", "links", link_id, before, None)
 
 
 # --- helpers ------------------------------------------------------------------

@@ -236,14 +236,12 @@ def create_link(complex_id: int):
     _require_complex_edit(complex_id)
     data = _body()
     agency_id = _int(data.get("agency_id"), "agency_id", required=True)
-    written = audit.recorder(db, current_user, "insert", "links")
     try:
-        set_link(db, complex_id, agency_id, _int(data.get("frequency_level"), "frequency_level", high=5),
-                 _text_list(data.get("content_types"), "content_types"),
-                 _text(data.get("note"), "note", max_len=500), expected_version=None, on_write=written)
+        link = set_link(db, complex_id, agency_id, _int(data.get("frequency_level"), "frequency_level", high=5),
+                        _text_list(data.get("content_types"), "content_types"),
+                        _text(data.get("note"), "note", max_len=500), expected_version=None, actor=current_user)
     except Conflict:
         abort(409, _("이 기관은 이미 이 단지와 연계되어 있습니다. PUT /api/links/{id} 로 고치세요."))
-    link = written.after  # the row as written, not as re-read after other writers
     return jsonify(_link_json(link)), 201, {"Location": url_for("api.link", link_id=link["id"])}
 
 
@@ -271,18 +269,17 @@ def update_link(link_id: int):
     _require_complex_edit(before["complex_id"])
     data = _body()
     version = _int(data.get("version"), "version", required=True)
-    written = audit.recorder(db, current_user, "update", "links", before)
     try:
-        set_link(db, before["complex_id"], before["agency_id"],
-                 _int(data.get("frequency_level"), "frequency_level", high=5),
-                 _text_list(data.get("content_types"), "content_types"),
-                 _text(data.get("note"), "note", max_len=500), expected_version=version, on_write=written)
+        link = set_link(db, before["complex_id"], before["agency_id"],
+                        _int(data.get("frequency_level"), "frequency_level", high=5),
+                        _text_list(data.get("content_types"), "content_types"),
+                        _text(data.get("note"), "note", max_len=500), expected_version=version, actor=current_user)
     except Conflict:
         current = _link_json(audit.row_snapshot(db, "links", link_id))
         return jsonify(error="link_conflict", status=409, current=current,
                        message=_("그 사이 다른 사람이 이 연계를 고쳤습니다 (보낸 버전 %(sent)s, 현재 %(now)s). "
                                  "현재 내용을 확인한 뒤 다시 보내세요.", sent=version, now=current["version"])), 409
-    return jsonify(_link_json(written.after))
+    return jsonify(_link_json(link))
 
 
 @bp.route("/links/<int:link_id>", methods=["DELETE"])
@@ -292,8 +289,7 @@ def remove_link(link_id: int):
     before = _link_or_404(link_id)
     _require_complex_edit(before["complex_id"])
     version = request.args.get("version", type=int)
-    delete_link(db, link_id, expected_version=version,  # a Conflict is a 409 (web/errors.py)
-                on_write=audit.recorder(db, current_user, "delete", "links"))
+    delete_link(db, link_id, expected_version=version, actor=current_user)  # a Conflict is a 409 (web/errors.py)
     return "", 204
 
 
@@ -316,11 +312,10 @@ def create_contact(link_id: int):
     before = _link_or_404(link_id)
     _require_complex_edit(before["complex_id"])
     data = _body()
-    written = audit.recorder(db, current_user, "insert", "contacts")
-    add_contact(db, link_id, _text(data.get("contact_date"), "contact_date", max_len=10) or "",
-                _text(data.get("content_type"), "content_type", max_len=50),
-                _text(data.get("note"), "note", max_len=500), created_by=current_user.id, on_write=written)
-    return jsonify(written.after), 201
+    row = add_contact(db, link_id, _text(data.get("contact_date"), "contact_date", max_len=10) or "",
+                      _text(data.get("content_type"), "content_type", max_len=50),
+                      _text(data.get("note"), "note", max_len=500), actor=current_user)
+    return jsonify(row), 201
 
 
 # --- reports -------------------------------------------------------------------

@@ -106,8 +106,7 @@ def add_link(complex_id: int):
         return _page(complex_id, status=400, new_draft={**draft, "error": _("추가할 기관을 고르세요.")})
     try:
         link = set_link(db, complex_id, draft["agency_id"], draft["level"], draft["content_types"],
-                        draft["note"] or None, expected_version=None,
-                        on_write=audit.recorder(db, current_user, "insert", "links"))
+                        draft["note"] or None, expected_version=None, actor=current_user)
     except Conflict:
         flash(_("이 기관은 이미 이 단지와 연계되어 있습니다. 아래 목록에서 고치세요."), "error")
         return redirect(url_for("edit.page", complex_id=complex_id))
@@ -134,8 +133,7 @@ def update_link(complex_id: int, link_id: int):
     draft = _form_link()
     try:
         set_link(db, complex_id, before["agency_id"], draft["level"], draft["content_types"],
-                 draft["note"] or None, expected_version=draft["version"],
-                 on_write=audit.recorder(db, current_user, "update", "links", before))
+                 draft["note"] or None, expected_version=draft["version"], actor=current_user)
     except Conflict:
         current = audit.row_snapshot(db, "links", link_id)
         message = _("그 사이 다른 사람이 이 연계를 고쳤습니다. 아래에 지금 저장된 내용과 입력하신 내용을 함께 "
@@ -158,8 +156,7 @@ def remove_link(complex_id: int, link_id: int):
         flash(_("연계를 찾을 수 없습니다. 다른 사람이 삭제했을 수 있습니다."), "error")
         return redirect(url_for("edit.page", complex_id=complex_id))
     try:
-        delete_link(db, link_id, expected_version=request.form.get("version", type=int),
-                    on_write=audit.recorder(db, current_user, "delete", "links"))
+        delete_link(db, link_id, expected_version=request.form.get("version", type=int), actor=current_user)
     except Conflict:
         flash(_("그 사이 다른 사람이 이 연계를 고쳤습니다. 확인한 뒤 다시 삭제하세요."), "error")
         return redirect(url_for("edit.page", complex_id=complex_id))
@@ -179,8 +176,7 @@ def add_contact_view(complex_id: int):
         return _page(complex_id, status=400, contact_draft=draft, contact_error=_("연락한 기관을 고르세요."))
     try:
         add_contact(db, link_id, draft["contact_date"] or date.today().isoformat(),
-                    draft["content_type"] or None, draft["note"] or None, created_by=current_user.id,
-                    on_write=audit.recorder(db, current_user, "insert", "contacts"))
+                    draft["content_type"] or None, draft["note"] or None, actor=current_user)
     except YeongyeError as exc:  # the core's family, worded in the page's language
         return _page(complex_id, status=400, contact_draft=draft, contact_error=error_message(exc))
     flash(_("연락 기록을 추가했습니다."), "ok")
