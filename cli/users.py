@@ -1,9 +1,11 @@
-"""Account commands: user add, user list, user token, demo-users."""
+"""Account commands: user add|set|password|token|revoke-tokens|list, demo-users (audited as cli:<os user>)."""
 from __future__ import annotations
 
 import click
 
-from directory.accounts import ROLES, AccountError, create_user, demo_accounts, find_user, issue_token, list_users
+from directory.accounts import (ROLES, AccountError, create_user, demo_accounts, find_user, issue_token, list_users,
+                                revoke_tokens, set_password, update_user)
+from directory.actors import cli_actor
 
 from .group import main, pass_ctx
 
@@ -32,10 +34,53 @@ def user_add(ctx, username, role, complexes, districts, display_name, password):
     """
     try:
         user = create_user(ctx.db, username, password, role, display_name=display_name,
-                           complexes=complexes, districts=districts)
+                           complexes=complexes, districts=districts, actor=cli_actor())
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"계정을 만들었습니다: {user.username} ({user.role_label})")
+
+
+@user_group.command("set")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), help="A new role (ends the account's sessions).")
+@click.option("--complex", "complexes", multiple=True,
+              help="Replace the complexes (name or id) the account works in; repeatable.")
+@click.option("--no-complexes", is_flag=True, help="Take every complex away.")
+@click.option("--district", "districts", multiple=True, help="Replace the districts (시도 or 시도/시군구); repeatable.")
+@click.option("--no-districts", is_flag=True, help="Take every district away.")
+@click.option("--active/--inactive", default=None, help="Enable or disable the account.")
+@pass_ctx
+def user_set(ctx, username, role, complexes, no_complexes, districts, no_districts, active):
+    """Change an account's role, complexes, districts or active flag; what is not given stays.
+
+    Example: yeongye user set kim --role worker --complex A --complex B
+    """
+    try:
+        user = update_user(ctx.db, find_user(ctx.db, username).id, role=role,
+                           complexes=() if no_complexes else (complexes or None),
+                           districts=() if no_districts else (districts or None),
+                           active=active, actor=cli_actor())
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    state = "" if user.active else " (사용 중지)"
+    click.echo(f"바꿨습니다: {user.username} ({user.role_label}){state}")
+
+
+@user_group.command("password")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="The new password (asked for when not given; at least 8 characters).")
+@pass_ctx
+def user_password(ctx, username, password):
+    """Set an account's password; every session of the account ends.
+
+    Example: yeongye user password kim
+    """
+    try:
+        set_password(ctx.db, find_user(ctx.db, username).id, password, actor=cli_actor())
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"비밀번호를 바꿨습니다: {username}")
 
 
 @user_group.command("list")
@@ -64,10 +109,25 @@ def user_token(ctx, username, label):
     Example: yeongye user token kim --label 엑셀연동
     """
     try:
-        token = issue_token(ctx.db, find_user(ctx.db, username).id, label)
+        token = issue_token(ctx.db, find_user(ctx.db, username).id, label, actor=cli_actor())
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(token)
+
+
+@user_group.command("revoke-tokens")
+@click.argument("username")
+@pass_ctx
+def user_revoke_tokens(ctx, username):
+    """Delete every API token of an account.
+
+    Example: yeongye user revoke-tokens kim
+    """
+    try:
+        count = revoke_tokens(ctx.db, find_user(ctx.db, username).id, actor=cli_actor())
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"토큰 {count}개를 폐기했습니다: {username}")
 
 
 @main.command("demo-users")
@@ -77,7 +137,7 @@ def demo_users_command(ctx):
 
     Example: yeongye --db instance/yeongye.db demo-users
     """
-    rows = demo_accounts(ctx.db)
+    rows = demo_accounts(ctx.db, actor=cli_actor())
     click.echo("데모 계정 (비밀번호는 지금만 표시됩니다; 다시 만들려면 yeongye demo-users):")
     for username, password, role, scope in rows:
         click.echo(f"  {username:<9} {password:<14} {role:<10} {scope}")

@@ -16,6 +16,14 @@ Each account has a session version, part of the identity a session or a
 remember-me cookie carries ("id:version", see :meth:`User.get_id`). Sign-out,
 a new password, deactivation and a change of role bump it
 (:func:`end_sessions`), so every copy of an older cookie stops working at once.
+
+Managing accounts is an action like any other (:mod:`directory.actors`):
+:func:`create_user`, :func:`update_user` (and its one-field forms),
+:func:`set_password`, :func:`issue_token` and :func:`revoke_tokens` take the
+acting ``actor``, refuse anyone but an administrator (a password also its
+own account) and record one audit entry on ``users`` in their transaction:
+the account without its password hash, with its complexes, districts and
+tokens (labels, never the token).
 """
 from __future__ import annotations
 
@@ -25,12 +33,14 @@ from dataclasses import dataclass, field
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import audit
+from .actors import require_admin, require_self_or_admin
 from .store import ComplexNotFound, StoreError, get_complex, now
 
 __all__ = [
     "ROLES", "ROLE_LABELS", "AccountError", "UserNotFound", "User",
     "create_user", "get_user", "find_user", "list_users", "authenticate",
-    "set_password", "set_role", "set_active", "assign_complexes", "assign_districts",
+    "update_user", "set_password", "set_role", "set_active", "assign_complexes", "assign_districts",
     "issue_token", "user_for_token", "revoke_tokens", "demo_accounts", "end_sessions", "user_for_session",
 ]
 
@@ -154,9 +164,34 @@ def _check_password(password: str) -> str:
     return password
 
 
+def _snapshot(db, user_id: int) -> dict | None:
+    """The account as the audit log keeps it: no password hash; its complexes, districts, token labels."""
+    row = audit.row_snapshot(db, "users", user_id)
+    if row is None:
+        return None
+    row.pop("password_hash", None)
+    row["complex_ids"] = [r[0] for r in db.conn.execute(
+        "SELECT complex_id FROM user_complexes WHERE user_id = ? ORDER BY complex_id", [user_id])]
+    row["districts"] = ["/".join(p for p in r if p) for r in db.conn.execute(
+        "SELECT sido, sigungu FROM user_districts WHERE user_id = ? ORDER BY sido, sigungu", [user_id])]
+    row["tokens"] = [{"id": r[0], "label": r[1], "created_at": r[2]} for r in db.conn.execute(
+        "SELECT id, label, created_at FROM api_tokens WHERE user_id = ? ORDER BY id", [user_id])]
+    return row
+
+
+def _audited(db, actor, action: str, user_id: int, write):
+    """Run `write()` in one transaction with the account's audit entry; returns what `write` returned."""
+    with db.conn:
+        before = _snapshot(db, user_id)
+        result = write()
+        audit.record(db, actor, action, "users", user_id, before, _snapshot(db, user_id))
+    return result
+
+
 def create_user(db, username: str, password: str, role: str, *, display_name: str = "",
-                complexes=(), districts=()) -> User:
-    """Create an account; `complexes` are complex ids or names, `districts` '시도' or '시도/시군구'."""
+                complexes=(), districts=(), actor=None) -> User:
+    """Create an account (administrators), audited; `complexes` are ids or names, `districts` '시도' or '시도/시군구'."""
+    actor = require_admin(actor)
     username = (username or "").strip()
     if not username or len(username) > 64 or any(ch.isspace() for ch in username):
         raise AccountError("bad_username", username=username)
@@ -175,6 +210,7 @@ def create_user(db, username: str, password: str, role: str, *, display_name: st
         db.conn.executemany("INSERT INTO user_complexes VALUES (?, ?)", [(user_id, c) for c in complex_ids])
         db.conn.executemany("INSERT OR IGNORE INTO user_districts VALUES (?, ?, ?)",
                             [(user_id, s, g) for s, g in district_pairs])
+        audit.record(db, actor, "insert", "users", user_id, None, _snapshot(db, user_id))
     return get_user(db, user_id)
 
 
@@ -262,30 +298,57 @@ def authenticate(db, username: str, password: str) -> User | None:
     return get_user(db, row[0])
 
 
-def set_password(db, user_id: int, password: str) -> None:
-    """Replace an account's password; every session of the account ends."""
+def set_password(db, user_id: int, password: str, *, actor=None) -> None:
+    """Replace an account's password (its owner or an administrator), audited; every session of the account ends."""
+    actor = require_self_or_admin(actor, user_id)
     _check_password(password)
     get_user(db, user_id)
-    with db.conn:
-        db.conn.execute("UPDATE users SET password_hash = ?, session_version = session_version + 1 WHERE id = ?",
-                        [generate_password_hash(password, method=PASSWORD_METHOD), user_id])
+    hashed = generate_password_hash(password, method=PASSWORD_METHOD)
+    _audited(db, actor, "password", user_id, lambda: db.conn.execute(
+        "UPDATE users SET password_hash = ?, session_version = session_version + 1 WHERE id = ?", [hashed, user_id]))
 
 
-def set_role(db, user_id: int, role: str) -> None:
-    """Change an account's role; a real change ends the account's sessions."""
-    _check_role(role)
+def update_user(db, user_id: int, *, role: str | None = None, complexes=None, districts=None,
+                active: bool | None = None, actor=None) -> User:
+    """Change an account's role, complexes, districts and/or active flag (administrators); one audit entry.
+
+    What is None stays as it is. A real change of role, or a deactivation,
+    ends the account's sessions.
+    """
+    actor = require_admin(actor)
+    if role is not None:
+        _check_role(role)
     get_user(db, user_id)
-    with db.conn:
-        db.conn.execute("UPDATE users SET session_version = session_version + (role <> ?), role = ? WHERE id = ?",
-                        [role, role, user_id])
+    complex_ids = _complex_ids(db, complexes) if complexes is not None else None
+    pairs = sorted({_district(d) for d in districts}) if districts is not None else None
+
+    def write():
+        if role is not None:
+            db.conn.execute("UPDATE users SET session_version = session_version + (role <> ?), role = ? "
+                            "WHERE id = ?", [role, role, user_id])
+        if complex_ids is not None:
+            db.conn.execute("DELETE FROM user_complexes WHERE user_id = ?", [user_id])
+            db.conn.executemany("INSERT INTO user_complexes VALUES (?, ?)", [(user_id, c) for c in complex_ids])
+        if pairs is not None:
+            db.conn.execute("DELETE FROM user_districts WHERE user_id = ?", [user_id])
+            db.conn.executemany("INSERT INTO user_districts VALUES (?, ?, ?)", [(user_id, s, g) for s, g in pairs])
+        if active is not None:
+            flag = int(bool(active))
+            db.conn.execute("UPDATE users SET session_version = session_version + (active = 1 AND ? = 0), "
+                            "active = ? WHERE id = ?", [flag, flag, user_id])
+
+    _audited(db, actor, "update", user_id, write)
+    return get_user(db, user_id)
 
 
-def set_active(db, user_id: int, active: bool) -> None:
+def set_role(db, user_id: int, role: str, *, actor=None) -> None:
+    """Change an account's role (see :func:`update_user`); a real change ends the account's sessions."""
+    update_user(db, user_id, role=role, actor=actor)
+
+
+def set_active(db, user_id: int, active: bool, *, actor=None) -> None:
     """Enable or disable an account (disabled accounts cannot sign in or use tokens; their sessions end)."""
-    get_user(db, user_id)
-    with db.conn:
-        db.conn.execute("UPDATE users SET session_version = session_version + (active = 1 AND ? = 0), active = ? "
-                        "WHERE id = ?", [int(bool(active)), int(bool(active)), user_id])
+    update_user(db, user_id, active=active, actor=actor)
 
 
 def end_sessions(db, user_id: int) -> None:
@@ -313,33 +376,28 @@ def user_for_session(db, identity: str | None) -> User | None:
     return user
 
 
-def assign_complexes(db, user_id: int, complexes) -> None:
-    """Replace the complexes an account works in (ids or names)."""
-    ids = _complex_ids(db, complexes)
-    with db.conn:
-        db.conn.execute("DELETE FROM user_complexes WHERE user_id = ?", [user_id])
-        db.conn.executemany("INSERT INTO user_complexes VALUES (?, ?)", [(user_id, c) for c in ids])
+def assign_complexes(db, user_id: int, complexes, *, actor=None) -> None:
+    """Replace the complexes an account works in (ids or names); see :func:`update_user`."""
+    update_user(db, user_id, complexes=complexes, actor=actor)
 
 
-def assign_districts(db, user_id: int, districts) -> None:
-    """Replace the districts an account reads ('시도' or '시도/시군구')."""
-    pairs = sorted({_district(d) for d in districts})
-    with db.conn:
-        db.conn.execute("DELETE FROM user_districts WHERE user_id = ?", [user_id])
-        db.conn.executemany("INSERT INTO user_districts VALUES (?, ?, ?)", [(user_id, s, g) for s, g in pairs])
+def assign_districts(db, user_id: int, districts, *, actor=None) -> None:
+    """Replace the districts an account reads ('시도' or '시도/시군구'); see :func:`update_user`."""
+    update_user(db, user_id, districts=districts, actor=actor)
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_token(db, user_id: int, label: str = "") -> str:
-    """A new API token for an account; only its hash is stored, so show it once."""
+def issue_token(db, user_id: int, label: str = "", *, actor=None) -> str:
+    """A new API token for an account (administrators), audited by label; only its hash is stored, so show it once."""
+    actor = require_admin(actor)
     get_user(db, user_id)
     token = "yg_" + secrets.token_urlsafe(32)
-    with db.conn:
-        db.conn.execute("INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES (?, ?, ?, ?)",
-                        [user_id, _token_hash(token), label, now()])
+    _audited(db, actor, "token", user_id, lambda: db.conn.execute(
+        "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES (?, ?, ?, ?)",
+        [user_id, _token_hash(token), label, now()]))
     return token
 
 
@@ -354,13 +412,15 @@ def user_for_token(db, token: str) -> User | None:
     return get_user(db, row[1])
 
 
-def revoke_tokens(db, user_id: int) -> int:
-    """Delete every token of an account; returns how many."""
-    with db.conn:
-        return db.conn.execute("DELETE FROM api_tokens WHERE user_id = ?", [user_id]).rowcount
+def revoke_tokens(db, user_id: int, *, actor=None) -> int:
+    """Delete every token of an account (administrators), audited; returns how many."""
+    actor = require_admin(actor)
+    get_user(db, user_id)
+    return _audited(db, actor, "revoke-tokens", user_id, lambda: db.conn.execute(
+        "DELETE FROM api_tokens WHERE user_id = ?", [user_id]).rowcount)
 
 
-def demo_accounts(db) -> list[tuple[str, str, str, str]]:
+def demo_accounts(db, *, actor=None) -> list[tuple[str, str, str, str]]:
     """Create (or reset) one account per role with a fresh random password.
 
     Returns [(username, password, role, scope)] so the caller can print them:
@@ -380,14 +440,12 @@ def demo_accounts(db) -> list[tuple[str, str, str, str]]:
         password = secrets.token_urlsafe(9)
         try:
             user = find_user(db, username)
-            set_password(db, user.id, password)
-            set_role(db, user.id, role)
-            set_active(db, user.id, True)
-            assign_complexes(db, user.id, complex_ids)
-            assign_districts(db, user.id, districts)
+            set_password(db, user.id, password, actor=actor)
+            update_user(db, user.id, role=role, active=True, complexes=complex_ids, districts=districts,
+                        actor=actor)
         except UserNotFound:
             create_user(db, username, password, role, display_name=f"데모 {ROLE_LABELS[role]}",
-                        complexes=complex_ids, districts=districts)
+                        complexes=complex_ids, districts=districts, actor=actor)
         names = [c["name"] for c in complexes if c["id"] in complex_ids]
         scope = ", ".join(names + ["/".join(p for p in d if p) for d in districts])
         out.append((username, password, role, scope))

@@ -1,9 +1,9 @@
 """Administration: accounts, the audit log with undo, correction requests."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from directory import accounts, audit
 from directory.store import list_complexes, now
@@ -39,12 +39,11 @@ def users():
                 db, form.get("username", ""), form.get("password", ""), form.get("role", ""),
                 display_name=form.get("display_name", "").strip(),
                 complexes=[int(c) for c in form.getlist("complexes") if c.isdigit()],
-                districts=[d for d in _lines(form.get("districts", ""))],
+                districts=[d for d in _lines(form.get("districts", ""))], actor=current_user,
             )
         except accounts.AccountError as exc:
             flash(str(exc), "error")
         else:
-            _audit_user(db, "insert", user.id)
             flash(_("계정을 만들었습니다: %(name)s", name=user.username), "ok")
             return redirect(url_for("admin.users"))
     return render_template("admin/users.html", title=_("계정 관리"), users=accounts.list_users(db),
@@ -55,14 +54,15 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
 
 
-def _audit_user(db, action: str, user_id: int, before=None):
-    """Account changes are logged (without the password hash) but not undoable from the log."""
-    after = audit.row_snapshot(db, "users", user_id)
-    for row in (before, after):
-        if row:
-            row.pop("password_hash", None)
-    with db.conn:
-        audit.record(db, current_user, action, "users", user_id, before, after)
+def _sign_in_again(db) -> None:
+    """Keep this browser signed in after changing one's own account.
+
+    A new password or role bumps the account's session version, which ends
+    this session too; sign it back in under the new version (renewing its
+    remember-me cookie if it had one), as /auth/me does.
+    """
+    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    login_user(accounts.get_user(db, current_user.id), remember=remember_cookie in request.cookies)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -73,30 +73,32 @@ def user(user_id: int):
     target = accounts.get_user(db, user_id)
     token = None
     if request.method == "POST":
-        before = audit.row_snapshot(db, "users", user_id)
-        before.pop("password_hash", None)
         form = request.form
+        myself = user_id == current_user.id
         try:
             action = form.get("action")
             if action == "save":
-                accounts.set_role(db, user_id, form.get("role", ""))
-                accounts.assign_complexes(db, user_id, [int(c) for c in form.getlist("complexes") if c.isdigit()])
-                accounts.assign_districts(db, user_id, _lines(form.get("districts", "")))
-                if user_id != current_user.id:  # an admin cannot lock themself out
-                    accounts.set_active(db, user_id, bool(form.get("active")))
+                accounts.update_user(
+                    db, user_id, role=form.get("role", ""),
+                    complexes=[int(c) for c in form.getlist("complexes") if c.isdigit()],
+                    districts=_lines(form.get("districts", "")),
+                    active=None if myself else bool(form.get("active")),  # an admin cannot lock themself out
+                    actor=current_user)
                 flash(_("저장했습니다."), "ok")
             elif action == "password":
-                accounts.set_password(db, user_id, form.get("password", ""))
+                accounts.set_password(db, user_id, form.get("password", ""), actor=current_user)
                 flash(_("비밀번호를 바꿨습니다."), "ok")
             elif action == "token":
-                token = accounts.issue_token(db, user_id, form.get("label", ""))
+                token = accounts.issue_token(db, user_id, form.get("label", ""), actor=current_user)
                 flash(_("API 토큰을 발급했습니다. 지금만 보이니 복사해 두세요."), "ok")
             elif action == "revoke":
-                n = accounts.revoke_tokens(db, user_id)
+                n = accounts.revoke_tokens(db, user_id, actor=current_user)
                 flash(_("토큰 %(n)s개를 폐기했습니다.", n=n), "ok")
-            _audit_user(db, "update", user_id, before)
         except accounts.AccountError as exc:
             flash(str(exc), "error")
+        else:
+            if myself and action in ("save", "password"):
+                _sign_in_again(db)
         target = accounts.get_user(db, user_id)
     districts = ["/".join(p for p in d if p) for d in sorted(target.districts)]
     return render_template("admin/user.html", title=target.username, target=target, token=token,

@@ -37,6 +37,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from directory.accounts import (AccountError, Anonymous, authenticate, end_sessions, get_user, set_password,
                                 user_for_session, user_for_token)
+from directory.store import list_complexes
 
 from .db import get_db
 
@@ -163,7 +164,7 @@ def me():
             error = _("새 비밀번호 두 칸이 서로 다릅니다.")
         else:
             try:
-                set_password(db, current_user.id, request.form.get("new", ""))
+                set_password(db, current_user.id, request.form.get("new", ""), actor=current_user)
             except AccountError as exc:
                 error = str(exc)
             else:
@@ -174,9 +175,7 @@ def me():
                 login_user(get_user(db, current_user.id), remember=remember_cookie in request.cookies)
                 flash(_("비밀번호를 바꿨습니다."), "ok")
                 return redirect(url_for("auth.me"))
-    complexes = list(db.query(
-        f"SELECT id, name, sido, sigungu FROM complexes WHERE id IN ({','.join('?' * len(current_user.complex_ids))}) "
-        "ORDER BY name", sorted(current_user.complex_ids))) if current_user.complex_ids else []
+    complexes = [c for c in list_complexes(db) if c["id"] in current_user.complex_ids]
     return render_template("auth/me.html", title=_("내 계정"), complexes=complexes, error=error,
                            districts=sorted(current_user.districts)), 400 if error else 200
 
