@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from .actors import require_admin
 from .store import StoreError, now
 
 __all__ = ["AuditError", "row_snapshot", "record", "list_entries", "get_entry", "undo"]
@@ -56,11 +57,18 @@ def record(db, user, action: str, table: str, row_id, before: dict | None, after
     cur = db.conn.execute(
         "INSERT INTO audit_log (user_id, username, at, action, table_name, row_id, before, after) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [getattr(user, "id", None), getattr(user, "username", None) or "system", now(), action, table, row_id,
+        [getattr(user, "id", None), _who(user), now(), action, table, row_id,
          json.dumps(before, ensure_ascii=False, default=str) if before is not None else None,
          json.dumps(after, ensure_ascii=False, default=str) if after is not None else None],
     )
     return cur.lastrowid
+
+
+def _who(user) -> str:
+    """The name the log keeps: the account's, a system actor's (cli:kim), "anonymous" or "system"."""
+    if getattr(user, "username", None):
+        return user.username
+    return "anonymous" if getattr(user, "is_anonymous", False) else "system"
 
 
 def _decode(entry: dict) -> dict:
@@ -92,12 +100,13 @@ def _same(a: dict | None, b: dict | None) -> bool:
     return {k: v for k, v in a.items() if k not in skip} == {k: v for k, v in b.items() if k not in skip}
 
 
-def undo(db, entry_id: int, user) -> int:
-    """Put the row back as it was before the entry; returns the new entry's id.
+def undo(db, entry_id: int, actor=None) -> int:
+    """Put the row back as it was before the entry (administrators); returns the new entry's id.
 
-    Refuses (AuditError, in Korean) when the entry was already undone, its
-    table cannot be undone, or the row changed after the entry.
+    Refuses (AuditError) when the entry was already undone, its table cannot
+    be undone, or the row changed after the entry.
     """
+    actor = require_admin(actor)
     entry = get_entry(db, entry_id)
     table, row_id = entry["table_name"], entry["row_id"]
     if entry["undone_by"]:
@@ -129,7 +138,7 @@ def undo(db, entry_id: int, user) -> int:
                 sets += ", version = version + 1"
             db.conn.execute(f"UPDATE [{table}] SET {sets} WHERE id = ?", [before[c] for c in cols] + [row_id])
             action = "undo-update"
-        new_id = record(db, user, action, table, row_id, current, row_snapshot(db, table, row_id))
+        new_id = record(db, actor, action, table, row_id, current, row_snapshot(db, table, row_id))
         db.conn.execute("UPDATE audit_log SET undone_by = ? WHERE id = ?", [new_id, entry_id])
     return new_id
 

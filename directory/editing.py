@@ -3,6 +3,8 @@
 Each edit normalises like an import does (시도, phone, name key), records the
 row before and after in the audit log in the same transaction, and keeps the
 original text columns (`*_raw`) untouched so the source can still be seen.
+Editing an agency and resolving a request are for administrators (the
+`actor` is checked, :mod:`directory.actors`); anyone may send a request.
 """
 from __future__ import annotations
 
@@ -10,11 +12,13 @@ import re
 from datetime import date, timedelta
 
 from . import audit, privacy
+from .actors import require_admin
 from .normalize import address_key, clean_text, name_key, normalize_homepage, normalize_phone, normalize_sido
 from .store import AgencyNotFound, StoreError, now
 from .vocabulary import KOREA_LAT, KOREA_LON
 
-__all__ = ["EDITABLE", "EditError", "CorrectionPersonalData", "update_agency", "create_agency", "request_correction"]
+__all__ = ["EDITABLE", "CORRECTION_STATUSES", "EditError", "CorrectionPersonalData", "update_agency", "create_agency",
+           "request_correction", "resolve_correction", "list_corrections", "count_corrections"]
 
 # Field → Korean label; only these can be changed by hand.
 EDITABLE = {
@@ -24,6 +28,7 @@ EDITABLE = {
     "lat": "위도", "lon": "경도", "verified_date": "확인일",
 }
 MAX_TEXT = 1000
+CORRECTION_STATUSES = ("open", "done", "rejected")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -127,8 +132,9 @@ def _derived(db, values: dict, merged: dict) -> dict:
     return extra
 
 
-def update_agency(db, agency_id: int, changes: dict, user=None) -> dict:
-    """Change some fields of an agency; returns the row after. Audited."""
+def update_agency(db, agency_id: int, changes: dict, *, actor=None) -> dict:
+    """Change some fields of an agency (administrators); returns the row after. Audited."""
+    actor = require_admin(actor)
     values = _clean(db, changes)
     with db.conn:
         before = audit.row_snapshot(db, "agencies", agency_id)
@@ -139,12 +145,13 @@ def update_agency(db, agency_id: int, changes: dict, user=None) -> dict:
         sets = ", ".join(f"[{k}] = ?" for k in values)
         db.conn.execute(f"UPDATE agencies SET {sets} WHERE id = ?", [*values.values(), agency_id])
         after = audit.row_snapshot(db, "agencies", agency_id)
-        audit.record(db, user, "update", "agencies", agency_id, before, after)
+        audit.record(db, actor, "update", "agencies", agency_id, before, after)
     return after
 
 
-def create_agency(db, fields: dict, user=None) -> dict:
-    """Add an agency by hand (source 'manual'); returns the new row. Audited."""
+def create_agency(db, fields: dict, *, actor=None) -> dict:
+    """Add an agency by hand (administrators; source 'manual'); returns the new row. Audited."""
+    actor = require_admin(actor)
     values = _clean(db, fields)
     if not values.get("name"):
         raise EditError("name_required")
@@ -159,13 +166,13 @@ def create_agency(db, fields: dict, user=None) -> dict:
             [values[c] for c in cols])
         agency_id = cur.lastrowid
         after = audit.row_snapshot(db, "agencies", agency_id)
-        audit.record(db, user, "insert", "agencies", agency_id, None, after)
+        audit.record(db, actor, "insert", "agencies", agency_id, None, after)
     return after
 
 
 def request_correction(db, agency_id: int, message: str, *, field: str | None = None, contact: str | None = None,
-                       user=None) -> int:
-    """Store a user's correction request for the administrators; returns its id.
+                       actor=None) -> int:
+    """Store a correction request for the administrators, audited; returns its id.
 
     Anyone may send one, signed in or not, so the message (and the contact,
     for ID numbers and flats) goes through the personal-data detector first:
@@ -187,8 +194,37 @@ def request_correction(db, agency_id: int, message: str, *, field: str | None = 
         cur = db.conn.execute(
             "INSERT INTO correction_requests (agency_id, field, message, contact, user_id, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [agency_id, field, text, contact, getattr(user, "id", None), now()])
+            [agency_id, field, text, contact, getattr(actor, "id", None), now()])
         request_id = cur.lastrowid
-        audit.record(db, user, "insert", "correction_requests", request_id, None,
+        audit.record(db, actor, "insert", "correction_requests", request_id, None,
                      audit.row_snapshot(db, "correction_requests", request_id))
     return request_id
+
+
+def resolve_correction(db, request_id: int, status: str, *, actor=None) -> dict:
+    """Mark a correction request done, rejected (or open again) (administrators), audited; returns the row."""
+    actor = require_admin(actor)
+    if status not in CORRECTION_STATUSES:
+        raise EditError("unknown_correction_status", status=status)
+    with db.conn:
+        before = audit.row_snapshot(db, "correction_requests", request_id)
+        if before is None:
+            raise EditError("correction_not_found", request_id=request_id)
+        db.conn.execute("UPDATE correction_requests SET status = ?, resolved_by = ?, resolved_at = ? WHERE id = ?",
+                        [status, actor.id, now(), request_id])
+        after = audit.row_snapshot(db, "correction_requests", request_id)
+        audit.record(db, actor, "update", "correction_requests", request_id, before, after)
+    return after
+
+
+def list_corrections(db, status: str = "open", *, limit: int = 200) -> list[dict]:
+    """Correction requests with one status, newest first, with the agency's name and the sender's user name."""
+    return list(db.query(
+        "SELECT r.*, a.name AS agency_name, u.username FROM correction_requests r "
+        "JOIN agencies a ON a.id = r.agency_id LEFT JOIN users u ON u.id = r.user_id "
+        "WHERE r.status = ? ORDER BY r.id DESC LIMIT ?", [status, limit]))
+
+
+def count_corrections(db, status: str = "open") -> int:
+    """How many correction requests have this status."""
+    return db.execute("SELECT count(*) FROM correction_requests WHERE status = ?", [status]).fetchone()[0]

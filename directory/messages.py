@@ -45,6 +45,8 @@ MESSAGES: dict[str, str] = {
     "lat_lon_together": "위도와 경도는 함께 입력하세요.",
     "correction_empty": "무엇이 틀렸는지 적어 주세요.",
     "correction_too_long": "내용은 %(limit)s자 이내로 적어 주세요.",
+    "unknown_correction_status": "알 수 없는 상태입니다.",
+    "correction_not_found": "요청을 찾을 수 없습니다.",
     # directory.audit
     "audit_error": "기록을 되돌릴 수 없습니다.",
     "audit_entry_not_found": "기록을 찾을 수 없습니다: %(entry_id)r",

@@ -5,11 +5,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
-from directory import accounts, audit
-from directory.store import list_complexes, now
+from directory import accounts, audit, editing
+from directory.store import list_complexes
 
 from .auth import admin_required
 from .db import get_db
+from .errors import error_message
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -21,8 +22,8 @@ def index():
     db = get_db()
     return render_template(
         "admin/index.html", title=_("관리"),
-        open_corrections=db.execute("SELECT count(*) FROM correction_requests WHERE status = 'open'").fetchone()[0],
-        users=db["users"].count, edits=list(audit.list_entries(db, limit=10)),
+        open_corrections=editing.count_corrections(db, "open"),
+        users=len(accounts.list_users(db)), edits=list(audit.list_entries(db, limit=10)),
     )
 
 
@@ -122,7 +123,7 @@ def audit_log():
 def undo(entry_id: int):
     """Put a row back as it was before an edit."""
     try:
-        audit.undo(get_db(), entry_id, current_user)
+        audit.undo(get_db(), entry_id, actor=current_user)
     except audit.AuditError as exc:
         flash(str(exc), "error")
     else:
@@ -136,10 +137,7 @@ def corrections():
     """Correction requests sent from agency pages."""
     db = get_db()
     status = request.args.get("status", "open")
-    rows = list(db.query(
-        "SELECT r.*, a.name AS agency_name, u.username FROM correction_requests r "
-        "JOIN agencies a ON a.id = r.agency_id LEFT JOIN users u ON u.id = r.user_id "
-        "WHERE r.status = ? ORDER BY r.id DESC LIMIT 200", [status]))
+    rows = editing.list_corrections(db, status)
     return render_template("admin/corrections.html", title=_("수정 요청"), rows=rows, status=status)
 
 
@@ -147,19 +145,10 @@ def corrections():
 @admin_required
 def resolve_correction(request_id: int):
     """Mark a correction request done or rejected."""
-    db = get_db()
-    status = request.form.get("status")
-    if status not in ("done", "rejected", "open"):
-        flash(_("알 수 없는 상태입니다."), "error")
+    try:
+        editing.resolve_correction(get_db(), request_id, request.form.get("status", ""), actor=current_user)
+    except editing.EditError as exc:
+        flash(error_message(exc), "error")
         return redirect(url_for("admin.corrections"))
-    with db.conn:
-        before = audit.row_snapshot(db, "correction_requests", request_id)
-        if before is None:
-            flash(_("요청을 찾을 수 없습니다."), "error")
-            return redirect(url_for("admin.corrections"))
-        db.conn.execute("UPDATE correction_requests SET status = ?, resolved_by = ?, resolved_at = ? WHERE id = ?",
-                        [status, current_user.id, now(), request_id])
-        audit.record(db, current_user, "update", "correction_requests", request_id, before,
-                     audit.row_snapshot(db, "correction_requests", request_id))
     flash(_("처리했습니다."), "ok")
     return redirect(url_for("admin.corrections"))

@@ -26,7 +26,7 @@ def correction(agency_id: int):
         try:
             editing.request_correction(db, agency_id, draft["message"], field=draft["field"] or None,
                                        contact=draft["contact"] or None,
-                                       user=current_user if current_user.is_authenticated else None)
+                                       actor=current_user)
         except editing.EditError as exc:
             error = str(exc)
         else:
@@ -48,7 +48,7 @@ def edit(agency_id: int):
         changes = {k: v for k, v in changes.items() if (v or None) != (None if agency.get(k) is None else str(agency[k]))}
         try:
             if changes:
-                editing.update_agency(db, agency_id, changes, current_user)
+                editing.update_agency(db, agency_id, changes, actor=current_user)
         except editing.EditError as exc:
             error, values = str(exc), {**agency, **request.form.to_dict()}
         else:

@@ -177,7 +177,7 @@ def create_agency():
     """Add an agency by hand (admin)."""
     _require_admin()
     data = _body()
-    row = editing.create_agency(get_db(), {k: v for k, v in data.items()}, current_user)
+    row = editing.create_agency(get_db(), {k: v for k, v in data.items()}, actor=current_user)
     return jsonify(row), 201, {"Location": url_for("api.agency", agency_id=row["id"])}
 
 
@@ -186,7 +186,7 @@ def update_agency(agency_id: int):
     """Change some fields of an agency (admin); audited and undoable."""
     _require_admin()
     data = _body()
-    row = editing.update_agency(get_db(), _id(agency_id), data, current_user)
+    row = editing.update_agency(get_db(), _id(agency_id), data, actor=current_user)
     return jsonify(row)
 
 
@@ -198,7 +198,7 @@ def correction(agency_id: int):
         get_db(), _id(agency_id), _text(data.get("message"), "message") or "",
         field=_text(data.get("field"), "field", max_len=50),
         contact=_text(data.get("contact"), "contact", max_len=200),
-        user=current_user if current_user.is_authenticated else None)
+        actor=current_user)
     return jsonify(id=request_id, status="open"), 201
 
 
