@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from directory.actors import cli_actor
 from directory.store import counts
 from directory.vocabulary import PLACEMENT_SHORT_LABELS as PLACEMENT_LABELS
 from importers import ImportFormatError, import_file
@@ -67,7 +68,8 @@ def import_command(ctx, file, complexes, mapping_file, map_pairs, crs, source, s
         show_bar = sys.stderr.isatty() and not as_json
         with _RowBar() if show_bar else _NoBar() as bar:
             summary = import_file(ctx.db, file, complexes=complexes, progress=bar.update, mapping=mapping or None,
-                                  crs=crs, source=source, geocoder=coder, on_rows=bar.set_total)
+                                  crs=crs, source=source, geocoder=coder, on_rows=bar.set_total,
+                                  actor=cli_actor())
     except (ImportFormatError, GeocoderConfigError) as exc:
         if as_json:
             click.echo(json.dumps({"error": str(exc)}, ensure_ascii=False))

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from .hsds import import_hsds
 from .reading import ImportFormatError, Table, read_csv
-from .run import ImportRun, ImportSummary, RowError
+from directory.actors import require_admin
+
+from .run import IMPORT_ACTOR, ImportRun, ImportSummary, RowError
 from .standard import DATASETS, detect_dataset, import_standard, near_dataset
 from .study import import_matrix, is_matrix
 from .tabular import MappingError, build_mapping, find_header_row, import_tabular, read_table
@@ -23,7 +25,7 @@ KNOWN = ", ".join([d.label for d in DATASETS] + ["연계 매트릭스(category, 
 
 
 def import_file(db, path, *, complexes=None, progress=None, mapping=None, crs=None, source=None,
-                geocoder=None, on_rows=None) -> ImportSummary:
+                geocoder=None, on_rows=None, actor=None) -> ImportSummary:
     """Import one file into the store and return its summary.
 
     CSV (any Korean encoding), XLSX and the SSIS HTML "xls" are read; a
@@ -33,9 +35,21 @@ def import_file(db, path, *, complexes=None, progress=None, mapping=None, crs=No
     an Open Referral package. Raises ImportFormatError, naming what was
     expected, when the file is none of these. `on_rows`, if given, is
     called with the number of data rows once a tabular file is read (a
-    progress bar's length, without reading the file twice).
+    progress bar's length, without reading the file twice). Importing is
+    for administrators (`actor`, None: the program itself); the run's audit
+    entry names the actor and commits with the rows.
     """
-    path = Path(path)
+    actor = require_admin(actor)
+    token = IMPORT_ACTOR.set(actor)
+    try:
+        return _import_file(db, Path(path), complexes=complexes, progress=progress, mapping=mapping, crs=crs,
+                            source=source, geocoder=geocoder, on_rows=on_rows)
+    finally:
+        IMPORT_ACTOR.reset(token)
+
+
+def _import_file(db, path: Path, *, complexes, progress, mapping, crs, source, geocoder, on_rows) -> ImportSummary:
+    """The dispatch by file kind (see import_file)."""
     suffix = path.suffix.lower()
     if suffix == ".json":
         return import_hsds(db, path, progress=progress)

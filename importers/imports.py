@@ -26,6 +26,13 @@ def list_runs(db, *, limit: int = 30) -> list[dict]:
     return rows
 
 
+def quarantined_rows(db, run_id: int, *, limit: int = 500) -> list[dict]:
+    """A run's quarantined rows in file order (row number, column, reason, raw JSON), at most `limit`."""
+    return list(db.query(
+        'SELECT row_number, "column", reason, raw FROM quarantine WHERE import_run_id = ? ORDER BY row_number '
+        "LIMIT ?", [run_id, limit]))
+
+
 def import_run(db, run_id: int) -> dict:
     """One run with its parsed summary and every quarantined row (raw row as a dict)."""
     rows = list(db.query("SELECT * FROM import_runs WHERE id = ?", [run_id]))

@@ -10,11 +10,18 @@ columns the importer mapped (:meth:`ImportRun.keep_columns`). A list's other
 columns (비고, 담당자) are never stored: their values go through the
 personal-data detector only so that the report can say which columns were
 dropped and why.
+
+The run's audit entry ("import" on ``import_runs``, the summary as "after")
+commits with the rows, in the same transaction; it names the actor
+:func:`importers.import_file` was given (:data:`IMPORT_ACTOR`).
 """
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+
+from directory import audit
 
 from directory.normalize import (address_key, clean_text, fix_typos, name_key, normalize_homepage, normalize_phone,
                                  normalize_postcode, normalize_sido, parse_address)
@@ -26,7 +33,13 @@ from .common import AGENCY_COLUMNS, SAME_PLACE_METRES, distance_m
 from .coords import CoordinateError, CoordinateNotANumber, read_coordinates
 from .imports import QUARANTINE_COLUMN, resolve_quarantined
 
-__all__ = ["RowError", "ImportSummary", "ImportRun", "KNOWN_PLACEMENTS", "MAX_NAME_LENGTH"]
+__all__ = ["RowError", "ImportSummary", "ImportRun", "IMPORT_ACTOR", "KNOWN_PLACEMENTS", "MAX_NAME_LENGTH"]
+
+# Who runs the import, for its audit entry. A context variable rather than a
+# parameter: `import_file` sets it once, and every format's importer (standard,
+# tabular, study, HSDS) opens its ImportRun without passing it along. None is
+# the program itself ("system"). Per thread, so background imports keep theirs.
+IMPORT_ACTOR: ContextVar = ContextVar("import_actor", default=None)
 
 # SQLite page cache during an import, in KiB (see ImportRun.__enter__).
 IMPORT_CACHE_KIB = 16384
@@ -150,6 +163,8 @@ class ImportRun:
             [now(), s.rows, s.imported, s.updated, s.merged, s.unchanged, s.quarantined,
              json.dumps(s.as_dict(), ensure_ascii=False), s.run_id],
         )
+        audit.record(self.db, IMPORT_ACTOR.get(), "import", "import_runs", s.run_id, None,
+                     {k: v for k, v in s.as_dict().items() if k != "errors"})
         self.conn.commit()
         return False
 

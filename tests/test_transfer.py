@@ -67,7 +67,7 @@ def test_upload_preview_confirm_report(admin, app):
     assert "결과" in report and "격리" in report
     db = connect(app.config["DATABASE"])
     assert db.execute("SELECT count(*) FROM agencies WHERE name = '행복나눔 복지관'").fetchone()[0] == 1
-    assert db.execute("SELECT username FROM audit_log WHERE action = 'import'").fetchone()[0] == "admin"
+    assert db.execute("SELECT username FROM audit_log WHERE action = 'import' ORDER BY id DESC").fetchone()[0] == "admin"
     db.conn.close()
 
 

@@ -115,7 +115,9 @@ def import_form():
 
 
 def _recent_runs() -> list[dict]:
-    return list(get_db().query("SELECT * FROM import_runs ORDER BY id DESC LIMIT 10"))
+    from importers.imports import list_runs
+
+    return list_runs(get_db(), limit=10)
 
 
 def _overrides(form) -> dict[str, str]:
@@ -180,17 +182,12 @@ def confirm(token: str):
             job = _jobs[token] = {"status": "queued", "done": 0, "total": 0, "summary": None, "error": None,
                                   "user": current_user.username, "user_id": current_user.id,
                                   "started": time.time()}
+            # The signed-in User itself, not the request-bound proxy: the thread outlives the request.
+            actor = current_user._get_current_object()
             thread = threading.Thread(target=_run_import, name=f"import-{token[:6]}", daemon=True,
-                                      args=(current_app.config["DATABASE"], path, overrides, job))
+                                      args=(current_app.config["DATABASE"], path, overrides, job, actor))
             thread.start()
     return redirect(url_for("transfer.status", token=token))
-
-
-class _Who:
-    """The user who started a background import, for the audit log."""
-
-    def __init__(self, user_id, username):
-        self.id, self.username = user_id, username
 
 
 def _save_job(folder: Path, job: dict) -> None:
@@ -200,8 +197,8 @@ def _save_job(folder: Path, job: dict) -> None:
     tmp.replace(folder / "job.json")
 
 
-def _run_import(db_path: str, path: Path, overrides: dict, job: dict) -> None:
-    """The import itself, on its own connection; progress goes into `job` and job.json."""
+def _run_import(db_path: str, path: Path, overrides: dict, job: dict, actor) -> None:
+    """The import itself, on its own connection, audited as `actor`; progress goes into `job` and job.json."""
     from importers import ImportFormatError, import_file
 
     db = None
@@ -222,14 +219,9 @@ def _run_import(db_path: str, path: Path, overrides: dict, job: dict) -> None:
                 last[0] = time.monotonic()
                 _save_job(folder, job)
 
-        summary = import_file(db, path, mapping=overrides or None, progress=progress, on_rows=set_total)
+        summary = import_file(db, path, mapping=overrides or None, progress=progress, on_rows=set_total,
+                              actor=actor)
         job["summary"] = summary.as_dict()
-        if summary.run_id is not None:  # the import itself is in import_runs; the log says who ran it
-            from directory import audit
-
-            with db.conn:
-                audit.record(db, _Who(job["user_id"], job["user"]), "import", "import_runs", summary.run_id, None,
-                             {k: v for k, v in job["summary"].items() if k != "errors"})
         job["status"] = "done"
         path.unlink(missing_ok=True)  # the data is in the store now; keep only job.json
     except (ImportFormatError, StoreError, OSError, ValueError) as exc:
@@ -262,9 +254,9 @@ def status(token: str):
     job = _job(token)
     quarantine = []
     if job["status"] == "done" and job["summary"] and job["summary"].get("run_id"):
-        quarantine = list(get_db().query(
-            "SELECT row_number, [column], reason, raw FROM quarantine WHERE import_run_id = ? ORDER BY row_number "
-            "LIMIT 500", [job["summary"]["run_id"]]))
+        from importers.imports import quarantined_rows
+
+        quarantine = quarantined_rows(get_db(), job["summary"]["run_id"], limit=500)
     return render_template("transfer/status.html", title=_("가져오기"), token=token, job=job, quarantine=quarantine)
 
 
