@@ -5,6 +5,7 @@ import json
 
 import click
 
+from directory.actors import cli_actor
 from directory.errors import YeongyeError
 from directory.store import StoreError
 from directory.vocabulary import PLACEMENT_SHORT_LABELS as PLACEMENT_LABELS
@@ -145,11 +146,10 @@ def duplicates_group(click_ctx, as_json, limit):
                "병합 취소: duplicates split ID · 병합 확인: duplicates confirm ID")
 
 
-def _in_transaction(ctx, action):
-    conn = ctx.db.conn
+def _act(action, *args):
+    """Run one core action as the CLI's actor (it owns its transaction and audit entry); errors in Korean."""
     try:
-        with conn:
-            return action(conn)
+        return action(*args, actor=cli_actor())
     except YeongyeError as exc:  # the core's family: its Korean sentence
         raise click.ClickException(str(exc)) from exc
 
@@ -165,7 +165,7 @@ def duplicates_same(ctx, a, b):
     """
     from importers.dedup import decide
 
-    _in_transaction(ctx, lambda conn: decide(conn, a, b, "same"))
+    _act(decide, ctx.db, a, b, "same")
     click.echo(f"#{max(a, b)}을(를) #{min(a, b)}에 병합했습니다.")
 
 
@@ -180,7 +180,7 @@ def duplicates_distinct(ctx, a, b):
     """
     from importers.dedup import decide
 
-    _in_transaction(ctx, lambda conn: decide(conn, a, b, "distinct"))
+    _act(decide, ctx.db, a, b, "distinct")
     click.echo(f"#{a}와(과) #{b}는 다른 기관으로 기록했습니다.")
 
 
@@ -194,7 +194,7 @@ def duplicates_split(ctx, merge_id):
     """
     from importers.dedup import split_merge
 
-    new_id = _in_transaction(ctx, lambda conn: split_merge(conn, merge_id))
+    new_id = _act(split_merge, ctx.db, merge_id)
     click.echo(f"병합 #{merge_id}을(를) 취소했습니다: 기관 #{new_id}")
 
 
@@ -208,7 +208,7 @@ def duplicates_confirm(ctx, merge_id):
     """
     from importers.dedup import confirm_merge
 
-    _in_transaction(ctx, lambda conn: confirm_merge(conn, merge_id))
+    _act(confirm_merge, ctx.db, merge_id)
     click.echo(f"병합 #{merge_id} 확인.")
 
 

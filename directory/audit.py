@@ -53,8 +53,8 @@ def row_snapshot(db, table: str, row_id, *, dependents: bool = False) -> dict | 
 
 
 def record(db, user, action: str, table: str, row_id, before: dict | None, after: dict | None) -> int:
-    """Add one entry (call inside the edit's transaction when there is one); returns its id."""
-    cur = db.conn.execute(
+    """Add one entry (call inside the edit's transaction); returns its id. `db`: the store or its sqlite3 connection."""
+    cur = getattr(db, "conn", db).execute(
         "INSERT INTO audit_log (user_id, username, at, action, table_name, row_id, before, after) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [getattr(user, "id", None), _who(user), now(), action, table, row_id,

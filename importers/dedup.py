@@ -25,6 +25,8 @@ from dataclasses import asdict, dataclass
 
 from rapidfuzz import fuzz
 
+from directory import audit
+from directory.actors import require_admin
 from directory.errors import YeongyeError
 from directory.store import AgencyNotFound, now
 from directory.vocabulary import BRANCHED_TYPES, PLACEMENT_RANK, PRECISE
@@ -432,11 +434,32 @@ def _move_references(conn, keep: int, drop: int) -> dict:
     return moved
 
 
-def split_merge(conn, merge_id: int) -> int:
-    """Undo a merge: the merged agency comes back with its source rows and links; returns its id.
+def _merge_entry(conn, merge_id: int) -> dict | None:
+    """A merge as the audit log keeps it: who was kept and merged, by which rule, its status (not its snapshot)."""
+    cur = conn.execute("SELECT id, kept_id, merged_id, merged_name, rule, score, distance_m, import_run_id, status, "
+                       "created_at FROM agency_merges WHERE id = ?", [merge_id])
+    row = cur.fetchone()
+    return dict(zip([c[0] for c in cur.description], row)) if row else None
 
-    The pair is recorded as distinct so the next import does not merge it again.
+
+def split_merge(db, merge_id: int, *, actor=None) -> int:
+    """Undo a merge (administrators): the merged agency comes back with its source rows and links; returns its id.
+
+    The pair is recorded as distinct so the next import does not merge it
+    again. One transaction with its audit entry ("split" on agency_merges);
+    `db` is the store or its sqlite3 connection.
     """
+    actor = require_admin(actor)
+    conn = getattr(db, "conn", db)
+    with conn:
+        before = _merge_entry(conn, merge_id)
+        new_id = _split_merge(conn, merge_id)
+        audit.record(conn, actor, "split", "agency_merges", merge_id, before,
+                     {**_merge_entry(conn, merge_id), "restored_id": new_id})
+    return new_id
+
+
+def _split_merge(conn, merge_id: int) -> int:
     row = conn.execute(
         "SELECT kept_id, merged_id, snapshot, moved, status FROM agency_merges WHERE id = ?", [merge_id]
     ).fetchone()
@@ -479,33 +502,53 @@ def split_merge(conn, merge_id: int) -> int:
     return new_id
 
 
-def decide(conn, a: int, b: int, decision: str) -> None:
-    """Record a person's verdict on a pair ("same" or "distinct"); "same" merges them now."""
+def decide(db, a: int, b: int, decision: str, *, actor=None) -> int | None:
+    """Record a person's verdict on a pair ("same" or "distinct"); "same" merges them now (the lower id is kept).
+
+    For administrators; one transaction with its audit entry ("merge" on
+    agency_merges, or "distinct" on dedup_decisions). Returns the merge id
+    (None for "distinct"). `db` is the store or its sqlite3 connection.
+    """
+    actor = require_admin(actor)
     if decision not in ("same", "distinct"):
         raise MergeError("bad_decision", decision=decision)
-    _agency_row(conn, a), _agency_row(conn, b)
-    _record(conn, a, b, decision)
-    if decision == "same":
+    conn = getattr(db, "conn", db)
+    with conn:
+        _agency_row(conn, a), _agency_row(conn, b)
+        pair = _record(conn, a, b, decision)
+        if decision == "distinct":
+            audit.record(conn, actor, "distinct", "dedup_decisions", None, None, pair)
+            return None
         keep, drop = sorted((a, b))
-        merge_agencies(conn, keep, drop, rule="decision")
+        merge_id = merge_agencies(conn, keep, drop, rule="decision")
+        audit.record(conn, actor, "merge", "agency_merges", merge_id, None, _merge_entry(conn, merge_id))
+    return merge_id
 
 
-def _record(conn, a: int, b: int, decision: str) -> None:
+def _record(conn, a: int, b: int, decision: str) -> dict:
     def first_source(agency_id):
         row = conn.execute("SELECT source, source_key FROM agency_sources WHERE agency_id = ? ORDER BY id LIMIT 1",
                            [agency_id]).fetchone()
         return f"{row[0]}|{row[1]}" if row else f"agency|{agency_id}"
 
     key_a, key_b = sorted((first_source(a), first_source(b)))
+    stamp = now()
     conn.execute("INSERT OR REPLACE INTO dedup_decisions (a_key, b_key, decision, decided_at) VALUES (?,?,?,?)",
-                 [key_a, key_b, decision, now()])
+                 [key_a, key_b, decision, stamp])
+    return {"a": a, "b": b, "a_key": key_a, "b_key": key_b, "decision": decision, "decided_at": stamp}
 
 
-def confirm_merge(conn, merge_id: int) -> None:
-    """Mark an automatic merge as checked by a person."""
-    cur = conn.execute("UPDATE agency_merges SET status = 'confirmed' WHERE id = ? AND status = 'merged'", [merge_id])
-    if cur.rowcount == 0:
-        raise AgencyNotFound("merge_not_found", merge_id=merge_id)
+def confirm_merge(db, merge_id: int, *, actor=None) -> None:
+    """Mark an automatic merge as checked by a person (administrators), audited ("confirm" on agency_merges)."""
+    actor = require_admin(actor)
+    conn = getattr(db, "conn", db)
+    with conn:
+        before = _merge_entry(conn, merge_id)
+        cur = conn.execute("UPDATE agency_merges SET status = 'confirmed' WHERE id = ? AND status = 'merged'",
+                           [merge_id])
+        if cur.rowcount == 0:
+            raise AgencyNotFound("merge_not_found", merge_id=merge_id)
+        audit.record(conn, actor, "confirm", "agency_merges", merge_id, before, _merge_entry(conn, merge_id))
 
 
 def merge_log(conn, *, status: str | None = None) -> list[dict]:
