@@ -7,6 +7,7 @@ import sys
 import click
 
 from directory import search as search_core
+from directory.store import counts
 
 from .group import main, pass_ctx
 
@@ -77,7 +78,7 @@ def reindex_command(ctx):
 
     Example: yeongye --db demo.db reindex
     """
-    total = ctx.db.execute("SELECT count(*) FROM agencies").fetchone()[0]
+    total = counts(ctx.db)["agencies"]
     show_bar = sys.stderr.isatty()
     if show_bar:
         with click.progressbar(length=total, label="색인 만드는 중", file=sys.stderr) as bar:

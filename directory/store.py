@@ -195,3 +195,69 @@ def complex_links(db: sqlite_utils.Database, complex_id: int) -> list[dict]:
 def counts(db: sqlite_utils.Database) -> dict:
     """How many agencies, complexes, links and import runs the store holds."""
     return {t: db[t].count for t in ("agencies", "complexes", "links", "import_runs", "quarantine")}
+
+
+# --- what the pages' menus and checks read (named here so no shell writes SQL) ---
+
+
+def content_types(db: sqlite_utils.Database) -> list[dict]:
+    """The link content types (code, Korean name) in their display order."""
+    return list(db.query("SELECT code, name FROM content_types ORDER BY ord"))
+
+
+def frequency_levels(db: sqlite_utils.Database) -> list[dict]:
+    """The contact-frequency scale (level, mark, label), most frequent first."""
+    return list(db.query("SELECT level, mark, label FROM frequency_levels ORDER BY level DESC"))
+
+
+def unlinked_agencies(db: sqlite_utils.Database, complex_id: int, query: str, *, limit: int = 20) -> list[dict]:
+    """Agencies whose name contains every word typed, not yet linked with the complex (the add-partner search).
+
+    A plain substring match on the name, not :func:`directory.search.search`:
+    the person picking a partner types part of a name they already know.
+    """
+    words = query.split()
+    if not words:
+        return []
+    where = " AND ".join("a.name LIKE ? ESCAPE '\\'" for _ in words)
+    return list(db.query(
+        f"""SELECT a.id, a.name, a.type, a.sido, a.sigungu, a.phone FROM agencies a
+            WHERE {where} AND a.id NOT IN (SELECT agency_id FROM links WHERE complex_id = ?)
+            ORDER BY a.name LIMIT ?""",
+        [*(f"%{_escape_like(w)}%" for w in words), complex_id, limit]))
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def complex_choices(db: sqlite_utils.Database, limit: int) -> list[dict]:
+    """Complexes (id, name) by name, at most `limit`, for a menu."""
+    return list(db.query("SELECT id, name FROM complexes ORDER BY name LIMIT ?", [limit]))
+
+
+def complex_districts(db: sqlite_utils.Database) -> list[dict]:
+    """The districts (시도, 시군구) that have complexes, with how many each."""
+    return list(db.query(
+        "SELECT sido, sigungu, count(*) AS complexes FROM complexes WHERE sido IS NOT NULL "
+        "GROUP BY sido, sigungu ORDER BY sido, sigungu"))
+
+
+def has_complexes(db: sqlite_utils.Database, sido: str, sigungu: str | None = None) -> bool:
+    """Whether any complex lies in the 시도 (and 시군구, when given)."""
+    return db.execute("SELECT 1 FROM complexes WHERE sido = ? AND (? IS NULL OR sigungu = ?) LIMIT 1",
+                      [sido, sigungu, sigungu]).fetchone() is not None
+
+
+def placed_types(db: sqlite_utils.Database) -> list[str]:
+    """Agency types that have agencies on the map (coordinates, not sample data), the commonest first."""
+    return [r[0] for r in db.execute(
+        "SELECT type FROM agencies WHERE type IS NOT NULL AND lat IS NOT NULL AND placement != 'sample' "
+        "GROUP BY type ORDER BY count(*) DESC")]
+
+
+def data_version(db: sqlite_utils.Database) -> tuple:
+    """Changes whenever agencies change (search log), anything is edited (audit log) or imported."""
+    return tuple(db.execute(
+        "SELECT (SELECT max(seq) FROM search_changes), (SELECT max(id) FROM audit_log), "
+        "(SELECT max(id) FROM import_runs)").fetchone())

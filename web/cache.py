@@ -17,6 +17,8 @@ from collections import OrderedDict
 
 from flask import Response, g, request, session
 
+from directory.store import data_version
+
 CACHEABLE = {"search.page", "agencies.index", "agencies.detail", "home.index"}
 MAX_ENTRIES = 2000
 
@@ -47,14 +49,6 @@ class PageCache:
             self._data.move_to_end(key)
             while len(self._data) > self.max_entries:
                 self._data.popitem(last=False)
-
-
-def data_version(db) -> tuple:
-    """Changes whenever agencies change (search log), anything is edited (audit log) or imported."""
-    row = db.execute(
-        "SELECT (SELECT max(seq) FROM search_changes), (SELECT max(id) FROM audit_log), "
-        "(SELECT max(id) FROM import_runs)").fetchone()
-    return tuple(row)
 
 
 def init_app(app) -> None:

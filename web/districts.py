@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
+from directory.store import complex_districts, has_complexes
 from network.report import network_report
 
 from .db import get_db
@@ -13,10 +14,7 @@ bp = Blueprint("districts", __name__, url_prefix="/districts")
 @bp.route("/")
 def index():
     """The districts that have complexes, with how many each."""
-    rows = list(get_db().query(
-        "SELECT sido, sigungu, count(*) AS complexes FROM complexes WHERE sido IS NOT NULL "
-        "GROUP BY sido, sigungu ORDER BY sido, sigungu"))
-    return render_template("districts/index.html", districts=rows)
+    return render_template("districts/index.html", districts=complex_districts(get_db()))
 
 
 @bp.route("/all")
@@ -39,8 +37,7 @@ def district(sido: str, sigungu: str):
 
 def _page(sido, sigungu):
     db = get_db()
-    if sido and db.execute("SELECT 1 FROM complexes WHERE sido = ? AND (? IS NULL OR sigungu = ?) LIMIT 1",
-                           [sido, sigungu, sigungu]).fetchone() is None:
+    if sido and not has_complexes(db, sido, sigungu):
         abort(404, description=f"단지가 없는 지역입니다: {sido} {sigungu or ''}".strip())
     report = network_report(db, sido=sido, sigungu=sigungu)
     place = " ".join(x for x in (sido, sigungu) if x)

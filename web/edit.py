@@ -18,7 +18,7 @@ from flask_login import current_user
 
 from directory import audit
 from directory.errors import YeongyeError
-from directory.store import complex_links, get_complex
+from directory.store import complex_links, content_types, frequency_levels, get_complex, unlinked_agencies
 from network.contacts import NOTE_WARNING, add_contact, list_contacts
 from network.links import Conflict, LinkError, delete_link, set_link
 
@@ -30,25 +30,12 @@ bp = Blueprint("edit", __name__, url_prefix="/complexes/<int:complex_id>/edit")
 
 
 def _choices(db) -> dict:
-    content_types = list(db.query("SELECT code, name FROM content_types ORDER BY ord"))
+    kinds = content_types(db)
     return {
-        "levels": list(db.query("SELECT level, mark, label FROM frequency_levels ORDER BY level DESC")),
-        "content_types": content_types,
-        "content_names": {t["code"]: t["name"] for t in content_types},
+        "levels": frequency_levels(db),
+        "content_types": kinds,
+        "content_names": {t["code"]: t["name"] for t in kinds},
     }
-
-
-def _find_agencies(db, query: str, complex_id: int, limit: int = 20) -> list[dict]:
-    """Agencies whose name contains the words typed, not yet linked with the complex."""
-    words = query.split()
-    if not words:
-        return []
-    where = " AND ".join("a.name LIKE ?" for _ in words)
-    return list(db.query(
-        f"""SELECT a.id, a.name, a.type, a.sido, a.sigungu, a.phone FROM agencies a
-            WHERE {where} AND a.id NOT IN (SELECT agency_id FROM links WHERE complex_id = ?)
-            ORDER BY a.name LIMIT ?""",
-        [*(f"%{w}%" for w in words), complex_id, limit]))
 
 
 def _page(complex_id: int, *, status: int = 200, drafts: dict | None = None, conflict: dict | None = None,
@@ -62,7 +49,7 @@ def _page(complex_id: int, *, status: int = 200, drafts: dict | None = None, con
     return render_template(
         "edit/complex.html", title=_("%(name)s 연계 편집", name=complex_row["name"]),
         complex=complex_row, links=links, contacts=list_contacts(db, complex_id=complex_id, limit=30),
-        query=query, found=_find_agencies(db, query, complex_id) if query else [],
+        query=query, found=unlinked_agencies(db, complex_id, query) if query else [],
         drafts=drafts or {}, conflict=conflict, contact_draft=contact_draft or {},
         contact_error=contact_error, new_draft=new_draft or {}, note_warning=_(NOTE_WARNING),
         today=date.today().isoformat(), network_map_url=_map_url(complex_id), **_choices(db),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from directory.store import get_complex
+from directory.store import get_complex, placed_types
 from directory.vocabulary import DEFAULT_ACCESS_TYPE
 from maps import MapError
 from maps.access import DEFAULT_RADIUS_KM, DEFAULT_SIGMA_KM, LEVELS, accessibility, access_map, ranked_table
@@ -64,9 +64,7 @@ def asset(package: str, filename: str):
 def index():
     """A page with the resource and access maps, for people who come to look at maps."""
     db = get_db()
-    types = [r[0] for r in db.execute(
-        "SELECT type FROM agencies WHERE type IS NOT NULL AND lat IS NOT NULL AND placement != 'sample' "
-        "GROUP BY type ORDER BY count(*) DESC")]
+    types = placed_types(db)
     args = {k: request.args.get(k, "").strip() for k in ("category", "type", "sido", "sigungu")}
     access_type = request.args.get("access_type", DEFAULT_ACCESS_TYPE)
     level = request.args.get("level", "sigungu")

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 
 from directory import search as search_core
-from directory.store import facet_values
+from directory.store import complex_choices, facet_values
 
 from .cache import memo
 from .db import get_db
@@ -63,7 +63,7 @@ def _complex_choices(db) -> list[dict]:
     At national scale (1,000 complexes) a menu is unusable on a phone and
     rendering it cost more than the search itself.
     """
-    return list(db.query("SELECT id, name FROM complexes ORDER BY name LIMIT ?", [MAX_COMPLEX_CHOICES + 1]))
+    return complex_choices(db, MAX_COMPLEX_CHOICES + 1)
 
 
 @bp.route("/search")
