@@ -1,4 +1,4 @@
-"""Network commands: report network|gaps|complex, recommend, contact add|list."""
+"""Network commands: report network|gaps|complex, recommend, link set|delete, contact add|list."""
 from __future__ import annotations
 
 import json
@@ -10,7 +10,7 @@ from directory.actors import cli_actor
 from directory.errors import YeongyeError
 from directory.store import ComplexNotFound, get_complex
 from network.contacts import add_contact, link_frequency, list_contacts
-from network.links import find_link
+from network.links import LinkNotFound, delete_link, find_link, get_link, set_link
 from network.gaps import gap_report
 from network.recommend import RecommendError, recommend
 from network.report import complex_report, network_report, to_csv, to_json
@@ -156,6 +156,59 @@ def contact_add(ctx, complex_name, agency, contact_date, content_type, note):
     manual = freq["manual"] if freq["manual"] is not None else "—"
     click.echo(f"기록했습니다. 최근 12개월 {freq['contacts_12m']}회 → 기록 기준 빈도 {freq['derived']} "
                f"({freq['mark']} {freq['label']}); 직접 입력한 빈도 {manual}")
+
+
+@main.group("link")
+def link_group():
+    """A complex's partner links: create or change one, or end it (audited as cli:<os user>).
+
+    Example: yeongye --db demo.db link set --complex C --agency 12 --level 4 --content referral
+    """
+
+
+@link_group.command("set")
+@click.option("--complex", "complex_name", required=True, help="The complex's name or id.")
+@click.option("--agency", required=True, help="The agency's id (or, for an existing link, its name among the partners).")
+@click.option("--level", type=click.IntRange(1, 5), help="Contact frequency 1–5 (5: 수시).")
+@click.option("--content", "content_types", multiple=True, help="Content type code or name; repeatable.")
+@click.option("--note", help="A short note. Never a resident's name, ID number or phone.")
+@pass_ctx
+def link_set(ctx, complex_name, agency, level, content_types, note):
+    """Link an agency to a complex, or replace an existing link's frequency, content types and note.
+
+    Example: yeongye --db demo.db link set --complex C --agency 12 --level 3 --content referral --content meetings
+    """
+    try:
+        row = get_complex(ctx.db, complex_name)
+        try:
+            current = get_link(ctx.db, find_link(ctx.db, row["id"], agency))
+        except LinkNotFound:
+            if not str(agency).strip().isdigit():
+                raise
+            current = None
+        agency_id = current["agency_id"] if current else int(agency)
+        link = set_link(ctx.db, row["id"], agency_id, level, content_types, note,
+                        expected_version=current["version"] if current else None, actor=cli_actor())
+    except YeongyeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{'바꿨습니다' if current else '연계했습니다'}: 연계 #{link['id']} (버전 {link['version']})")
+
+
+@link_group.command("delete")
+@click.option("--complex", "complex_name", required=True, help="The complex's name or id.")
+@click.option("--agency", required=True, help="The partner agency: its id, or its name among the complex's partners.")
+@pass_ctx
+def link_delete(ctx, complex_name, agency):
+    """End a partnership: the link and its contact log go (an admin can undo it from the audit log).
+
+    Example: yeongye --db demo.db link delete --complex C --agency 12
+    """
+    try:
+        link_id = find_link(ctx.db, complex_name, agency)
+        delete_link(ctx.db, link_id, actor=cli_actor())
+    except YeongyeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"연계 #{link_id}을(를) 삭제했습니다.")
 
 
 @contact_group.command("list")
