@@ -2,8 +2,8 @@
 
 Only the complex's own workers and team leads (and admins) reach these pages.
 The writes are `network.links.set_link` / `delete_link` and
-`network.contacts.add_contact`; this module checks the role, records every
-change in the audit log, and never loses what was typed: on a conflict (two
+`network.contacts.add_contact`, which check the user's right and audit
+each change themselves; this module renders, and never loses what was typed: on a conflict (two
 people editing the same link) or a refused note, the form comes back with the
 user's text in it and the message beside it.
 """
