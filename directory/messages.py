@@ -12,7 +12,7 @@ A code's HTTP status follows its suffix (``web/errors.py``): ``_not_found``
 """
 from __future__ import annotations
 
-__all__ = ["MESSAGES", "LABEL_PARAMS", "render"]
+__all__ = ["MESSAGES", "LABEL_PARAMS", "FORMATS", "render"]
 
 # Parameters whose values are Korean vocabulary labels (from the core's own
 # tables); a translating shell translates them too before filling the template.
@@ -129,6 +129,73 @@ MESSAGES: dict[str, str] = {
     "unknown_report_level": "알 수 없는 수준: %(level)r (agency 또는 type)",
     "unknown_report_table": "알 수 없는 표: %(table)r (agencies, complexes, types, gaps)",
     "bad_threshold": "%(file)s %(row)s행: threshold 가 숫자가 아닙니다: %(value)r",
+    # importers (reading, tabular, study, HSDS, placement, the import report); `name` is the file's name
+    "import_format_error": "가져올 수 없는 파일입니다.",
+    "import_limit_error": "파일이 한 번에 가져올 수 있는 크기를 넘습니다.",
+    "too_many_rows": "%(name)s: 행이 너무 많습니다 (한 파일 최대 %(limit)s행). 파일을 나누어 가져와 주세요.",
+    "too_many_cells": "%(name)s: 칸이 너무 많습니다 (한 파일 최대 %(limit)s칸). 파일을 나누어 가져와 주세요.",
+    "too_many_columns": "%(name)s: 한 행의 열이 너무 많습니다 (%(count)s개, 최대 %(limit)s개). "
+                        "기관 목록이 맞는지 확인해 주세요.",
+    "too_slow": "%(name)s: 파일을 읽는 데 %(limit)s초가 넘게 걸려 중단했습니다. 파일을 나누거나 CSV로 저장해 주세요.",
+    "undecodable": "%(name)s: 문자 인코딩을 읽을 수 없습니다. UTF-8 또는 CP949(EUC-KR) 파일이어야 합니다.",
+    "undecodable_guess": "%(name)s: 문자 인코딩을 읽을 수 없습니다 (추정: %(guess)s). "
+                         "UTF-8 또는 CP949(EUC-KR) 파일이어야 합니다.",
+    "file_unreadable": "파일을 열 수 없습니다: %(path)s (%(detail)s)",
+    "utf16_file": "%(name)s: UTF-16 파일입니다. UTF-8 또는 CP949(EUC-KR) CSV로 저장해 주세요.",
+    "binary_file": "%(name)s: 텍스트(CSV) 파일이 아닙니다 (이진 파일).",
+    "empty_file": "%(name)s: 빈 파일입니다.",
+    "unsupported_file": "%(name)s: 지원하지 않는 파일 형식입니다. "
+                        "CSV, XLSX, HTML(.xls) 또는 HSDS datapackage.json이어야 합니다 (%(known)s).",
+    "legacy_xls": "%(name)s: Excel 97-2003(.xls) 이진 파일입니다. Excel에서 .xlsx 또는 CSV로 저장해 주세요.",
+    "xlsx_unreadable": "%(name)s: XLSX 파일을 읽을 수 없습니다 (%(detail)s)",
+    "empty_workbook": "%(name)s: 빈 통합 문서입니다.",
+    "no_html_table": "%(name)s: 표(<table>)가 없는 파일입니다. CSV 또는 XLSX로 저장해 주세요.",
+    "complexes_columns_missing": "%(name)s: 단지 파일에는 complex, households, resident_profile 열이 있어야 합니다 "
+                                 "(찾은 열: %(headers)s)",
+    "mapping_error": "목록의 열을 기관 정보에 대응시킬 수 없습니다.",
+    "unknown_synonym_field": "column_synonyms.csv: 알 수 없는 필드 %(fields)s",
+    "unknown_field": "알 수 없는 필드: %(field)r. 가능한 필드: %(fields)s",
+    "missing_header": "열 %(header)r이(가) 없습니다. 찾은 열: %(headers)s",
+    "bad_mapping_line": "대응 %(number)s행을 읽을 수 없습니다: %(line)r (형식: name=기관이름)",
+    "mapping_file_unreadable": "대응 파일을 열 수 없습니다: %(path)s (%(detail)s)",
+    "no_name_column": "%(name)s: 알 수 없는 목록입니다 — 기관명 열을 찾지 못했습니다. 찾은 열: %(headers)s. "
+                      "--map name=열이름 또는 --mapping 파일로 지정해 주세요. 지원: %(known)s.",
+    "near_miss_no_name_column": "%(name)s: %(dataset)s의 필수 열이 없습니다: %(missing)s. "
+                                "%(name)s: 알 수 없는 목록입니다 — 기관명 열을 찾지 못했습니다. 찾은 열: %(headers)s. "
+                                "--map name=열이름 또는 --mapping 파일로 지정해 주세요. 지원: %(known)s.",
+    "personal_columns": "%(name)s: 개인정보로 보이는 열(%(columns)s)이 있어 가져오지 않습니다. "
+                        "연계는 기관 목록만 저장합니다 (주민의 이름·나이·진단은 저장하지 않음). 지원: %(known)s.",
+    "hsds_error": "HSDS 패키지를 읽을 수 없습니다.",
+    "hsds_unreadable": "%(name)s: datapackage.json을 읽을 수 없습니다 (%(detail)s)",
+    "not_hsds": "%(name)s: HSDS 패키지가 아닙니다 (없는 표: %(tables)s)",
+    "import_run_not_found": "가져오기 기록을 찾을 수 없습니다: %(run_id)r",
+    "geocoder_config_error": "지오코더 설정이 올바르지 않습니다.",
+    "pelias_needs_domain": "Pelias에는 서버 주소(--geocoder-domain)가 필요합니다.",
+    "unknown_geocoder": "알 수 없는 지오코더: %(name)r (nominatim, photon, pelias 중 하나)",
+    "coordinate_error": "좌표가 대한민국 안의 위치가 아닙니다.",
+    "coordinates_outside_korea": "좌표가 대한민국 밖입니다: 위도 %(lat)s, 경도 %(lon)s",
+    "coordinates_unreadable": "좌표를 해석할 수 없습니다: Y %(lat)s, X %(lon)s",
+    "coordinate_not_a_number": "좌표가 숫자가 아닙니다: %(text)r",
+    # importers: why a row is quarantined (the reason is stored in Korean, with the row)
+    "row_error": "이 행을 가져올 수 없습니다.",
+    "unclosed_quote": "닫히지 않은 따옴표(\")가 있는 행입니다 — 이 행만 따로 두고 다음 행부터 다시 읽었습니다",
+    "agency_name_empty": "기관명이 비어 있습니다",
+    "agency_name_too_long": "기관명이 너무 깁니다 (%(length)s자, 최대 %(limit)s자)",
+    "capacity_not_a_number": "정원이 숫자가 아닙니다: %(value)r",
+    "staff_not_a_number": "인원수가 숫자가 아닙니다: %(value)r",
+    "unknown_frequency": "알 수 없는 연락 빈도: %(value)r (●◕◒◔○, 수시/연 9회 이상…, 또는 연간 횟수)",
+    "not_a_number": "숫자가 아닙니다: %(value)r",
+}
+
+# How a number parameter is written, by code and parameter (format()'s spec):
+# a file's limits read "1,000,000", in every language, while `params` keep
+# the number itself for the shells and tests.
+FORMATS: dict[str, dict[str, str]] = {
+    "too_many_rows": {"limit": ","},
+    "too_many_cells": {"limit": ","},
+    "too_many_columns": {"count": ",", "limit": ","},
+    "too_slow": {"limit": "g"},
+    "agency_name_too_long": {"length": ","},
 }
 
 
@@ -148,6 +215,9 @@ def render(code: str, params: dict | None = None, translate=None) -> str:
     'no_such_code (x=1)'
     """
     params = dict(params or {})
+    for key, spec in FORMATS.get(code, {}).items():
+        if isinstance(params.get(key), (int, float)):
+            params[key] = format(params[key], spec)
     template = MESSAGES.get(code)
     if template is None:
         detail = ", ".join(f"{k}={v}" for k, v in params.items())

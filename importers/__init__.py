@@ -54,9 +54,7 @@ def _import_file(db, path: Path, *, complexes, progress, mapping, crs, source, g
     if suffix == ".json":
         return import_hsds(db, path, progress=progress)
     if suffix not in TABULAR_SUFFIXES:
-        raise ImportFormatError(
-            f"{path.name}: 지원하지 않는 파일 형식입니다. CSV, XLSX, HTML(.xls) 또는 HSDS datapackage.json이어야 합니다 ({KNOWN})."
-        )
+        raise ImportFormatError("unsupported_file", name=path.name, known=KNOWN)
     table = read_table(path)
     if on_rows:
         on_rows(len(table.rows))
@@ -86,7 +84,10 @@ def _import_near_miss(db, table, dataset, missing, *, progress=None, geocoder=No
     try:
         summary = import_tabular(db, table, progress=progress, geocoder=geocoder)
     except MappingError as exc:
-        raise MappingError(f"{note} {exc}") from exc
+        if exc.code != "no_name_column":  # no overrides here, so nothing else can be wrong with the mapping
+            raise
+        raise MappingError("near_miss_no_name_column", dataset=dataset.label, missing=", ".join(missing),
+                           **exc.params) from exc
     summary.extra.setdefault("warnings", []).append(f"{note} 일반 목록으로 가져왔습니다.")
     if summary.run_id is not None:
         with db.conn:

@@ -12,22 +12,27 @@ from __future__ import annotations
 import math
 import re
 
+from directory.errors import YeongyeError
 # Korea's box, the projections and the one cached transformer are the vocabulary's.
 from directory.vocabulary import (  # noqa: F401  (KOREA_*, in_korea, transformer re-exported)
     CRS_NAMES, KOREA_LAT, KOREA_LON, TM_CENTRAL, TM_CENTRAL_BESSEL, UTMK, in_korea, transformer,
 )
 
 
-class CoordinateError(ValueError):
+class CoordinateError(YeongyeError, ValueError):
     """The two values are not a position in Korea in any system we know."""
+
+    code = "coordinate_error"
 
 
 class CoordinateNotANumber(CoordinateError):
     """A coordinate cell holds no number; `column` is "lat" or "lon", `text` the cell."""
 
+    code = "coordinate_not_a_number"
+
     def __init__(self, column: str, text: str | None):
         self.column, self.text = column, text
-        super().__init__(f"좌표가 숫자가 아닙니다: {text!r}")
+        super().__init__(text=text)
 
 
 def projected_to_wgs84(x: float, y: float, crs: str) -> tuple[float, float]:
@@ -70,7 +75,7 @@ def to_wgs84(lat_value: float, lon_value: float, crs: str | None = None) -> tupl
             return lat_value, lon_value, None
         if in_korea(lon_value, lat_value):
             return lon_value, lat_value, "swapped"
-        raise CoordinateError(f"좌표가 대한민국 밖입니다: 위도 {lat_value}, 경도 {lon_value}")
+        raise CoordinateError("coordinates_outside_korea", lat=lat_value, lon=lon_value)
     # Projected metres: the latitude column holds the northing (Y), the
     # longitude column the easting (X); either may be swapped as well.
     y, x = lat_value, lon_value
@@ -84,7 +89,7 @@ def to_wgs84(lat_value: float, lon_value: float, crs: str | None = None) -> tupl
             if in_korea(lat, lon):
                 name = CRS_NAMES.get(system, system)
                 return lat, lon, f"{name}, swapped" if swapped else name
-    raise CoordinateError(f"좌표를 해석할 수 없습니다: Y {lat_value}, X {lon_value}")
+    raise CoordinateError("coordinates_unreadable", lat=lat_value, lon=lon_value)
 
 
 # "1,944,000.5": commas between groups of three digits.
@@ -140,5 +145,5 @@ def read_coordinates(lat_text: str | None, lon_text: str | None,
             except CoordinateError:
                 pass
         if not (math.isfinite(lat_plain) and math.isfinite(lon_plain)):
-            raise CoordinateError(f"좌표가 대한민국 밖입니다: 위도 {lat_text}, 경도 {lon_text}")
+            raise CoordinateError("coordinates_outside_korea", lat=lat_text, lon=lon_text)
     return to_wgs84(lat_plain, lon_plain, crs=crs)

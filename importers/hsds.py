@@ -121,6 +121,8 @@ ENUMS = {("service", "status"): ["active", "inactive", "defunct", "temporarily c
 class HSDSError(ImportFormatError):
     """The package is not an HSDS tabular data package we can read."""
 
+    code = "hsds_error"
+
 
 def _id(kind: str, key: str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"{kind}:{key}"))
@@ -309,11 +311,11 @@ def read_package(path) -> dict[str, list[dict]]:
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise HSDSError(f"{path.name}: datapackage.json을 읽을 수 없습니다 ({exc})") from exc
+        raise HSDSError("hsds_unreadable", name=path.name, detail=str(exc)) from exc
     resources = {r.get("name"): r for r in meta.get("resources", []) if isinstance(r, dict)}
     missing = {"service", "organization"} - set(resources)
     if missing:
-        raise HSDSError(f"{path.name}: HSDS 패키지가 아닙니다 (없는 표: {', '.join(sorted(missing))})")
+        raise HSDSError("not_hsds", name=path.name, tables=", ".join(sorted(missing)))
     tables = {}
     for name, resource in resources.items():
         file = path.parent / resource.get("path", f"{name}.csv")

@@ -13,6 +13,8 @@ QUARANTINE_COLUMN = "격리번호"  # ties a fixed row back to its quarantine en
 class ImportRunNotFound(StoreError):
     """No import run has that id."""
 
+    code = "import_run_not_found"
+
 
 def list_runs(db, *, limit: int = 30) -> list[dict]:
     """The latest runs, newest first, with placement counts and open quarantine rows."""
@@ -37,7 +39,7 @@ def import_run(db, run_id: int) -> dict:
     """One run with its parsed summary and every quarantined row (raw row as a dict)."""
     rows = list(db.query("SELECT * FROM import_runs WHERE id = ?", [run_id]))
     if not rows:
-        raise ImportRunNotFound(f"가져오기 기록을 찾을 수 없습니다: {run_id!r}")
+        raise ImportRunNotFound(run_id=run_id)
     run = rows[0]
     run["summary"] = json.loads(run["summary"] or "{}")
     run["summary"].pop("errors", None)

@@ -25,6 +25,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+from directory.errors import YeongyeError
 from directory.normalize import clean_text, name_key, normalize_sido
 from directory.paths import PUBLIC_DIR
 from directory.regions import SEJONG, Region, region_index
@@ -48,8 +49,10 @@ GEOCODER_KEY_ENV = "YEONGYE_GEOCODER_API_KEY"
 GEOCODER_AGENT_ENV = "YEONGYE_GEOCODER_USER_AGENT"
 
 
-class GeocoderConfigError(ValueError):
+class GeocoderConfigError(YeongyeError, ValueError):
     """The geocoder named in the configuration is not one we support."""
+
+    code = "geocoder_config_error"
 
 
 # --- the online geocoder, cached ----------------------------------------------
@@ -84,10 +87,10 @@ def make_geocoder(name: str | None = None, *, domain: str | None = None, scheme:
         return geocoders.Photon(user_agent=user_agent, **options)
     if name == "pelias":
         if not domain:
-            raise GeocoderConfigError("Pelias에는 서버 주소(--geocoder-domain)가 필요합니다.")
+            raise GeocoderConfigError("pelias_needs_domain")
         return geocoders.Pelias(domain=domain, api_key=api_key, user_agent=user_agent,
                                 **{k: v for k, v in options.items() if k != "domain"})
-    raise GeocoderConfigError(f"알 수 없는 지오코더: {name!r} (nominatim, photon, pelias 중 하나)")
+    raise GeocoderConfigError("unknown_geocoder", name=name)
 
 
 def _adapter_without_retries(*, proxies, ssl_context):

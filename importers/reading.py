@@ -18,11 +18,16 @@ from pathlib import Path
 
 import charset_normalizer
 
+from directory import messages
+from directory.errors import YeongyeError
+
 ENCODINGS = ("utf-8-sig", "cp949")
 
 
-class ImportFormatError(Exception):
+class ImportFormatError(YeongyeError):
     """The file is not in a format or encoding the importers understand."""
+
+    code = "import_format_error"
 
 
 # Per-file limits. A national list is about 100,000 rows of 30-odd columns
@@ -37,17 +42,9 @@ MAX_SECONDS = 120.0
 class ImportLimitError(ImportFormatError):
     """A file needs more rows, cells, columns or time than one agency list can; `code` says which."""
 
-    # The code's Korean line, filled from `params` (name, limit, count).
-    MESSAGES = {
-        "too_many_rows": "{name}: 행이 너무 많습니다 (한 파일 최대 {limit:,}행). 파일을 나누어 가져와 주세요.",
-        "too_many_cells": "{name}: 칸이 너무 많습니다 (한 파일 최대 {limit:,}칸). 파일을 나누어 가져와 주세요.",
-        "too_many_columns": "{name}: 한 행의 열이 너무 많습니다 ({count:,}개, 최대 {limit:,}개). 기관 목록이 맞는지 확인해 주세요.",
-        "too_slow": "{name}: 파일을 읽는 데 {limit:g}초가 넘게 걸려 중단했습니다. 파일을 나누거나 CSV로 저장해 주세요.",
-    }
-
-    def __init__(self, code: str, **params):
-        self.code, self.params = code, params
-        super().__init__(self.MESSAGES[code].format(**params))
+    # too_many_rows, too_many_cells, too_many_columns, too_slow: their words
+    # (and the thousands separators of the numbers) are directory.messages'.
+    code = "import_limit_error"
 
 
 class ReadBudget:
@@ -87,10 +84,9 @@ class ReadBudget:
             raise ImportLimitError("too_slow", name=self.name, limit=self.seconds)
 
 
-# Why a row the reader set aside is quarantined, by the code in Table.broken.
-BROKEN_REASONS = {
-    "unclosed_quote": "닫히지 않은 따옴표(\")가 있는 행입니다 — 이 행만 따로 두고 다음 행부터 다시 읽었습니다",
-}
+# The codes of Table.broken: why a row the reader set aside is quarantined
+# (each worded in directory.messages; the quarantine keeps the Korean).
+BROKEN_REASONS = ("unclosed_quote",)
 
 
 def without_nul(text: str) -> str:
@@ -121,7 +117,7 @@ class Table:
     def broken_reason(self, number: int) -> str | None:
         """Why row `number` must be quarantined as read, or None for a sound row."""
         code = self.broken.get(number)
-        return BROKEN_REASONS[code] if code else None
+        return messages.render(code) if code else None
 
 
 def decode(data: bytes, name: str = "파일") -> tuple[str, str]:
@@ -135,10 +131,9 @@ def decode(data: bytes, name: str = "파일") -> tuple[str, str]:
             return text, "utf-8-sig"
         return text, "utf-8" if encoding == "utf-8-sig" else encoding
     guess = charset_normalizer.from_bytes(data[:65536]).best()
-    guessed = f" (추정: {guess.encoding})" if guess else ""
-    raise ImportFormatError(
-        f"{name}: 문자 인코딩을 읽을 수 없습니다{guessed}. UTF-8 또는 CP949(EUC-KR) 파일이어야 합니다."
-    )
+    if guess:
+        raise ImportFormatError("undecodable_guess", name=name, guess=guess.encoding)
+    raise ImportFormatError("undecodable", name=name)
 
 
 def read_csv(path: str | Path, *, budget: ReadBudget | None = None) -> Table:
@@ -153,13 +148,11 @@ def read_csv(path: str | Path, *, budget: ReadBudget | None = None) -> Table:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ImportFormatError(f"파일을 열 수 없습니다: {path} ({exc.strerror})") from exc
+        raise ImportFormatError("file_unreadable", path=str(path), detail=exc.strerror) from exc
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise ImportFormatError(
-            f"{path.name}: UTF-16 파일입니다. UTF-8 또는 CP949(EUC-KR) CSV로 저장해 주세요."
-        )
+        raise ImportFormatError("utf16_file", name=path.name)
     if b"\x00" in data[:4096]:
-        raise ImportFormatError(f"{path.name}: 텍스트(CSV) 파일이 아닙니다 (이진 파일).")
+        raise ImportFormatError("binary_file", name=path.name)
     digest = hashlib.sha256(data).hexdigest()
     text, encoding = decode(data, path.name)  # NULs further in are dropped there
     del data  # a national list is tens of megabytes: keep one copy, the text
@@ -177,7 +170,7 @@ def read_csv(path: str | Path, *, budget: ReadBudget | None = None) -> Table:
     broken: dict[int, str] = {}
     all_rows = _share_cells(_non_blank(_records(text, delimiter, budget, broken), numbers, broken))
     if not all_rows:
-        raise ImportFormatError(f"{path.name}: 빈 파일입니다.")
+        raise ImportFormatError("empty_file", name=path.name)
     headers = [" ".join(h.split()) for h in all_rows[0]]
     broken.pop(numbers[0], None)  # a header cut short is still the header
     del all_rows[0], numbers[0]

@@ -22,6 +22,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from directory import audit
+from directory.errors import YeongyeError
 
 from directory.normalize import (address_key, clean_text, fix_typos, name_key, normalize_homepage, normalize_phone,
                                  normalize_postcode, normalize_sido, parse_address)
@@ -47,13 +48,18 @@ IMPORT_CACHE_KIB = 16384
 MAX_NAME_LENGTH = 200
 
 
-class RowError(Exception):
-    """A row cannot be imported; carries the column at fault."""
+class RowError(YeongyeError):
+    """A row cannot be imported; carries the column at fault, then its code and parameters.
 
-    def __init__(self, column: str | None, message: str):
-        super().__init__(message)
+    The row is quarantined with ``str(err)``, the Korean sentence: the
+    quarantine table stores the reason as text, and the report shows it.
+    """
+
+    code = "row_error"
+
+    def __init__(self, column: str | None, code: str | None = None, /, **params):
+        super().__init__(code, **params)
         self.column = column
-        self.message = message
 
 
 @dataclass
@@ -233,7 +239,7 @@ class ImportRun:
         try:
             row = self.normalise_agency(fields)
         except RowError as err:
-            self.quarantine(row_number, err.column, err.message, raw, screened=True)
+            self.quarantine(row_number, err.column, str(err), raw, screened=True)
             return None
         # A file may repeat a row under the same key (화성시치매안심센터 six
         # times): number the repeats so each source row is kept, stably.
@@ -253,10 +259,10 @@ class ImportRun:
         """Turn mapped raw fields into a store row; raises RowError for a bad value."""
         name = clean_text(fields.get("name"))
         if not name:
-            raise RowError("name", "기관명이 비어 있습니다")
+            raise RowError("name", "agency_name_empty")
         if len(name) > MAX_NAME_LENGTH:
             # A whole paragraph in the name column is a shifted or broken row, not a name.
-            raise RowError("name", f"기관명이 너무 깁니다 ({len(name):,}자, 최대 {MAX_NAME_LENGTH}자)")
+            raise RowError("name", "agency_name_too_long", length=len(name), limit=MAX_NAME_LENGTH)
         road = fix_typos(clean_text(fields.get("road_address")))
         lot = fix_typos(clean_text(fields.get("lot_address")))
         address = road or lot
@@ -284,7 +290,7 @@ class ImportRun:
             try:
                 capacity = float(text) if text else None
             except ValueError:
-                raise RowError("capacity", f"정원이 숫자가 아닙니다: {capacity!r}") from None
+                raise RowError("capacity", "capacity_not_a_number", value=capacity) from None
         return {
             "name": name,
             "name_key": name_key(name),
@@ -319,9 +325,9 @@ class ImportRun:
         try:  # "37,65" is degrees with a decimal comma, "1,944,000" metres (coords.read_coordinates)
             lat, lon, note = read_coordinates(lat_raw, lon_raw, crs=fields.get("_crs"))
         except CoordinateNotANumber as exc:
-            raise RowError(exc.column, str(exc)) from None
+            raise RowError(exc.column, exc.code, **exc.params) from None
         except CoordinateError as exc:
-            raise RowError("lat", str(exc)) from None
+            raise RowError("lat", exc.code, **exc.params) from None
         if note:
             # Swapped or projected coordinates are fixed, and counted so the
             # report says so.

@@ -127,7 +127,7 @@ def import_standard(db, table: Table, dataset: Dataset, *, progress=None, geocod
                 fields["capacity"] = _staff(raw, dataset.staff_columns)
             except RowError as err:
                 run.summary.rows += 1
-                run.quarantine(number, err.column, err.message, raw)
+                run.quarantine(number, err.column, str(err), raw)
                 continue
             key = "|".join(name_key(raw.get(h)) if h != "제공기관코드" else (raw.get(h) or "").strip()
                            for h in dataset.key)
@@ -149,6 +149,6 @@ def _staff(raw: dict, columns: tuple) -> float | None:
         try:
             total += float(value.replace(",", ""))
         except ValueError:
-            raise RowError(column, f"인원수가 숫자가 아닙니다: {value!r}") from None
+            raise RowError(column, "staff_not_a_number", value=value) from None
         seen = True
     return total if seen else None

@@ -52,7 +52,7 @@ class FrequencyScale:
         count = text.removesuffix("회")
         if re.fullmatch(r"\d+(\.\d+)?", count):
             return self.level_for_count(float(count))
-        raise RowError(None, f"알 수 없는 연락 빈도: {cell!r} (●◕◒◔○, 수시/연 9회 이상…, 또는 연간 횟수)")
+        raise RowError(None, "unknown_frequency", value=cell)
 
     def level_for_count(self, per_year: float) -> int:
         """Level for a number of contacts in a year (12 or more counts as 수시)."""
@@ -103,7 +103,7 @@ def import_complexes(run: ImportRun, table: Table) -> dict[str, int]:
                 "staff_placed_year": _int(raw, "staff_placed_year"),
             }
         except RowError as err:
-            run.quarantine(number, err.column, err.message, raw)
+            run.quarantine(number, err.column, str(err), raw)
             continue
         values.update(profile_figures(raw.get("resident_profile")))
         values["resident_profile"] = clean_text(raw.get("resident_profile"))
@@ -118,7 +118,7 @@ def _int(raw: dict, column: str) -> int | None:
     try:
         return int(value.replace(",", ""))
     except ValueError:
-        raise RowError(column, f"숫자가 아닙니다: {value!r}") from None
+        raise RowError(column, "not_a_number", value=value) from None
 
 
 def _upsert_complex(run: ImportRun, name: str, values: dict) -> int:
@@ -140,10 +140,8 @@ def _upsert_complex(run: ImportRun, name: str, values: dict) -> int:
 def import_matrix(db, table: Table, *, complexes: Table | None = None, progress=None):
     """Import the linkage matrix (and the complexes' profiles); returns an ImportSummary."""
     if complexes is not None and not is_complexes(complexes.headers):
-        raise ImportFormatError(
-            f"{complexes.path.name}: 단지 파일에는 complex, households, resident_profile 열이 있어야 합니다 "
-            f"(찾은 열: {', '.join(complexes.headers)})"
-        )
+        raise ImportFormatError("complexes_columns_missing", name=complexes.path.name,
+                                headers=", ".join(complexes.headers))
     headers = [h.strip() for h in table.headers]
     lower = [h.lower() for h in headers]
     cat_i, name_i = lower.index("category"), lower.index("agency")
@@ -166,7 +164,7 @@ def import_matrix(db, table: Table, *, complexes: Table | None = None, progress=
                 try:
                     parsed.append((complex_name, scale.parse(cell), clean_text(cell)))
                 except RowError as err:
-                    bad = (complex_name, err.message)
+                    bad = (complex_name, str(err))
                     break
             if bad:
                 run.summary.rows += 1

@@ -42,9 +42,13 @@ HEADER_SCAN_ROWS = 10  # title rows above the header in spreadsheets
 class MappingError(ImportFormatError):
     """The column mapping is missing a name column or names an unknown field or header."""
 
+    code = "mapping_error"
+
 
 class PersonalDataError(ImportFormatError):
     """The list describes people (이름, 나이, 주민등록번호 …), not agencies."""
+
+    code = "personal_columns"
 
 
 def known_lists() -> str:
@@ -92,7 +96,7 @@ def synonyms() -> list[tuple[str, str]]:
         rows = [(norm_header(r["header"]), r["field"]) for r in csv.DictReader(fh)]
     unknown = {f for _, f in rows} - set(FIELDS) - {"personal"}
     if unknown:
-        raise ImportFormatError(f"column_synonyms.csv: 알 수 없는 필드 {sorted(unknown)}")
+        raise ImportFormatError("unknown_synonym_field", fields=", ".join(sorted(unknown)))
     return rows
 
 
@@ -146,13 +150,13 @@ def apply_overrides(mapping: Mapping, overrides: dict[str, str]) -> Mapping:
     normed = [norm_header(h) for h in mapping.headers]
     for f, header in overrides.items():
         if f not in FIELDS:
-            raise MappingError(f"알 수 없는 필드: {f!r}. 가능한 필드: {', '.join(FIELDS)}")
+            raise MappingError("unknown_field", field=f, fields=", ".join(FIELDS))
         if not header:
             mapping.columns.pop(f, None)
             continue
         key = norm_header(header)
         if key not in normed:
-            raise MappingError(f"열 {header!r}이(가) 없습니다. 찾은 열: {', '.join(mapping.headers)}")
+            raise MappingError("missing_header", header=header, headers=", ".join(mapping.headers))
         index = normed.index(key)
         for other, i in list(mapping.columns.items()):
             if i == index and other != f:
@@ -174,7 +178,7 @@ def parse_mapping_lines(lines) -> dict[str, str]:
             continue
         match = re.match(r"^([A-Za-z_]+)\s*[=:]\s*(.*)$", line)
         if not match:
-            raise MappingError(f"대응 {number}행을 읽을 수 없습니다: {line!r} (형식: name=기관이름)")
+            raise MappingError("bad_mapping_line", number=number, line=line)
         f, header = match.group(1).lower(), match.group(2).strip().strip("\"'")
         result[FIELD_ALIASES.get(f, f)] = header
     return result
@@ -189,7 +193,7 @@ def read_mapping_file(path) -> dict[str, str]:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise MappingError(f"대응 파일을 열 수 없습니다: {path} ({exc.strerror})") from exc
+        raise MappingError("mapping_file_unreadable", path=str(path), detail=exc.strerror) from exc
     text, _ = decode(data, Path(path).name)
     return parse_mapping_lines(text.splitlines())
 
@@ -226,9 +230,7 @@ def read_table(path, *, budget: ReadBudget | None = None) -> Table:
     if suffix in (".xls", ".html", ".htm"):
         head = path.read_bytes()[:2048]
         if head.startswith(b"\xd0\xcf\x11\xe0"):
-            raise ImportFormatError(
-                f"{path.name}: Excel 97-2003(.xls) 이진 파일입니다. Excel에서 .xlsx 또는 CSV로 저장해 주세요."
-            )
+            raise ImportFormatError("legacy_xls", name=path.name)
         return read_html_table(path, budget=budget)
     return read_csv(path, budget=budget)
 
@@ -243,7 +245,7 @@ def read_xlsx(path, *, budget: ReadBudget | None = None) -> Table:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError or its own errors
-        raise ImportFormatError(f"{path.name}: XLSX 파일을 읽을 수 없습니다 ({exc})") from exc
+        raise ImportFormatError("xlsx_unreadable", name=path.name, detail=str(exc)) from exc
     try:
         for sheet in book.worksheets:
             # openpyxl pads every row to the sheet's declared dimension, which
@@ -266,7 +268,7 @@ def read_xlsx(path, *, budget: ReadBudget | None = None) -> Table:
                 return _table(path, rows, "xlsx", data)
     finally:
         book.close()
-    raise ImportFormatError(f"{path.name}: 빈 통합 문서입니다.")
+    raise ImportFormatError("empty_workbook", name=path.name)
 
 
 def _cell_text(value) -> str:
@@ -457,7 +459,7 @@ def read_html_table(path, *, budget: ReadBudget | None = None) -> Table:
         if rows:
             tables.append((table.depth, rows))
     if not tables:
-        raise ImportFormatError(f"{path.name}: 표(<table>)가 없는 파일입니다. CSV 또는 XLSX로 저장해 주세요.")
+        raise ImportFormatError("no_html_table", name=path.name)
     data_tables = [t for t in tables if len(t[1]) >= 2 and max(len(r) for r in t[1]) >= 2]
     if data_tables:
         shallowest = min(depth for depth, _rows in data_tables)
@@ -496,17 +498,13 @@ def build_mapping(db, table: Table, overrides: dict[str, str] | None = None) -> 
     """The mapping for a table, user overrides applied; refuses a table without a name column."""
     mapping = recognise(table.headers, table.rows, types=taxonomy(db))
     if mapping.personal:
-        raise PersonalDataError(
-            f"{table.path.name}: 개인정보로 보이는 열({', '.join(mapping.personal)})이 있어 가져오지 않습니다. "
-            f"연계는 기관 목록만 저장합니다 (주민의 이름·나이·진단은 저장하지 않음). 지원: {known_lists()}."
-        )
+        raise PersonalDataError("personal_columns", name=table.path.name, columns=", ".join(mapping.personal),
+                                known=known_lists())
     if overrides:
         mapping = apply_overrides(mapping, overrides)
     if "name" not in mapping.columns:
-        raise MappingError(
-            f"{table.path.name}: 알 수 없는 목록입니다 — 기관명 열을 찾지 못했습니다. 찾은 열: {', '.join(h or '(빈 머리글)' for h in table.headers)}. "
-            f"--map name=열이름 또는 --mapping 파일로 지정해 주세요. 지원: {known_lists()}."
-        )
+        raise MappingError("no_name_column", name=table.path.name,
+                           headers=", ".join(h or "(빈 머리글)" for h in table.headers), known=known_lists())
     return mapping
 
 

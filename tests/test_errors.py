@@ -17,7 +17,7 @@ from directory.store import connect
 from web import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ("network", "directory")  # widened package by package as each is converted (issue 15)
+CORE = ("network", "directory", "importers")  # widened package by package as each is converted (issue 15)
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -51,9 +51,13 @@ def _raised_codes() -> list[tuple[str, int, str]]:
             func = node.exc.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             first = node.exc.args[0]
-            if name not in family or name in ("RowError", "IndexNotReady", "PersonalDataError", "NotePersonalData",
-                                              "CorrectionPersonalData"):
-                continue  # RowError names its column first, IndexNotReady its reason, the personal-data family its kind
+            if name == "RowError":  # RowError names its column first, then its code
+                first = node.exc.args[1] if len(node.exc.args) > 1 else None
+                if first is None:
+                    continue
+            elif name not in family or name in ("IndexNotReady", "PersonalDataError", "NotePersonalData",
+                                                "CorrectionPersonalData"):
+                continue  # IndexNotReady names its reason first, the personal-data family its kind
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
                 out.append((str(path.relative_to(ROOT)), node.lineno, first.value))
             elif not isinstance(first, (ast.Name, ast.Attribute)):  # an f-string: words baked in at the raise
@@ -181,3 +185,17 @@ def test_cli_speaks_korean(runner, demo_db_path, tmp_path):
     assert result.exit_code != 0 and "알 수 없는 필요입니다: '우주여행'" in result.output
     missing = runner.invoke(main, ["--db", str(db), "recommend", "--complex", "없는단지", "--need", "치매"])
     assert missing.exit_code != 0 and "단지를 찾을 수 없습니다: '없는단지'" in missing.output
+
+
+def test_import_errors_keep_their_numbers_and_read_in_both_languages():
+    from importers.reading import ImportLimitError
+    from importers.run import RowError
+
+    exc = ImportLimitError("too_many_rows", name="big.csv", limit=1_000_000)
+    assert exc.params == {"name": "big.csv", "limit": 1_000_000}
+    assert str(exc) == "big.csv: 행이 너무 많습니다 (한 파일 최대 1,000,000행). 파일을 나누어 가져와 주세요."
+    assert exc.message(_english().gettext).startswith("big.csv: too many rows (at most 1,000,000 rows per file)")
+    row = RowError("capacity", "capacity_not_a_number", value="열명")
+    assert row.column == "capacity" and row.code == "capacity_not_a_number"
+    assert str(row) == "정원이 숫자가 아닙니다: '열명'"  # the quarantine stores this Korean sentence
+    assert row.message(_english().gettext) == "The capacity is not a number: '열명'"
