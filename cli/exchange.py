@@ -7,7 +7,6 @@ import click
 
 from directory.actors import cli_actor
 from directory.errors import YeongyeError
-from directory.store import StoreError
 from directory.vocabulary import PLACEMENT_SHORT_LABELS as PLACEMENT_LABELS
 from importers.imports import export_quarantine, import_run, list_runs
 
@@ -65,7 +64,7 @@ def imports_command(ctx, run_id, as_json, limit):
         return
     try:
         run = import_run(ctx.db, run_id)
-    except StoreError as exc:
+    except YeongyeError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
         click.echo(json.dumps(run, ensure_ascii=False, indent=2))
@@ -109,7 +108,7 @@ def quarantine_export_command(ctx, run_id, file, include_resolved):
     """
     try:
         count, command = export_quarantine(ctx.db, run_id, file, include_resolved=include_resolved)
-    except StoreError as exc:
+    except YeongyeError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"격리된 {count}행을 {file}에 썼습니다. 고친 뒤: {command}")
 
@@ -222,11 +221,11 @@ def place_command(ctx, geocoder, geocoder_domain, as_json):
 
     Example: YEONGYE_GEOCODER=nominatim yeongye --db my.db place
     """
-    from importers.placement import GeocoderConfigError, make_geocoder, place_agencies, placement_counts
+    from importers.placement import make_geocoder, place_agencies, placement_counts
 
     try:
         coder = make_geocoder(geocoder, domain=geocoder_domain)
-    except GeocoderConfigError as exc:
+    except YeongyeError as exc:  # GeocoderConfigError: its Korean sentence
         raise click.ClickException(str(exc)) from exc
     with ctx.db.conn:
         counts = place_agencies(ctx.db.conn, geocoder=coder)

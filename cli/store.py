@@ -7,9 +7,10 @@ import sys
 import click
 
 from directory.actors import cli_actor
+from directory.errors import YeongyeError
 from directory.store import counts
 from directory.vocabulary import PLACEMENT_SHORT_LABELS as PLACEMENT_LABELS
-from importers import ImportFormatError, import_file
+from importers import import_file
 from importers import demo as demo_data
 
 from .group import main, pass_ctx
@@ -54,7 +55,7 @@ def import_command(ctx, file, complexes, mapping_file, map_pairs, crs, source, s
     Example: yeongye --db my.db import 전국치매센터표준데이터.csv --map name=기관이름
     """
     from importers import preview_mapping
-    from importers.placement import GeocoderConfigError, make_geocoder
+    from importers.placement import make_geocoder
     from importers.tabular import parse_mapping_lines, read_mapping_file
 
     try:
@@ -70,9 +71,9 @@ def import_command(ctx, file, complexes, mapping_file, map_pairs, crs, source, s
             summary = import_file(ctx.db, file, complexes=complexes, progress=bar.update, mapping=mapping or None,
                                   crs=crs, source=source, geocoder=coder, on_rows=bar.set_total,
                                   actor=cli_actor())
-    except (ImportFormatError, GeocoderConfigError) as exc:
+    except YeongyeError as exc:  # the file, the mapping, the geocoder or the actor: the Korean sentence
         if as_json:
-            click.echo(json.dumps({"error": str(exc)}, ensure_ascii=False))
+            click.echo(json.dumps({"error": str(exc), "code": exc.code}, ensure_ascii=False))
             sys.exit(1)
         raise click.ClickException(str(exc)) from exc
     result = summary.as_dict()

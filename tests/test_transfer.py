@@ -88,6 +88,23 @@ def test_a_file_without_a_name_column_says_which_headers_it_found(admin):
     assert "이대로 가져오기" not in page
 
 
+def test_preview_and_failed_import_speak_the_session_language(admin):
+    admin.get("/?lang=en")
+    preview_url = _upload(admin, "x.csv", "a,b\n1,2\n".encode()).headers["Location"]
+    page = admin.get(preview_url).get_data(as_text=True)
+    assert "no agency name column was found. Columns found: a, b" in page and "기관명 열을" not in page
+    token = preview_url.split("/")[2]
+    admin.post(f"/import/{token}/confirm", data={"csrf_token": _token(admin, preview_url)})
+    for _ in range(100):
+        state = admin.get(f"/import/{token}/progress.json").get_json()
+        if state["status"] in ("done", "error"):
+            break
+        time.sleep(0.05)
+    assert state["status"] == "error" and state["error"].startswith("x.csv: unknown list")
+    admin.get("/?lang=ko")
+    assert "기관명 열을 찾지 못했습니다" in admin.get(f"/import/{token}/status").get_data(as_text=True)
+
+
 @pytest.mark.parametrize("name, data, message", [
     ("virus.exe", b"MZ\x90\x00", "지원하지 않는 파일 형식"),
     ("fake.xlsx", b"just text", "XLSX 파일이 아닙니다"),

@@ -28,11 +28,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
+from directory.errors import YeongyeError
 from directory.export import LINK_HEADERS, agency_table, link_table, to_csv, to_xlsx
-from directory.store import StoreError, connect, facet_values, list_complexes
+from directory.store import connect, facet_values, list_complexes
 
 from .auth import admin_required
 from .db import get_db
+from .errors import error_message
 
 bp = Blueprint("transfer", __name__)
 
@@ -126,7 +128,6 @@ def _overrides(form) -> dict[str, str]:
 
 def describe_file(db, path: Path, overrides: dict[str, str] | None = None) -> dict:
     """What an import of `path` would do: kind, headers, first rows, mapping (or the error)."""
-    from importers import ImportFormatError
     from importers.standard import detect_dataset
     from importers.study import is_matrix
     from importers.reading import ReadBudget
@@ -149,8 +150,8 @@ def describe_file(db, path: Path, overrides: dict[str, str] | None = None) -> di
             mapping = build_mapping(db, table, overrides or None)
             info["mapping"] = mapping.as_dict()
             info["lines"] = mapping.describe()
-    except ImportFormatError as exc:
-        info["error"] = str(exc)
+    except YeongyeError as exc:  # the core's family, worded in the request's language
+        info["error"] = error_message(exc)
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         info["error"] = _("파일을 읽을 수 없습니다: %(err)s", err=str(exc)[:300])
     return info
@@ -199,7 +200,7 @@ def _save_job(folder: Path, job: dict) -> None:
 
 def _run_import(db_path: str, path: Path, overrides: dict, job: dict, actor) -> None:
     """The import itself, on its own connection, audited as `actor`; progress goes into `job` and job.json."""
-    from importers import ImportFormatError, import_file
+    from importers import import_file
 
     db = None
     folder = path.parent
@@ -224,7 +225,12 @@ def _run_import(db_path: str, path: Path, overrides: dict, job: dict, actor) -> 
         job["summary"] = summary.as_dict()
         job["status"] = "done"
         path.unlink(missing_ok=True)  # the data is in the store now; keep only job.json
-    except (ImportFormatError, StoreError, OSError, ValueError) as exc:
+    except YeongyeError as exc:
+        # The thread has no request, so no language: the code and parameters
+        # are kept, and the page words them for whoever looks (_job_error).
+        job["error"], job["status"] = str(exc), "error"
+        job["error_code"], job["error_params"] = exc.code, _json_params(exc.params)
+    except (OSError, ValueError) as exc:
         job["error"], job["status"] = str(exc), "error"
     except Exception as exc:  # noqa: BLE001 - a background thread must report, not die silently
         job["error"], job["status"] = f"{type(exc).__name__}: {exc}", "error"
@@ -232,6 +238,18 @@ def _run_import(db_path: str, path: Path, overrides: dict, job: dict, actor) -> 
         if db is not None:
             db.conn.close()
         _save_job(folder, job)
+
+
+def _json_params(params: dict) -> dict:
+    """An error's parameters as job.json can hold them (numbers and text as they are, anything else as text)."""
+    return {k: v if isinstance(v, (str, int, float, bool)) or v is None else str(v) for k, v in params.items()}
+
+
+def _job_error(job: dict) -> str | None:
+    """The job's error in the request's language (a core error by its code; any other as it was recorded)."""
+    if job.get("error_code"):
+        return error_message(YeongyeError(job["error_code"], **job.get("error_params", {})))
+    return job["error"]
 
 
 def _job(token: str) -> dict:
@@ -257,6 +275,7 @@ def status(token: str):
         from importers.imports import quarantined_rows
 
         quarantine = quarantined_rows(get_db(), job["summary"]["run_id"], limit=500)
+    job = {**job, "error": _job_error(job)}
     return render_template("transfer/status.html", title=_("가져오기"), token=token, job=job, quarantine=quarantine)
 
 
@@ -265,7 +284,7 @@ def status(token: str):
 def progress(token: str):
     """{status, done, total, error} for the progress bar."""
     job = _job(token)
-    return jsonify(status=job["status"], done=job["done"], total=job["total"], error=job["error"])
+    return jsonify(status=job["status"], done=job["done"], total=job["total"], error=_job_error(job))
 
 
 # --- export ------------------------------------------------------------------
