@@ -22,7 +22,7 @@ import numpy as np  # noqa: E402
 
 from bench.synth import build_synthetic_db  # noqa: E402
 from directory.store import connect  # noqa: E402
-from maps.access import _locate, e2sfca, load_population, project  # noqa: E402
+from network.access import _locate, e2sfca, load_population, project  # noqa: E402
 from maps.assets import render_page, save_standalone  # noqa: E402
 from maps.resources import load_agencies, resource_map  # noqa: E402
 

@@ -5,14 +5,14 @@ import json
 
 import click
 
-from directory.store import AgencyNotFound, ComplexNotFound
+from directory.errors import YeongyeError
 from directory.vocabulary import DEFAULT_ACCESS_TYPE
-from maps import MapError
-from maps.access import DEFAULT_RADIUS_KM, DEFAULT_SIGMA_KM, LEVELS, accessibility, access_map, join_boundaries, \
-    least_served, write_ranked_csv
+from maps.access import access_map
 from maps.assets import save_standalone
 from maps.network import agency_map, complex_map, district_map
 from maps.resources import load_agencies, resource_map
+from network.access import DEFAULT_RADIUS_KM, DEFAULT_SIGMA_KM, LEVELS, accessibility, join_boundaries, \
+    least_served, write_ranked_csv
 
 from .group import main, pass_ctx
 
@@ -23,10 +23,10 @@ _TILES = click.option("--tiles", default=None, help=_TILES_HELP)
 
 
 def _run(build):
-    """Call a map builder, turning domain errors into a clean CLI error."""
+    """Call a map builder, turning core errors (maps, the access measure, search, the store) into a CLI error."""
     try:
         return build()
-    except (MapError, AgencyNotFound, ComplexNotFound) as exc:
+    except YeongyeError as exc:
         raise click.ClickException(str(exc)) from exc
 
 
@@ -55,13 +55,10 @@ def map_resources(ctx, category, type_, sido, sigungu, query, include_sample, ti
     """
     def build():
         if query:
-            from directory.search import MAX_LIMIT, SearchError, search
+            from directory.search import MAX_LIMIT, search
 
-            try:
-                found, _ = search(ctx.db, query, category=category, type=type_, sido=sido, sigungu=sigungu,
-                                  limit=MAX_LIMIT)
-            except SearchError as exc:
-                raise MapError(str(exc)) from exc
+            found, _ = search(ctx.db, query, category=category, type=type_, sido=sido, sigungu=sigungu,
+                              limit=MAX_LIMIT)
             agencies = [a for a in found if a.get("lat") is not None and a.get("lon") is not None]
         else:
             agencies = load_agencies(ctx.db, category=category, type=type_, sido=sido, sigungu=sigungu,

@@ -63,11 +63,13 @@ INLINE_SCHEME = "yeongye-asset:"
 class AssetMissing(MapError):
     """A map needs a front-end file that has no local copy."""
 
+    code = "asset_missing"
+
 
 def package_dir(package: str) -> Path:
     """The data folder of one of the XStatic packages the maps use."""
     if package not in _PACKAGES:
-        raise AssetMissing(f"알 수 없는 자산 패키지: {package!r}")
+        raise AssetMissing("unknown_asset_package", package=package)
     import importlib
 
     module = importlib.import_module(_PACKAGES[package])
@@ -79,7 +81,7 @@ def asset_file(package: str, path: str) -> Path:
     base = package_dir(package).resolve()
     target = (base / path).resolve()
     if base not in target.parents or not target.is_file():
-        raise AssetMissing(f"자산 파일이 없습니다: {package!r} {path!r}")
+        raise AssetMissing("asset_file_missing", package=package, path=path)
     return target
 
 
@@ -97,7 +99,7 @@ def localize(m: folium.Map, url_for) -> folium.Map:
     """
     for element in _elements(m):
         if isinstance(element, folium.Icon):
-            raise AssetMissing("folium.Icon 은 오프라인 자산이 없어 사용할 수 없습니다 (DivIcon 이나 CircleMarker 를 쓰세요).")
+            raise AssetMissing("folium_icon_offline")
         if not isinstance(element, JSCSSMixin):
             continue
         for attr in ("default_js", "default_css"):
@@ -107,7 +109,7 @@ def localize(m: folium.Map, url_for) -> folium.Map:
                     links.append((name, url))
                     continue
                 if name not in LOCAL_FILES:
-                    raise AssetMissing(f"로컬 사본이 없는 외부 자산: {name!r} {url!r}")
+                    raise AssetMissing("asset_not_local", name=name, url=url)
                 local = LOCAL_FILES[name]
                 if local is not None:
                     links.append((name, url_for(*local)))

@@ -1,4 +1,8 @@
-"""What every map shares: errors, colours, labels, base tiles, the legend box."""
+"""What every map shares: errors, colours, labels, base tiles, the legend box.
+
+MapError joins the core's error family (directory.errors): it carries a code
+and parameters, worded in directory/messages.py; the shells translate it.
+"""
 from __future__ import annotations
 
 import html
@@ -8,6 +12,7 @@ import os
 import folium
 from folium.template import Template
 
+from directory.errors import YeongyeError
 from directory.vocabulary import CENTROIDS as APPROXIMATE, PLACEMENT_LABELS, SAMPLE  # noqa: F401  (re-exported)
 
 TILES_ENV = "YEONGYE_TILES"
@@ -45,8 +50,10 @@ NO_CONTENT_COLOR = "#666666"
 SAMPLE_LABEL = PLACEMENT_LABELS[SAMPLE]
 
 
-class MapError(Exception):
+class MapError(YeongyeError, ValueError):
     """A map cannot be drawn as asked (bad coordinates, nothing to show, bad option)."""
+
+    code = "map_error"
 
 
 # Characters html.escape leaves alone that still mean something where map text
@@ -90,9 +97,9 @@ def check_location(lat, lon, what: str = "위치") -> tuple[float, float]:
     try:
         la, lo = float(lat), float(lon)
     except (TypeError, ValueError):
-        raise MapError(f"{what}: 좌표가 숫자가 아닙니다: lat={lat!r}, lon={lon!r}") from None
+        raise MapError("map_coordinates_not_numbers", what=what, lat=lat, lon=lon) from None
     if not (math.isfinite(la) and math.isfinite(lo) and -90 <= la <= 90 and -180 <= lo <= 180):
-        raise MapError(f"{what}: 좌표가 범위를 벗어났습니다: lat={lat!r}, lon={lon!r}")
+        raise MapError("map_coordinates_out_of_range", what=what, lat=lat, lon=lon)
     return la, lo
 
 
@@ -125,7 +132,7 @@ def new_map(location=None, zoom_start: int = DEFAULT_ZOOM, tiles: str | None = N
         try:
             folium.TileLayer(setting, attr=attr, name="배경 지도", control=False).add_to(m)
         except ValueError as exc:
-            raise MapError(f"알 수 없는 타일 설정: {setting!r} ({exc})") from exc
+            raise MapError("unknown_tiles", setting=setting, detail=str(exc)) from exc
     m.get_root().header.add_child(
         folium.Element(
             "<style>html body .leaflet-container{background:#f3f1ec;}"

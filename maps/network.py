@@ -1,6 +1,8 @@
 """Network maps: complexes, their partner agencies, and the links between them.
 
-Line width grows with the contact frequency level (○ 1 … ● 5); line colour
+Line width grows with the link's contact frequency level (○ 1 … ● 5) — the
+effective level of network.graph.link_rows, derived from the contact log of
+the last 12 months when the link has one, as on the dashboard; line colour
 is the link's main content type (the first one recorded). Agencies shared
 by several complexes are drawn larger, and clicking one lists the complexes
 it serves. Positions marked placement='sample' (the demo's study data) are
@@ -8,11 +10,10 @@ labelled "표본 위치 (실제 위치 아님)" wherever they appear.
 """
 from __future__ import annotations
 
-import json
-
 import folium
 
-from directory.store import get_agency, get_complex
+from directory.store import content_types, get_agency, get_complex
+from network.graph import district_complexes, frequency_scale, link_rows
 
 from .common import (
     CONTENT_COLORS,
@@ -34,17 +35,6 @@ from .common import (
 
 __all__ = ["complex_map", "district_map", "agency_map", "network_map", "line_weight"]
 
-_LINK_SQL = """
-SELECT l.id, l.complex_id, l.agency_id, l.frequency_level, l.content_types,
-       c.name AS complex_name, c.lat AS complex_lat, c.lon AS complex_lon,
-       c.placement AS complex_placement,
-       a.name AS agency_name, a.type AS agency_type, a.category, a.phone,
-       a.road_address, a.lat AS agency_lat, a.lon AS agency_lon, a.placement AS agency_placement,
-       f.label AS frequency_label, f.mark AS frequency_mark
-FROM links l JOIN complexes c ON c.id = l.complex_id JOIN agencies a ON a.id = l.agency_id
-LEFT JOIN frequency_levels f ON f.level = l.frequency_level
-"""
-
 
 def line_weight(level) -> float:
     """Line width in pixels for a frequency level (1–5); unknown levels draw thinnest."""
@@ -55,53 +45,55 @@ def line_weight(level) -> float:
     return 1.0 + 1.5 * max(0, min(level, 5))
 
 
-def complex_map(db, key, *, tiles=None, agency_url=None, complex_url=None) -> folium.Map:
+# complex_map, district_map and agency_map gather what network/ measured (the
+# links with their effective level, network.graph.link_rows — the rows the
+# complex dashboard lists) and hand plain rows to network_map, which draws.
+
+
+def complex_map(db, key, *, tiles=None, agency_url=None, complex_url=None, today=None) -> folium.Map:
     """One complex (by id or name) and its partner agencies."""
     complex_ = get_complex(db, key)
-    links = list(db.query(_LINK_SQL + " WHERE l.complex_id = ?", [complex_["id"]]))
-    return network_map(db, [complex_], links, title=f"{complex_['name']} 연계망", tiles=tiles,
+    return network_map([complex_], link_rows(db, complex_ids=[complex_["id"]], today=today),
+                       **_vocabulary(db), title=f"{complex_['name']} 연계망", tiles=tiles,
                        agency_url=agency_url, complex_url=complex_url)
 
 
-def district_map(db, sido=None, sigungu=None, *, tiles=None, agency_url=None, complex_url=None) -> folium.Map:
+def district_map(db, sido=None, sigungu=None, *, tiles=None, agency_url=None, complex_url=None,
+                 today=None) -> folium.Map:
     """Every complex of a 시도/시군구 (or the whole store) and the agencies they share."""
-    where, params = [], []
-    if sido:
-        where.append("sido = ?")
-        params.append(sido)
-    if sigungu:
-        where.append("sigungu = ?")
-        params.append(sigungu)
-    clause = ("WHERE " + " AND ".join(where)) if where else ""
-    complexes = list(db.query(f"SELECT * FROM complexes {clause} ORDER BY name", params))
+    complexes = district_complexes(db, sido, sigungu)
     if not complexes:
-        raise MapError(f"해당 지역에 단지가 없습니다: {sido!r} {sigungu!r}")
-    ids = [c["id"] for c in complexes]
-    links = list(db.query(_LINK_SQL + f" WHERE l.complex_id IN ({','.join('?' * len(ids))})", ids))
+        raise MapError("no_complexes_in_district", sido=sido, sigungu=sigungu)
+    ids = None if not (sido or sigungu) else [c["id"] for c in complexes]
     place = " ".join(p for p in (sido, sigungu) if p) or "전체"
-    return network_map(db, complexes, links, title=f"{place} 단지 연계망", tiles=tiles,
-                       agency_url=agency_url, complex_url=complex_url)
+    return network_map(complexes, link_rows(db, complex_ids=ids, today=today), **_vocabulary(db),
+                       title=f"{place} 단지 연계망", tiles=tiles, agency_url=agency_url, complex_url=complex_url)
 
 
-def agency_map(db, agency_id: int, *, tiles=None, agency_url=None, complex_url=None) -> folium.Map:
+def agency_map(db, agency_id: int, *, tiles=None, agency_url=None, complex_url=None, today=None) -> folium.Map:
     """One agency and the complexes it serves (or the agency alone)."""
     agency = get_agency(db, agency_id)
     if agency.get("lat") is None or agency.get("lon") is None:
-        raise MapError(f"기관의 위치 정보가 없습니다: {agency['name']!r}")
-    links = list(db.query(_LINK_SQL + " WHERE l.agency_id = ?", [agency_id]))
-    ids = sorted({link["complex_id"] for link in links})
-    complexes = [get_complex(db, i) for i in ids]
-    return network_map(db, complexes, links, title=f"{agency['name']} 연계 단지", tiles=tiles,
+        raise MapError("agency_not_placed", name=agency["name"])
+    links = link_rows(db, agency_id=agency_id, today=today)
+    complexes = [get_complex(db, i) for i in sorted({link["complex_id"] for link in links})]
+    return network_map(complexes, links, **_vocabulary(db), title=f"{agency['name']} 연계 단지", tiles=tiles,
                        agency_url=agency_url, complex_url=complex_url, extra_agencies=[agency])
 
 
-def network_map(db, complexes, links, *, title="연계망", tiles=None, agency_url=None,
+def network_map(complexes, links, *, content_names=None, levels=(), title="연계망", tiles=None, agency_url=None,
                 complex_url=None, extra_agencies=()) -> folium.Map:
-    """Draw complexes, agencies and links (rows of `_LINK_SQL`) on one map.
+    """Draw complexes, agencies and links on one map, from plain rows; opens no database.
 
-    Things without coordinates are listed in the legend instead of drawn.
+    `links` are rows of :func:`network.graph.link_rows`: a line's width is
+    the link's effective ``level`` (derived from its contact log when it has
+    one), as on the complex's dashboard. `content_names` maps content-type
+    codes to their names, `levels` is the frequency scale (level, mark,
+    label) for the legend. Things without coordinates are listed in the
+    legend instead of drawn.
     """
-    content_names = {r["code"]: r["name"] for r in db.query("SELECT code, name FROM content_types ORDER BY ord")}
+    content_names = dict(content_names or {})
+    level_labels = {r["level"]: f"{r['mark']} {r['label']}" for r in levels}
     m = new_map(tiles=tiles)
     points: list[tuple[float, float]] = []
     missing: list[str] = []
@@ -170,18 +162,18 @@ def network_map(db, complexes, links, *, title="연계망", tiles=None, agency_u
         for link in served:
             if link["complex_id"] not in placed_complexes:
                 continue
-            codes = _codes(link["content_types"])
+            codes = [str(c) for c in link["content_types"] or () if c]
             main = codes[0] if codes else None
             color = CONTENT_COLORS.get(main, NO_CONTENT_COLOR)
-            used_levels.add(link["frequency_level"])
+            used_levels.add(link["level"])
             used_contents.add(main)
             contents = ", ".join(content_names.get(c, c) for c in codes) or NO_CONTENT
             tip = (f"{esc(link['complex_name'])} — {esc(agency['name'])}: "
-                   f"{esc(link['frequency_mark'] or '')} {esc(link['frequency_label'] or '빈도 미상')} · {esc(contents)}")
+                   f"{esc(link['mark'] or '')} {esc(link['label'] or '빈도 미상')} · {esc(contents)}")
             folium.PolyLine(
                 [placed_complexes[link["complex_id"]], (lat, lon)],
-                color=color, weight=line_weight(link["frequency_level"]), opacity=0.75,
-                dash_array=None if link["frequency_level"] else "4 4",
+                color=color, weight=line_weight(link["level"]), opacity=0.75,
+                dash_array=None if link["level"] else "4 4",
                 tooltip=folium.Tooltip(tip), class_name="yg-link",
             ).add_to(line_layer)
         category = agency.get("category")
@@ -197,9 +189,9 @@ def network_map(db, complexes, links, *, title="연계망", tiles=None, agency_u
         placement = agency.get("placement") or "unplaced"
         popup += f'<br><span class="{"approx" if sample else "placement"}">{esc(PLACEMENT_LABELS.get(placement, placement))}</span>'
         popup += f"<br><b>연계 단지 {len(served)}곳</b><ul style='margin:2px 0;padding-left:16px'>"
-        for link in sorted(served, key=lambda r: (-(r["frequency_level"] or 0), r["complex_name"])):
-            popup += (f"<li>{esc(link['complex_name'])}: {esc(link['frequency_mark'] or '')} "
-                      f"{esc(link['frequency_label'] or '빈도 미상')}</li>")
+        for link in sorted(served, key=lambda r: (-(r["level"] or 0), r["complex_name"])):
+            popup += (f"<li>{esc(link['complex_name'])}: {esc(link['mark'] or '')} "
+                      f"{esc(link['label'] or '빈도 미상')}</li>")
         popup += "</ul></div>"
         folium.CircleMarker(
             [lat, lon], radius=6 + 2.5 * max(len(served) - 1, 0), color="#222" if not sample else "#555",
@@ -218,7 +210,7 @@ def network_map(db, complexes, links, *, title="연계망", tiles=None, agency_u
     rows = ['<i class="box" style="background:#ffd400;border:1px solid #000"></i>단지']
     for level in (5, 4, 3, 2, 1):
         if level in used_levels:
-            label = _level_label(db, level)
+            label = level_labels.get(level, f"수준 {level}")
             rows.append(f'<i class="line" style="background:#444;height:{line_weight(level):.0f}px"></i>{esc(label)}')
     for code, color in CONTENT_COLORS.items():
         if code in used_contents:
@@ -235,16 +227,6 @@ def network_map(db, complexes, links, *, title="연계망", tiles=None, agency_u
     return m
 
 
-def _codes(value) -> list[str]:
-    if not value:
-        return []
-    try:
-        codes = json.loads(value) if isinstance(value, str) else list(value)
-    except (ValueError, TypeError):
-        return []
-    return [str(c) for c in codes if c]
-
-
-def _level_label(db, level: int) -> str:
-    row = db.execute("SELECT mark, label FROM frequency_levels WHERE level = ?", [level]).fetchone()
-    return f"{row[0]} {row[1]}" if row else f"수준 {level}"
+def _vocabulary(db) -> dict:
+    """The content-type names and the frequency scale network_map's legend and tooltips use."""
+    return {"content_names": {r["code"]: r["name"] for r in content_types(db)}, "levels": frequency_scale(db)}

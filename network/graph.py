@@ -36,6 +36,9 @@ __all__ = [
     "node_id",
     "frequency_scale",
     "level_for_count",
+    "effective_level",
+    "link_rows",
+    "district_complexes",
 ]
 
 COMPLEX_PREFIX = "c:"
@@ -115,6 +118,101 @@ def level_for_count(scale: list[dict], per_year: int) -> int:
     return min(r["level"] for r in scale)
 
 
+def effective_level(manual, derived):
+    """The level a link is shown and weighed at: derived from its contact log when it has one, else manual.
+
+    >>> effective_level(1, 5), effective_level(3, None)
+    (5, 3)
+    """
+    return manual if derived is None else derived
+
+
+def link_rows(db, *, complex_ids=None, agency_id=None, today=None) -> list[dict]:
+    """Links with both ends and their effective level: what the dashboard lists and the maps draw.
+
+    Parameters
+    ----------
+    db : sqlite_utils.Database
+        The store.
+    complex_ids : iterable of int, optional
+        Only the links of these complexes.
+    agency_id : int, optional
+        Only the links of this agency.
+    today : datetime.date, optional
+        The day the 12-month contact window ends (default: today).
+
+    Returns
+    -------
+    list of dict
+        One row per link, ordered by complex and agency name: ``id``,
+        ``complex_id``, ``agency_id``; ``level`` (effective, the same as
+        :func:`build_graph`'s edge ``level``), ``manual_level``,
+        ``derived_level`` (None without a log) and the effective level's
+        ``mark``, ``label`` and ``weight``; ``content_types`` (list of codes),
+        ``since``, ``note``, ``version``; ``complex_name``, ``complex_lat``,
+        ``complex_lon``, ``complex_placement``; ``agency_name``,
+        ``agency_type``, ``category``, ``phone``, ``road_address``,
+        ``agency_lat``, ``agency_lon``, ``agency_placement``.
+
+    Examples
+    --------
+    >>> from directory.store import connect
+    >>> link_rows(connect(":memory:"), complex_ids=[1])
+    []
+    """
+    where, params = [], []
+    if complex_ids is not None:
+        ids = [int(i) for i in complex_ids]
+        if not ids:
+            return []
+        where.append(f"l.complex_id IN ({','.join('?' * len(ids))})")
+        params += ids
+    if agency_id is not None:
+        where.append("l.agency_id = ?")
+        params.append(int(agency_id))
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    rows = list(db.query(
+        f"""SELECT l.id, l.complex_id, l.agency_id, l.frequency_level AS manual_level, l.content_types,
+                   l.since, l.note, l.version,
+                   c.name AS complex_name, c.lat AS complex_lat, c.lon AS complex_lon,
+                   c.placement AS complex_placement,
+                   a.name AS agency_name, a.type AS agency_type, a.category, a.phone, a.road_address,
+                   a.lat AS agency_lat, a.lon AS agency_lon, a.placement AS agency_placement
+            FROM links l JOIN complexes c ON c.id = l.complex_id JOIN agencies a ON a.id = l.agency_id
+            {clause} ORDER BY c.name, a.name, l.id""",
+        params,
+    ))
+    scale = frequency_scale(db)
+    by_level = {r["level"]: r for r in scale}
+    derived = _derived_levels(db, scale, today or date.today(), [r["id"] for r in rows])
+    for row in rows:
+        row["derived_level"] = derived.get(row["id"])
+        row["level"] = level = effective_level(row["manual_level"], row["derived_level"])
+        known = by_level.get(level, {})
+        row["mark"], row["label"] = known.get("mark"), known.get("label")
+        row["weight"] = float(known["weight"]) if known.get("weight") is not None else 1.0
+        row["content_types"] = _json_list(row["content_types"])
+    return rows
+
+
+def district_complexes(db, sido=None, sigungu=None) -> list[dict]:
+    """The complexes of a 시도/시군구 (or every complex), by name: the nodes of a district's map.
+
+    >>> from directory.store import connect
+    >>> district_complexes(connect(":memory:"), "서울특별시")
+    []
+    """
+    where, params = [], []
+    if sido:
+        where.append("sido = ?")
+        params.append(sido)
+    if sigungu:
+        where.append("sigungu = ?")
+        params.append(sigungu)
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    return list(db.query(f"SELECT * FROM complexes {clause} ORDER BY name", params))
+
+
 def build_graph(db, *, sido=None, sigungu=None, category=None, operator=None, today=None) -> nx.Graph:
     """The bipartite linkage graph of the store, optionally filtered.
 
@@ -187,7 +285,7 @@ def build_graph(db, *, sido=None, sigungu=None, category=None, operator=None, to
         a = agency_node(agency["id"])
         if a not in G:
             G.add_node(a, bipartite=1, kind="agency", **agency)
-        level = derived.get(link_id, manual)
+        level = effective_level(manual, derived.get(link_id))
         G.add_edge(
             complex_node(complex_id), a,
             link_id=link_id, level=level, manual_level=manual, derived_level=derived.get(link_id),
@@ -264,12 +362,24 @@ def _json_list(text) -> list:
     return list(value) if isinstance(value, list) else []
 
 
-def _derived_levels(db, scale, today: date) -> dict[int, int]:
-    """link id -> level from the last 12 months of its contact log (links with a log only)."""
+def _derived_levels(db, scale, today: date, link_ids=None) -> dict[int, int]:
+    """link id -> level from the last 12 months of its contact log (links with a log only).
+
+    With `link_ids`, only those links are counted (a map of one complex need
+    not read the country's log).
+    """
     cutoff = (today - timedelta(days=365)).isoformat()
     end = today.isoformat()
-    rows = db.execute(
-        "SELECT link_id, sum(contact_date > ? AND contact_date <= ?) FROM contacts GROUP BY link_id",
-        [cutoff, end],
-    )
+    sql = "SELECT link_id, sum(contact_date > ? AND contact_date <= ?) FROM contacts"
+    if link_ids is None:
+        rows = db.execute(f"{sql} GROUP BY link_id", [cutoff, end]).fetchall()
+    else:
+        ids, rows = list(link_ids), []
+        for start in range(0, len(ids), _CHUNK):  # SQLite's limit on bound parameters
+            chunk = ids[start:start + _CHUNK]
+            rows += db.execute(f"{sql} WHERE link_id IN ({','.join('?' * len(chunk))}) GROUP BY link_id",
+                               [cutoff, end, *chunk]).fetchall()
     return {link_id: level_for_count(scale, recent or 0) for link_id, recent in rows}
+
+
+_CHUNK = 900

@@ -11,12 +11,12 @@ import json
 
 from directory.errors import YeongyeError
 from directory.export import spreadsheet_safe
-from directory.store import complex_links, get_complex
+from directory.store import get_complex
 
 from .contacts import list_contacts
 from .explain import EXPLAIN, LABELS
 from .gaps import MIN_PEERS, all_gaps, complex_gaps, load_rules
-from .graph import build_graph, complex_node, complex_nodes, type_graph
+from .graph import build_graph, complex_node, complex_nodes, link_rows, type_graph
 from .measures import agency_table, complex_table, jaccard_overlaps, network_summary
 from .overlaps import overlap_report
 from .recommend import RecommendError, recommend
@@ -102,19 +102,17 @@ def complex_report(db, complex_key, *, recommendations: int = 3, today=None) -> 
     partners = []
     content_names = {r[0]: r[1] for r in db.execute("SELECT code, name FROM content_types")}
     scale = {r["level"]: r for r in db.query("SELECT * FROM frequency_levels")}
-    for link in complex_links(db, row["id"]):
-        edge = G.edges[node, f"a:{link['agency_id']}"] if G.has_edge(node, f"a:{link['agency_id']}") else {}
-        manual, derived = link["frequency_level"], edge.get("derived_level")
-        effective = derived if derived is not None else manual
-        codes = json.loads(link["content_types"] or "[]")
+    # The same rows the network map draws (network.graph.link_rows), so a
+    # partner's level here is the width of its line there.
+    for link in link_rows(db, complex_ids=[row["id"]], today=today):
+        manual, derived = link["manual_level"], link["derived_level"]
         partners.append({
             "link_id": link["id"], "agency_id": link["agency_id"], "name": link["agency_name"],
             "type": link["agency_type"], "category": link["category"], "phone": link["phone"],
-            "level": effective, "mark": scale.get(effective, {}).get("mark"),
-            "label": scale.get(effective, {}).get("label"),
+            "level": link["level"], "mark": link["mark"], "label": link["label"],
             "manual_level": manual, "manual_label": scale.get(manual, {}).get("label"),
             "derived_level": derived, "derived_label": scale.get(derived, {}).get("label") if derived else None,
-            "content_types": [content_names.get(c, c) for c in codes],
+            "content_types": [content_names.get(c, c) for c in link["content_types"]],
             "since": link["since"], "note": link["note"], "version": link["version"],
         })
     partners.sort(key=lambda p: (-(p["level"] or 0), p["category"] or "", p["name"] or ""))

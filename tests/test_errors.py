@@ -17,7 +17,7 @@ from directory.store import connect
 from web import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ("network", "directory", "importers")  # widened package by package as each is converted (issue 15)
+CORE = ("network", "directory", "importers", "maps")  # widened package by package as each is converted (issue 15)
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -199,3 +199,19 @@ def test_import_errors_keep_their_numbers_and_read_in_both_languages():
     assert row.column == "capacity" and row.code == "capacity_not_a_number"
     assert str(row) == "정원이 숫자가 아닙니다: '열명'"  # the quarantine stores this Korean sentence
     assert row.message(_english().gettext) == "The capacity is not a number: '열명'"
+
+
+def test_map_errors_carry_a_code_and_read_in_english_on_the_web(client):
+    from maps import MapError
+    from maps.common import check_location
+
+    with pytest.raises(MapError) as info:
+        check_location("북위", 127, what="지도 중심")
+    assert info.value.code == "map_coordinates_not_numbers" and "좌표가 숫자가 아닙니다" in str(info.value)
+    assert isinstance(info.value, YeongyeError)
+    korean = client.get("/maps/district?sido=부산광역시").get_data(as_text=True)
+    assert "해당 지역에 단지가 없습니다" in korean
+    english = client.get("/maps/district?sido=부산광역시&lang=en").get_data(as_text=True)
+    assert "No complexes in this area" in english and "단지가 없습니다" not in english
+    access = client.get("/maps/access?radius=abc&lang=en").get_data(as_text=True)
+    assert "must be numbers" in access

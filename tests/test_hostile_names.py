@@ -28,11 +28,12 @@ from markupsafe import escape
 from directory import accounts
 from directory.store import connect
 from importers import import_file
-from maps.access import access_map, accessibility
+from maps.access import access_map
 from maps.assets import render_page, standalone_html
 from maps.common import esc
 from maps.network import agency_map, complex_map, district_map
 from maps.resources import load_agencies, resource_map
+from network.access import accessibility
 from network.links import set_link
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hostile"

@@ -7,9 +7,10 @@ import warnings
 import numpy as np
 import pytest
 
-from maps.access import (
+from maps.access import access_map
+from maps.assets import standalone_html
+from network.access import (
     AccessError,
-    access_map,
     accessibility,
     e2sfca,
     join_boundaries,
@@ -17,7 +18,6 @@ from maps.access import (
     load_population,
     write_ranked_csv,
 )
-from maps.assets import standalone_html
 
 
 def _small_case(seed=3):
@@ -174,7 +174,7 @@ def test_access_map_is_a_choropleth_with_legend(demo_db):
 
 
 def test_sigungu_demand_sits_where_the_elderly_live(demo_db):
-    from maps.access import _centroids
+    from network.access import _centroids
 
     result = accessibility(demo_db, "치매안심센터", level="sigungu")
     pohang = next(r for r in result.rows if r["name"] == "경상북도 포항시 북구")

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from maps.access import access_map, accessibility
+from maps.access import access_map
 from maps.assets import save_standalone
 from maps.network import complex_map, district_map
 from maps.resources import load_agencies, resource_map
+from network.access import accessibility
 
 from playwright.sync_api import sync_playwright
 

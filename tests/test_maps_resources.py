@@ -160,3 +160,41 @@ def test_district_map_lists_complexes_served(demo_db):
 def test_line_weight_grows_with_frequency():
     assert [line_weight(level) for level in (1, 2, 3, 4, 5)] == sorted({line_weight(level) for level in range(1, 6)})
     assert line_weight(None) == 1.0
+
+
+def _lines(element):
+    """Every PolyLine drawn on a folium element, with its tooltip text."""
+    for child in element._children.values():
+        if isinstance(child, folium.PolyLine):
+            tips = [c.text for c in child._children.values() if isinstance(c, folium.Tooltip)]
+            yield child, (tips[0] if tips else "")
+        yield from _lines(child)
+
+
+def test_a_link_raised_by_its_contact_log_draws_as_wide_as_its_dashboard_level(app, client):
+    """Manual level 1, 12 contacts in the last year: the dashboard says 수시 (5), the map line is 5 wide."""
+    from datetime import date, timedelta
+
+    from directory.store import connect
+    from network.contacts import add_contact
+    from network.report import complex_report
+
+    db = connect(app.config["DATABASE"])
+    link_id, complex_id, agency = db.execute(
+        "SELECT l.id, l.complex_id, a.name FROM links l JOIN agencies a ON a.id = l.agency_id "
+        "WHERE l.frequency_level = 1 AND a.lat IS NOT NULL ORDER BY l.id LIMIT 1").fetchone()
+    for days in range(12):
+        add_contact(db, link_id, date.today() - timedelta(days=1 + 25 * days), "referral")
+
+    partner = next(p for p in complex_report(db, complex_id)["partners"] if p["link_id"] == link_id)
+    assert (partner["manual_level"], partner["derived_level"], partner["level"], partner["label"]) == (1, 5, 5, "수시")
+    drawn = [line for line, tip in _lines(complex_map(db, complex_id, tiles="none")) if f"— {agency}:" in tip]
+    assert len(drawn) == 1
+    assert drawn[0].options["weight"] == line_weight(5) != line_weight(1)
+    assert "수시" in next(tip for line, tip in _lines(complex_map(db, complex_id, tiles="none")) if f"— {agency}:" in tip)
+    db.conn.close()
+
+    page = client.get(f"/complexes/{complex_id}").get_data(as_text=True)
+    row = next(r for r in page.split("<tr")[1:] if agency in r)
+    assert "수시" in row and "기록 기준" in row  # the dashboard row shows the derived level
+    assert f'"weight": {line_weight(5)}' in client.get(f"/maps/complex/{complex_id}?tiles=none").get_data(as_text=True)

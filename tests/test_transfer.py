@@ -151,7 +151,7 @@ def test_export_cells_that_look_like_formulas_are_neutralised():
 @pytest.mark.parametrize("text", ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx"])
 def test_every_spreadsheet_csv_neutralises_formulas(text):
     from directory.export import spreadsheet_safe
-    from maps.access import _csv_value
+    from network.access import _csv_value
     from network.report import to_csv as report_csv
 
     assert spreadsheet_safe(text) == "'" + text

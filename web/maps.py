@@ -13,12 +13,14 @@ from flask_babel import gettext as _
 from directory.store import get_complex, placed_types
 from directory.vocabulary import DEFAULT_ACCESS_TYPE
 from maps import MapError
-from maps.access import DEFAULT_RADIUS_KM, DEFAULT_SIGMA_KM, LEVELS, accessibility, access_map, ranked_table
+from maps.access import access_map
 from maps.assets import AssetMissing, asset_file, render_page
 from maps.network import agency_map, complex_map, district_map
 from maps.resources import load_agencies, resource_map
+from network.access import DEFAULT_RADIUS_KM, DEFAULT_SIGMA_KM, LEVELS, AccessError, accessibility, ranked_table
 
 from .db import get_db
+from .errors import error_message
 
 bp = Blueprint("maps", __name__, url_prefix="/maps")
 
@@ -37,8 +39,14 @@ def _page(m) -> Response:
     return Response(html, mimetype="text/html")
 
 
-def _message(text: str, status: int = 200):
-    """A small page in place of a map (no location, nothing to show) for the iframe."""
+def _message(text, status: int = 200):
+    """A small page in place of a map (no location, nothing to show) for the iframe.
+
+    `text` is a sentence already in the page's language, or a core error,
+    worded here in the request's language.
+    """
+    if not isinstance(text, str):
+        text = error_message(text)
     return render_template("maps/message.html", message=text), status
 
 
@@ -98,13 +106,13 @@ def resources():
             try:
                 found, _total = find(db, query, limit=MAX_LIMIT, **filters)
             except SearchError as exc:
-                return _message(str(exc), 400)
+                return _message(exc, 400)
             agencies = [a for a in found if a.get("lat") is not None and a.get("lon") is not None]
         else:
             agencies = load_agencies(db, **filters)
         m = resource_map(agencies, tiles=_tiles(), agency_url=_urls()["agency_url"])
     except MapError as exc:
-        return _message(str(exc), 400)
+        return _message(exc, 400)
     return _page(m)
 
 
@@ -114,7 +122,7 @@ def agency(agency_id: int):
     try:
         m = agency_map(get_db(), agency_id, tiles=_tiles(), **_urls())
     except MapError as exc:
-        return _message(str(exc))
+        return _message(exc)
     return _page(m)
 
 
@@ -126,7 +134,7 @@ def complex_(complex_id: int):
     try:
         m = complex_map(db, complex_id, tiles=_tiles(), **_urls())
     except MapError as exc:
-        return _message(str(exc))
+        return _message(exc)
     return _page(m)
 
 
@@ -138,7 +146,7 @@ def district():
     try:
         m = district_map(get_db(), sido, sigungu, tiles=_tiles(), **_urls())
     except MapError as exc:
-        return _message(str(exc), 404)
+        return _message(exc, 404)
     return _page(m)
 
 
@@ -148,7 +156,7 @@ def _access_result():
         radius = float(args.get("radius", DEFAULT_RADIUS_KM))
         sigma = float(args.get("sigma", DEFAULT_SIGMA_KM))
     except ValueError:
-        raise MapError(_("반경과 감쇠 폭은 숫자여야 합니다.")) from None
+        raise AccessError("access_not_numbers", radius=args.get("radius"), sigma=args.get("sigma")) from None
     level = args.get("level", "sigungu")
     return accessibility(get_db(), args.get("type", DEFAULT_ACCESS_TYPE), level=level,
                          radius_km=radius, sigma_km=sigma or None)
@@ -163,8 +171,8 @@ def access():
         if result.level == "eupmyeondong" and not sido:
             sido = "서울특별시"  # 행정동 boundaries ship for Seoul; nationwide dots are for the CLI
         m = access_map(result, tiles=_tiles(), sido=sido)
-    except MapError as exc:
-        return _message(str(exc), 400)
+    except (AccessError, MapError) as exc:
+        return _message(exc, 400)
     return _page(m)
 
 
@@ -176,8 +184,8 @@ def access_csv():
 
     try:
         result = _access_result()
-    except MapError as exc:
-        return _message(str(exc), 400)
+    except AccessError as exc:
+        return _message(exc, 400)
     out = io.StringIO()
     csv.writer(out).writerows(ranked_table(result))
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
