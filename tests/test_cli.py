@@ -81,7 +81,7 @@ def test_import_tells_the_bar_its_length_after_reading_the_file_once(db, monkeyp
 
     reads = []
     read_table = importers.read_table
-    monkeypatch.setattr(importers, "read_table", lambda path: reads.append(path) or read_table(path))
+    monkeypatch.setattr(importers, "read_table", lambda path, **kw: reads.append(path) or read_table(path, **kw))
     with _RowBar() as bar:
         summary = importers.import_file(db, PUBLIC / "dementia_centers_standard.csv", progress=bar.update,
                                         on_rows=bar.set_total)

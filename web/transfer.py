@@ -127,34 +127,46 @@ def _overrides(form) -> dict[str, str]:
 
 
 def describe_file(db, path: Path, overrides: dict[str, str] | None = None) -> dict:
-    """What an import of `path` would do: kind, headers, first rows, mapping (or the error)."""
-    from importers.standard import detect_dataset
-    from importers.study import is_matrix
-    from importers.reading import ReadBudget
-    from importers.tabular import FIELDS, build_mapping, find_header_row, read_table
+    """What an import of `path` would do: the plan of importers.detect (the import's own dispatcher), worded.
 
-    info = {"file": path.name, "kind": None, "headers": [], "rows": [], "total": 0, "mapping": {},
-            "lines": [], "error": None, "fields": FIELDS}
+    Keys: ``plan`` (the ImportPlan, None when the file cannot be read),
+    ``kind`` (its code) and ``kind_label`` (in the page's language),
+    headers, first rows, the row count, the mapping and its lines, and the
+    error the import would meet.
+    """
+    from importers import detect
+    from importers.reading import ReadBudget
+    from importers.tabular import FIELDS, find_header_row
+
+    info = {"file": path.name, "plan": None, "kind": None, "kind_label": None, "headers": [], "rows": [],
+            "total": 0, "mapping": {}, "lines": [], "error": None, "fields": FIELDS}
     try:
-        table = read_table(path, budget=ReadBudget(path.name, seconds=PREVIEW_SECONDS))
-        if not overrides and is_matrix(table.headers):
-            info["kind"] = _("연계 매트릭스 (연구 자료 형식)")
-        elif not overrides and detect_dataset(table.headers):
-            info["kind"] = detect_dataset(table.headers).label
-        else:
-            table = find_header_row(table)
-            info["kind"] = _("일반 기관 목록")
-        info.update(headers=table.headers, rows=table.rows[:PREVIEW_ROWS], total=len(table.rows),
-                    encoding=table.encoding)
-        if info["kind"] == _("일반 기관 목록"):
-            mapping = build_mapping(db, table, overrides or None)
-            info["mapping"] = mapping.as_dict()
-            info["lines"] = mapping.describe()
+        plan = detect(db, path, mapping=overrides or None, budget=ReadBudget(path.name, seconds=PREVIEW_SECONDS))
+        info.update(plan=plan, kind=plan.kind, kind_label=_kind_label(plan), total=plan.rows)
+        if plan.table is not None:
+            table = find_header_row(plan.table) if plan.kind in ("tabular", "near_miss") else plan.table
+            info.update(headers=table.headers, rows=table.rows[:PREVIEW_ROWS], encoding=table.encoding)
+        if plan.mapping is not None:
+            info["mapping"] = plan.mapping.as_dict()
+            info["lines"] = plan.mapping.describe()
+        if plan.error is not None:
+            info["error"] = error_message(plan.error)
     except YeongyeError as exc:  # the core's family, worded in the request's language
         info["error"] = error_message(exc)
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         info["error"] = _("파일을 읽을 수 없습니다: %(err)s", err=str(exc)[:300])
     return info
+
+
+def _kind_label(plan) -> str:
+    """The name of a plan's kind for the preview page (a standard list by its own label)."""
+    if plan.kind == "standard":
+        return plan.dataset.label
+    if plan.kind == "near_miss":
+        return _("일반 기관 목록 (%(dataset)s의 필수 열 없음: %(missing)s)", dataset=plan.dataset.label,
+                 missing=", ".join(plan.missing))
+    return {"hsds": _("HSDS 패키지 (Open Referral)"), "matrix": _("연계 매트릭스 (연구 자료 형식)"),
+            "tabular": _("일반 기관 목록")}[plan.kind]
 
 
 @bp.route("/import/<token>/preview", methods=["GET", "POST"])
