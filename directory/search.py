@@ -802,6 +802,11 @@ def warm_plain_search(db) -> None:
         _PLAIN[_key(db, index_dir(db))] = table
 
 
+def plain_ready(db_key: str) -> bool:
+    """Whether a store's plain table is in memory (the plain search answers fast)."""
+    return db_key in _PLAIN
+
+
 def drop_plain_search(db_key: str) -> None:
     """Forget a store's plain table (the index is back)."""
     with _PLAIN_LOCK:

@@ -22,6 +22,8 @@ import logging
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import warnings
@@ -312,6 +314,7 @@ class _Index:
     key: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)  # one catch-up at a time
     snap_lock: threading.Lock = field(default_factory=threading.Lock)  # one new snapshot at a time
+    outdated: bool = False  # too far behind the store: being rebuilt in the background
 
     def close(self):
         if self.snapshot is not None:
@@ -517,14 +520,15 @@ def _catch_up(db, entry: _Index, *, wait: bool = True) -> None:
             rebuild(db, entry)
             return
         # Far behind (a big import): its answers would miss most of the new
-        # agencies. It is put aside; the plain search answers until the new one is in.
-        log.warning("검색 색인을 백그라운드에서 다시 만듭니다: %s (%s)", entry.path, reason)
+        # agencies. Once the background refresh has read the plain table the
+        # plain search answers instead, until the new index is in.
         with _LOCK:
-            if _OPEN.get(entry.key) is entry:
-                del _OPEN[entry.key]
-                entry.close()
+            if not entry.outdated:  # the first of the threads that saw it
+                log.warning("검색 색인이 많이 뒤처져 백그라운드에서 다시 만듭니다: %s (%s)", entry.path, reason)
+                entry.outdated = True
         _start_refresh(db, entry.path)
-        raise IndexNotReady(reason)
+        _check_outdated(entry)
+        return
     if not wait and pending > INLINE_CHANGES:
         _start_refresh(db, entry.path)
         return
@@ -542,6 +546,14 @@ def _catch_up(db, entry: _Index, *, wait: bool = True) -> None:
             report_damage(db, entry, exc)
     finally:
         entry.lock.release()
+
+
+def _check_outdated(entry: _Index) -> None:
+    """An outdated index is used only until the plain search can answer (its table is read)."""
+    from . import search as plain
+
+    if entry.outdated and plain.plain_ready(entry.key):
+        raise IndexNotReady("색인을 다시 만드는 중입니다")
 
 
 def _apply_changes(db, entry: _Index, state: tuple, *, timeout: float = 3.0) -> None:
@@ -632,7 +644,8 @@ def _refresh(key: str, filename: str, path: Path, damaged: str | None) -> None:
     started = time.perf_counter()
     db = connect(filename, migrate_schema=False)
     try:
-        if _OPEN.get(key) is None:  # searches answer without an index meanwhile: give them the fast path
+        current = _OPEN.get(key)
+        if current is None or current.outdated:  # searches answer without an index meanwhile: the fast path
             plain.warm_plain_search(db)
         with _store_lock(path):
             entry, reason = None, "손상된 색인입니다"
@@ -653,7 +666,7 @@ def _refresh(key: str, filename: str, path: Path, damaged: str | None) -> None:
                     entry, reason = None, f"{exc.__class__.__name__}: {exc}"
             if entry is None:
                 log.warning("검색 색인을 백그라운드에서 다시 만듭니다: %s (%s)", path, reason)
-                ix, state = _build(db, path)
+                ix, state = _build_aside(db, path, filename)
                 entry = _Index(path, ix, state, build=_built(path), key=key)
                 snap = Snapshot(ix.reader(), db)
             entry.snapshot = snap
@@ -671,6 +684,34 @@ def _refresh(key: str, filename: str, path: Path, damaged: str | None) -> None:
         log.exception("검색 색인을 만들지 못했습니다: %s", path)
     finally:
         db.conn.close()
+
+
+CHILD_BUILD_AGENCIES = 20_000  # from this size a server's rebuild runs in a child process
+
+
+def _build_aside(db, path: Path, filename: str):
+    """A full build for the background refresh (the caller holds the store lock).
+
+    Whoosh indexes in pure Python: a build thread inside a serving process
+    holds the GIL against its request threads, and under 20 clients a
+    100,000-agency build did not finish in 15 minutes. A large store is
+    therefore built by a child process (``python -m directory.search_index``),
+    which the request threads do not compete with for the interpreter.
+    """
+    from whoosh import index
+
+    if db.execute("SELECT count(*) FROM agencies").fetchone()[0] < CHILD_BUILD_AGENCIES:
+        return _build(db, path)
+    state = _store_state(db)
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-m", "directory.search_index", filename], cwd=root, env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise OSError(f"색인 만들기 프로세스 실패 ({done.returncode}): {done.stderr.strip()[-500:]}")
+    meta = _read_meta(path)
+    return index.open_dir(str(path)), (meta.get("store_id", state[0]), meta.get("seq", state[1]),
+                                       meta.get("count", state[2]))
 
 
 def report_damage(db, entry: _Index, exc: BaseException) -> None:
@@ -726,8 +767,8 @@ def open_index(db, *, wait: bool = True) -> _Index:
                 if wait:
                     _OPEN.pop(key).close()
                     entry = None
-                elif not _start_refresh(db, path):
-                    pass  # the refresh failed moments ago: keep the index this process has
+                else:  # the index this process has answers until the refresh installs the new one
+                    _start_refresh(db, path)
             if entry is None and not job:
                 entry, reason = _try_open(db, path)
                 if entry is not None:
@@ -747,6 +788,11 @@ def open_index(db, *, wait: bool = True) -> _Index:
                 entry = _OPEN.get(key)
                 if entry is None:
                     entry = _OPEN[key] = _open_or_build(db, path)
+        if entry.outdated and not wait:
+            _check_outdated(entry)
+            if not _running(key):
+                _start_refresh(db, path)
+            return entry
         _catch_up(db, entry, wait=wait)
         return entry
 
@@ -872,3 +918,13 @@ def prune_changes(db) -> int:
         return 0
     with db.conn:
         return db.execute("DELETE FROM search_changes WHERE seq <= ?", [entry.state[1]]).rowcount
+
+
+if __name__ == "__main__":  # the child process of a server's background rebuild (`_build_aside`)
+    from .store import connect as _connect
+
+    _db = _connect(sys.argv[1], migrate_schema=False)
+    try:
+        _build(_db, index_dir(_db))  # the parent holds the store's build lock meanwhile
+    finally:
+        _db.conn.close()
