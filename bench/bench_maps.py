@@ -24,13 +24,14 @@ from bench.synth import build_synthetic_db  # noqa: E402
 from directory.store import connect  # noqa: E402
 from network.access import _locate, e2sfca, load_population, project  # noqa: E402
 from maps.assets import render_page, save_standalone  # noqa: E402
-from maps.resources import load_agencies, resource_map  # noqa: E402
+from directory.store import mappable_agencies
+from maps.resources import resource_map  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 
 
 def bench_resource_map(db, n: int) -> tuple[float, int, Path]:
-    agencies = load_agencies(db)[:n]
+    agencies = mappable_agencies(db)[:n]
     assert len(agencies) == n, f"the synthetic store has only {len(agencies)} placed agencies"
     path = OUT / f"resources_{n}.html"
     start = time.perf_counter()

@@ -6,11 +6,12 @@ import json
 import click
 
 from directory.errors import YeongyeError
+from directory.store import mappable_agencies
 from directory.vocabulary import DEFAULT_ACCESS_TYPE
 from maps.access import access_map
 from maps.assets import save_standalone
 from maps.network import agency_map, complex_map, district_map
-from maps.resources import load_agencies, resource_map
+from maps.resources import resource_map
 from network.access import DEFAULT_RADIUS_KM, DEFAULT_SIGMA_KM, LEVELS, accessibility, join_boundaries, \
     least_served, write_ranked_csv
 
@@ -61,8 +62,8 @@ def map_resources(ctx, category, type_, sido, sigungu, query, include_sample, ti
                               limit=MAX_LIMIT)
             agencies = [a for a in found if a.get("lat") is not None and a.get("lon") is not None]
         else:
-            agencies = load_agencies(ctx.db, category=category, type=type_, sido=sido, sigungu=sigungu,
-                                     include_sample=include_sample)
+            agencies = mappable_agencies(ctx.db, category=category, agency_type=type_, sido=sido, sigungu=sigungu,
+                                         include_sample=include_sample)
         return resource_map(agencies, tiles=tiles), len(agencies)
 
     m, n = _run(build)

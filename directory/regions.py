@@ -13,6 +13,10 @@ from functools import lru_cache
 
 from .paths import DATA_DIR
 
+__all__ = [
+    "CENTROIDS_FILE", "SIDO_FILE", "SEJONG", "Region", "RegionIndex", "region_index",
+]
+
 CENTROIDS_FILE = DATA_DIR / "public" / "boundaries" / "admin_centroids_utmk.tsv"
 SIDO_FILE = DATA_DIR / "reference" / "sido.csv"
 SEJONG = "세종특별자치시"

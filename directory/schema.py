@@ -16,6 +16,10 @@ from .paths import REFERENCE_DIR
 from .privacy import find_personal_data
 
 
+__all__ = [
+    "seed_reference", "SEARCH_CHANGE_LOG", "MIGRATIONS", "SCHEMA_VERSION", "current_version", "migrate",
+]
+
 def _v1_core(db: sqlite_utils.Database) -> None:
     """Reference tables, agencies with their sources, complexes, links, imports."""
     db.executescript(

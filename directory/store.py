@@ -18,6 +18,16 @@ import sqlite_utils
 from .errors import AgencyNotFound, ComplexNotFound, StoreError  # noqa: F401  (re-exported)
 from .schema import migrate
 from .taxonomy import Taxonomy
+from .vocabulary import SAMPLE
+
+__all__ = [
+    "mappable_agencies",
+    "AgencyNotFound", "ComplexNotFound", "StoreError",  # re-exported
+    "DB_ENV", "now", "resolve_path", "connect", "taxonomy", "AGENCY_FILTERS", "get_agency", "list_agencies",
+    "facet_values", "agency_links", "get_complex", "list_complexes", "complex_links", "counts",
+    "content_types", "frequency_levels", "unlinked_agencies", "complex_choices", "complex_districts",
+    "has_complexes", "placed_types", "data_version",
+]
 
 DB_ENV = "YEONGYE_DB"
 
@@ -261,3 +271,31 @@ def data_version(db: sqlite_utils.Database) -> tuple:
     return tuple(db.execute(
         "SELECT (SELECT max(seq) FROM search_changes), (SELECT max(id) FROM audit_log), "
         "(SELECT max(id) FROM import_runs)").fetchone())
+
+
+def mappable_agencies(db, *, category=None, agency_type=None, sido=None, sigungu=None,
+                      ids=None, include_sample: bool = False) -> list[dict]:
+    """Agencies with coordinates, filtered like the agency list: the rows a resource map draws.
+
+    Agencies at sample positions (the study's demo partners) are left out
+    unless `include_sample`: a resource map shows where services really are.
+    """
+    where, params = ["lat IS NOT NULL", "lon IS NOT NULL"], []
+    for column, value in (("category", category), ("type", agency_type), ("sido", sido), ("sigungu", sigungu)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if not include_sample:
+        where.append("placement != ?")
+        params.append(SAMPLE)
+    if ids is not None:
+        ids = [int(i) for i in ids if 0 < int(i) < 2**62]  # larger ids name nothing in SQLite
+        if not ids:
+            return []
+        where.append(f"id IN ({','.join('?' * len(ids))})")
+        params.extend(ids)
+    sql = (
+        "SELECT id, name, type, category, phone, road_address, lot_address, sido, sigungu, "
+        f"lat, lon, placement FROM agencies WHERE {' AND '.join(where)} ORDER BY id"
+    )
+    return list(db.query(sql, params))

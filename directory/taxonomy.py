@@ -10,6 +10,11 @@ from dataclasses import dataclass, field
 from .normalize import name_key
 
 
+__all__ = [
+    "Taxonomy",
+]
+
+
 @dataclass
 class Taxonomy:
     """Categories in order, type -> category, and alias -> type."""

@@ -19,6 +19,12 @@ from directory.vocabulary import (  # noqa: F401  (KOREA_*, in_korea, transforme
 )
 
 
+__all__ = [
+    "KOREA_LAT", "KOREA_LON", "in_korea", "transformer",  # re-exported
+    "CoordinateError", "CoordinateNotANumber", "projected_to_wgs84", "guess_crs", "to_wgs84",
+    "read_coordinates",
+]
+
 class CoordinateError(YeongyeError, ValueError):
     """The two values are not a position in Korea in any system we know."""
 

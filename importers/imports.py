@@ -7,6 +7,11 @@ from pathlib import Path
 
 from directory.store import StoreError
 
+__all__ = [
+    "QUARANTINE_COLUMN", "ImportRunNotFound", "list_runs", "quarantined_rows", "import_run",
+    "export_quarantine", "resolve_quarantined",
+]
+
 QUARANTINE_COLUMN = "격리번호"  # ties a fixed row back to its quarantine entry
 
 

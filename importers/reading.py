@@ -21,6 +21,12 @@ import charset_normalizer
 from directory import messages
 from directory.errors import YeongyeError
 
+__all__ = [
+    "ENCODINGS", "ImportFormatError", "MAX_ROWS", "MAX_CELLS", "MAX_COLUMNS", "MAX_SECONDS",
+    "ImportLimitError", "ReadBudget", "BROKEN_REASONS", "without_nul", "Table", "decode", "read_csv",
+    "SHARED_VALUES_LIMIT",
+]
+
 ENCODINGS = ("utf-8-sig", "cp949")
 
 

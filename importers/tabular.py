@@ -26,6 +26,13 @@ from .reading import ImportFormatError, ReadBudget, Table, decode, read_csv, wit
 from .pipeline import finish_import
 from .run import ImportRun
 
+__all__ = [
+    "SYNONYMS_FILE", "FIELDS", "HEADER_SCAN_ROWS", "MappingError", "PersonalDataError", "known_lists",
+    "Mapping", "norm_header", "synonyms", "recognise", "apply_overrides", "parse_mapping_lines",
+    "FIELD_ALIASES", "read_mapping_file", "TYPE_VALUES_FILE", "type_hints", "read_table", "read_xlsx",
+    "MAX_TABLE_DEPTH", "HTML_CHUNK", "read_html_table", "find_header_row", "build_mapping", "import_tabular",
+]
+
 SYNONYMS_FILE = REFERENCE_DIR / "column_synonyms.csv"
 
 # The agency fields a list can fill, with the Korean label shown to users.

@@ -31,6 +31,11 @@ from folium.elements import JSCSSMixin
 
 from .common import MapError
 
+__all__ = [
+    "LOCAL_FILES", "INLINE_SCHEME", "AssetMissing", "package_dir", "asset_file", "localize", "render_page",
+    "standalone_html", "save_standalone",
+]
+
 # Local name -> (XStatic module, file inside its data folder)
 _PACKAGES = {
     "leaflet": "xstatic.pkg.leaflet",

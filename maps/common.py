@@ -15,6 +15,14 @@ from folium.template import Template
 from directory.errors import YeongyeError
 from directory.vocabulary import CENTROIDS as APPROXIMATE, PLACEMENT_LABELS, SAMPLE  # noqa: F401  (re-exported)
 
+__all__ = [
+    "APPROXIMATE", "PLACEMENT_LABELS", "SAMPLE",  # re-exported
+    "TILES_ENV", "TILES_ATTR_ENV", "DEFAULT_CENTER", "DEFAULT_ZOOM", "CATEGORY_COLORS", "UNCATEGORISED",
+    "UNCATEGORISED_COLOR", "CONTENT_COLORS", "NO_CONTENT", "NO_CONTENT_COLOR", "SAMPLE_LABEL", "MapError",
+    "esc", "category_color", "check_location", "resolve_tiles", "new_map", "Markup", "html_popup",
+    "add_legend", "swatch", "fit",
+]
+
 TILES_ENV = "YEONGYE_TILES"
 TILES_ATTR_ENV = "YEONGYE_TILES_ATTR"
 DEFAULT_CENTER = (36.35, 127.8)  # the middle of South Korea

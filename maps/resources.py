@@ -30,7 +30,7 @@ from .common import (
     swatch,
 )
 
-__all__ = ["resource_map", "load_agencies"]
+__all__ = ["resource_map"]
 
 # Compact row: lat, lon, name, type, phone, address, placement, id (strings escaped).
 _CALLBACK = """function (row) {
@@ -95,34 +95,6 @@ class _CompactCluster(FastMarkerCluster):
         super().__init__([], callback=callback, **kwargs)
         self.rows_json = (json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
                           .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
-
-
-def load_agencies(db, *, category=None, type=None, sido=None, sigungu=None,
-                  ids=None, include_sample: bool = False) -> list[dict]:
-    """Agencies with coordinates from the store, filtered like the agency list.
-
-    Agencies at sample positions (the study's demo partners) are left out
-    unless `include_sample`: a resource map shows where services really are.
-    """
-    where, params = ["lat IS NOT NULL", "lon IS NOT NULL"], []
-    for column, value in (("category", category), ("type", type), ("sido", sido), ("sigungu", sigungu)):
-        if value:
-            where.append(f"{column} = ?")
-            params.append(value)
-    if not include_sample:
-        where.append("placement != ?")
-        params.append(SAMPLE)
-    if ids is not None:
-        ids = [int(i) for i in ids if 0 < int(i) < 2**62]  # larger ids name nothing in SQLite
-        if not ids:
-            return []
-        where.append(f"id IN ({','.join('?' * len(ids))})")
-        params.extend(ids)
-    sql = (
-        "SELECT id, name, type, category, phone, road_address, lot_address, sido, sigungu, "
-        f"lat, lon, placement FROM agencies WHERE {' AND '.join(where)} ORDER BY id"
-    )
-    return list(db.query(sql, params))
 
 
 def resource_map(

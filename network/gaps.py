@@ -64,14 +64,14 @@ def load_rules(db=None, path: str | Path = RULES_FILE) -> list[dict]:
     return rules
 
 
-def complex_gaps(G, complex, *, rules: list[dict], categories: list[str], min_share: float = 0.5) -> dict:
+def complex_gaps(G, node, *, rules: list[dict], categories: list[str], min_share: float = 0.5) -> dict:
     """The gaps of one complex in graph `G` (its peers must be in `G`).
 
     Parameters
     ----------
     G : networkx.Graph
         A bipartite graph from :func:`network.graph.build_graph`.
-    complex : str
+    node : str
         The complex's node (``"c:<id>"``).
     rules : list of dict
         From :func:`load_rules`.
@@ -92,7 +92,7 @@ def complex_gaps(G, complex, *, rules: list[dict], categories: list[str], min_sh
     """
     types, _ = _type_sets(G)
     groups = _peer_groups(G)
-    return _gaps_for(G, complex, types, groups, rules, categories, min_share)
+    return _gaps_for(G, node, types, groups, rules, categories, min_share)
 
 
 def all_gaps(G, *, rules: list[dict], categories: list[str], min_share: float = 0.5) -> list[dict]:

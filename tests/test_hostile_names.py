@@ -32,7 +32,8 @@ from maps.access import access_map
 from maps.assets import render_page, standalone_html
 from maps.common import esc
 from maps.network import agency_map, complex_map, district_map
-from maps.resources import load_agencies, resource_map
+from directory.store import mappable_agencies
+from maps.resources import resource_map
 from network.access import accessibility
 from network.links import set_link
 
@@ -162,7 +163,7 @@ def _url(package, path):
 
 
 def test_resource_map_of_hostile_agencies_is_inert(hostile_db):
-    agencies = load_agencies(hostile_db)
+    agencies = mappable_agencies(hostile_db)
     page = render_page(resource_map(agencies, tiles="none", agency_url="/agencies/{id}", title=COMPLEX), _url)
     assert_map_inert(page, "resource map")
     for name in NAMES:

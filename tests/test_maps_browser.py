@@ -14,7 +14,8 @@ import pytest
 from maps.access import access_map
 from maps.assets import save_standalone
 from maps.network import complex_map, district_map
-from maps.resources import load_agencies, resource_map
+from directory.store import mappable_agencies
+from maps.resources import resource_map
 from network.access import accessibility
 
 from playwright.sync_api import sync_playwright
@@ -72,7 +73,7 @@ def _no_asset_requests(page):
 
 
 def test_resource_map_draws_clusters_offline(page, demo_db, tmp_path):
-    path = save_standalone(resource_map(load_agencies(demo_db)), tmp_path / "resources.html")
+    path = save_standalone(resource_map(mappable_agencies(demo_db)), tmp_path / "resources.html")
     _open(page, path, "resources")
     assert page.locator(".yg-cluster").count() > 5
     assert "보건의료" in page.locator(".leaflet-control-layers").inner_text()

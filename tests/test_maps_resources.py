@@ -11,7 +11,8 @@ from maps import MapError
 from maps.assets import LOCAL_FILES, localize, render_page, standalone_html
 from maps.common import check_location, resolve_tiles
 from maps.network import complex_map, district_map, line_weight
-from maps.resources import load_agencies, resource_map
+from directory.store import mappable_agencies
+from maps.resources import resource_map
 
 CDN_HOSTS = ("cdn.jsdelivr.net", "code.jquery.com", "cdnjs.cloudflare.com", "netdna.bootstrapcdn.com",
              "maxcdn.bootstrapcdn.com", "unpkg.com", "d3js.org")
@@ -50,7 +51,7 @@ def test_network_popups_escape_names(demo_db):
 
 
 def test_no_cdn_links_in_standalone_or_web_pages(demo_db):
-    agencies = load_agencies(demo_db)
+    agencies = mappable_agencies(demo_db)
     standalone = standalone_html(resource_map(agencies))
     page = render_page(resource_map(agencies), lambda package, path: f"/maps/assets/{package}/{path}")
     for html in (standalone, page):
@@ -131,7 +132,7 @@ def test_custom_tile_template(monkeypatch):
 
 
 def test_resource_map_of_demo_shows_real_centres(demo_db):
-    agencies = load_agencies(demo_db)
+    agencies = mappable_agencies(demo_db)
     types = {a["type"] for a in agencies}
     assert {"치매안심센터", "정신건강복지센터"} <= types
     assert len(agencies) > 500

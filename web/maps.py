@@ -10,13 +10,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from directory.store import get_complex, placed_types
+from directory.store import get_complex, mappable_agencies, placed_types
 from directory.vocabulary import DEFAULT_ACCESS_TYPE
 from maps import MapError
 from maps.access import access_map
 from maps.assets import AssetMissing, asset_file, render_page
 from maps.network import agency_map, complex_map, district_map
-from maps.resources import load_agencies, resource_map
+from maps.resources import resource_map
 from network.access import DEFAULT_RADIUS_KM, DEFAULT_SIGMA_KM, LEVELS, AccessError, accessibility, ranked_table
 
 from .db import get_db
@@ -97,7 +97,7 @@ def resources():
                 id_list = [int(x) for x in ids.split(",") if x.strip()][:MAX_IDS]
             except ValueError:
                 return _message(_("기관 번호는 쉼표로 구분한 숫자여야 합니다."), 400)
-            agencies = load_agencies(db, ids=id_list, include_sample=True)
+            agencies = mappable_agencies(db, ids=id_list, include_sample=True)
         elif query:
             from directory.search import MAX_LIMIT, SearchError
 
@@ -109,7 +109,8 @@ def resources():
                 return _message(exc, 400)
             agencies = [a for a in found if a.get("lat") is not None and a.get("lon") is not None]
         else:
-            agencies = load_agencies(db, **filters)
+            agencies = mappable_agencies(db, category=filters["category"], agency_type=filters["type"],
+                                         sido=filters["sido"], sigungu=filters["sigungu"])
         m = resource_map(agencies, tiles=_tiles(), agency_url=_urls()["agency_url"])
     except MapError as exc:
         return _message(exc, 400)
