@@ -39,7 +39,8 @@ from .errors import YeongyeError
 from .normalize import name_key, normalize_sido
 from .search_index import (  # noqa: F401  (re-exported: the search interface is this module)
     META_FILE, IndexNotReady, chosung, close_all as _close_indexes, damage_errors, index_agencies, index_dir,
-    open_index, prune_changes, rebuild, refreshing, remove, report_damage, snapshot, wait_for_refresh,
+    open_index, prune_changes, rebuild, refreshing, register_plain_search, remove, report_damage, snapshot,
+    wait_for_refresh,
 )
 from .taxonomy import Taxonomy
 from .vocabulary import APPROXIMATE_NOTES, KOREA_LAT, KOREA_LON, NEEDS_FILE, in_korea, needs_words, transformer
@@ -811,6 +812,9 @@ def drop_plain_search(db_key: str) -> None:
     """Forget a store's plain table (the index is back)."""
     with _PLAIN_LOCK:
         _PLAIN.pop(db_key, None)
+
+
+register_plain_search(ready=plain_ready, warm=warm_plain_search, drop=drop_plain_search)
 
 
 def _scan(column: tuple, pattern: str) -> np.ndarray:

@@ -548,11 +548,20 @@ def _catch_up(db, entry: _Index, *, wait: bool = True) -> None:
         entry.lock.release()
 
 
+# The plain search lives in directory/search.py, which imports this module; it
+# registers itself here, so a rebuild can warm and drop its table without an
+# import back up (search.py is always loaded before anything asks for a rebuild).
+_PLAIN_HOOKS = {"ready": lambda key: False, "warm": lambda db: None, "drop": lambda key: None}
+
+
+def register_plain_search(*, ready, warm, drop) -> None:
+    """Let the rebuild ask whether the plain table is read (`ready(key)`), read it (`warm(db)`), drop it."""
+    _PLAIN_HOOKS.update(ready=ready, warm=warm, drop=drop)
+
+
 def _check_outdated(entry: _Index) -> None:
     """An outdated index is used only until the plain search can answer (its table is read)."""
-    from . import search as plain
-
-    if entry.outdated and plain.plain_ready(entry.key):
+    if entry.outdated and _PLAIN_HOOKS["ready"](entry.key):
         raise IndexNotReady("색인을 다시 만드는 중입니다")
 
 
@@ -639,14 +648,12 @@ def _refresh(key: str, filename: str, path: Path, damaged: str | None) -> None:
     """
     from .store import connect
 
-    from . import search as plain
-
     started = time.perf_counter()
     db = connect(filename, migrate_schema=False)
     try:
         current = _OPEN.get(key)
         if current is None or current.outdated:  # searches answer without an index meanwhile: the fast path
-            plain.warm_plain_search(db)
+            _PLAIN_HOOKS["warm"](db)
         with _store_lock(path):
             entry, reason = None, "손상된 색인입니다"
             if damaged is None or _read_meta(path).get("build") != damaged:
@@ -677,7 +684,7 @@ def _refresh(key: str, filename: str, path: Path, damaged: str | None) -> None:
         if old is not None and old is not entry:
             with _LOCK:
                 old.close()
-        plain.drop_plain_search(key)
+        _PLAIN_HOOKS["drop"](key)
         log.info("검색 색인 준비 완료: %s (기관 %s곳, %.1f초)", path, entry.state[2], time.perf_counter() - started)
     except Exception:
         _FAILED[key] = time.monotonic()
