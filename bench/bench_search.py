@@ -151,7 +151,8 @@ def recall(db, cases, engine) -> tuple[int, list[str]]:
     hits, misses = 0, []
     for case in cases:
         kind, _, value = case["place"].partition(":")
-        place = search.resolve_place(db, **({kind: value} if kind else {}))
+        keyword = {"complex": "complex_key"}.get(kind, kind)
+        place = search.resolve_place(db, **({keyword: value} if kind else {}))
         point = (place["lat"], place["lon"]) if place else None
         if engine == "whoosh":
             found = [r["name"] for r in search.search(db, case["query"], near=point, limit=5)[0]]

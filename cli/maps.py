@@ -58,7 +58,7 @@ def map_resources(ctx, category, type_, sido, sigungu, query, include_sample, ti
         if query:
             from directory.search import MAX_LIMIT, search
 
-            found, _ = search(ctx.db, query, category=category, type=type_, sido=sido, sigungu=sigungu,
+            found, _ = search(ctx.db, query, category=category, agency_type=type_, sido=sido, sigungu=sigungu,
                               limit=MAX_LIMIT)
             agencies = [a for a in found if a.get("lat") is not None and a.get("lon") is not None]
         else:

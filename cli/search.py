@@ -40,7 +40,7 @@ def search_command(ctx, query, near, complex_name, address, radius, category, ag
     """
     text = " ".join(query)
     try:
-        place = search_core.resolve_place(ctx.db, near=near, complex=complex_name, address=address)
+        place = search_core.resolve_place(ctx.db, near=near, complex_key=complex_name, address=address)
         point = (place["lat"], place["lon"]) if place else None
         if sort is None:
             sort = "distance" if point and not search_core.query_words(text) else "relevance"
@@ -48,7 +48,7 @@ def search_command(ctx, query, near, complex_name, address, radius, category, ag
             # The command builds the index before it answers (a server does that in the background).
             click.echo("검색 색인을 만드는 중입니다 (처음 한 번; 큰 데이터베이스는 몇 분 걸립니다)…", err=True)
         results, total = search_core.search(
-            ctx.db, text, near=point, radius_km=radius, category=category, type=agency_type,
+            ctx.db, text, near=point, radius_km=radius, category=category, agency_type=agency_type,
             sido=sido, sigungu=sigungu, target=target, sort=sort, limit=limit)
     except search_core.SearchError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -414,7 +414,7 @@ def parse_point(text: str) -> tuple[float, float]:
     return _check_point(*parts)
 
 
-def resolve_place(db, *, near=None, complex=None, address=None) -> dict | None:
+def resolve_place(db, *, near=None, complex_key=None, address=None) -> dict | None:
     """A place to search around: a point, a complex by name or id, or an address in the store.
 
     Returns {"lat", "lon", "label", "approximate"} or None when no place is given.
@@ -423,11 +423,11 @@ def resolve_place(db, *, near=None, complex=None, address=None) -> dict | None:
         lat, lon = near if isinstance(near, (tuple, list)) else parse_point(near)
         lat, lon = _check_point(lat, lon)
         return {"lat": lat, "lon": lon, "label": f"{lat:.5f},{lon:.5f}", "approximate": False}
-    if complex:
+    if complex_key:
         from .store import ComplexNotFound, get_complex
 
         try:
-            row = get_complex(db, str(complex).strip())
+            row = get_complex(db, str(complex_key).strip())
         except ComplexNotFound as exc:
             raise SearchError(exc.code, **exc.params) from exc
         if row.get("lat") is None or row.get("lon") is None:
@@ -496,7 +496,7 @@ def _region_centroid(address: str) -> dict | None:
 # --- search ----------------------------------------------------------------
 
 
-def search(db, query: str | None = "", *, near=None, radius_km=None, category=None, type=None,
+def search(db, query: str | None = "", *, near=None, radius_km=None, category=None, agency_type=None,
            sido=None, sigungu=None, target=None, sort="relevance", limit=20, wait=True):
     """Find agencies; returns `Results`, the pair (results, total) with a `fallback` flag.
 
@@ -539,7 +539,7 @@ def search(db, query: str | None = "", *, near=None, radius_km=None, category=No
     vocab = _vocabulary(db)
     filters = {"category": category, "sido": normalize_sido(sido) or sido if sido else None,
                "sigungu": sigungu,
-               "type": vocab.taxonomy.canonical_type(type) or type if type else None}
+               "type": vocab.taxonomy.canonical_type(agency_type) or agency_type if agency_type else None}
     filters = {k: str(v).strip() for k, v in filters.items() if v and str(v).strip()}
     words = query_words(query)
     target = " ".join(query_words(target)) or None

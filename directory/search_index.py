@@ -44,6 +44,13 @@ except ImportError:  # Windows: one process builds at a time by convention only
 
 log = logging.getLogger("directory.search")
 
+__all__ = [
+    "chosung", "index_dir", "ensure_change_log", "Snapshot", "IndexNotReady", "damage_errors",
+    "register_plain_search", "rebuild", "report_damage", "refreshing", "wait_for_refresh", "open_index",
+    "snapshot", "index_agencies", "remove", "close_all", "prune_changes", "INDEX_VERSION", "META_FILE",
+    "INLINE_CHANGES", "REBUILD_CHANGES", "RETRY_SECONDS", "CHILD_BUILD_AGENCIES",
+]
+
 INDEX_VERSION = 5  # bump when the schema or analysis changes: old indexes are rebuilt
 META_FILE = "yeongye-search.json"
 _TRIGGERS = ("agencies_search_insert", "agencies_search_update", "agencies_search_delete")

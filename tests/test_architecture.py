@@ -127,3 +127,21 @@ def test_a_function_level_import_counts(tmp_path):
     source.write_text("def finish(run):\n    from .dedup import auto_merge\n    import directory.store\n",
                       encoding="utf-8")
     assert _imports("importers.run", source, False) == {"importers.dedup", "directory.store"}
+
+
+def test_every_public_core_module_declares_all():
+    """`__all__` in every module of the core packages, naming only what the module has."""
+    import importlib
+
+    missing, wrong = [], []
+    for package in ("directory", "importers", "network", "maps"):
+        for path in sorted((ROOT / package).glob("*.py")):
+            if path.name.startswith("_"):
+                continue
+            module = importlib.import_module(f"{package}.{path.stem}")
+            names = getattr(module, "__all__", None)
+            if names is None:
+                missing.append(module.__name__)
+            else:
+                wrong += [f"{module.__name__}.{n}" for n in names if not hasattr(module, n)]
+    assert missing == [] and wrong == []

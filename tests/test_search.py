@@ -203,8 +203,8 @@ def test_unplaced_agencies_come_last_by_distance(sdb):
 
 @pytest.mark.parametrize("filters, check", [
     ({"category": "보건의료"}, lambda r: r["category"] == "보건의료"),
-    ({"type": "치매안심센터"}, lambda r: r["type"] == "치매안심센터"),
-    ({"type": "정신보건센터"}, lambda r: r["type"] == "정신건강복지센터"),
+    ({"agency_type": "치매안심센터"}, lambda r: r["type"] == "치매안심센터"),
+    ({"agency_type": "정신보건센터"}, lambda r: r["type"] == "정신건강복지센터"),
     ({"sido": "서울"}, lambda r: r["sido"] == "서울특별시"),
     ({"sido": "서울특별시", "sigungu": "노원구"}, lambda r: r["sigungu"] == "노원구"),
     ({"target": "노인"}, lambda r: "노인" in (r["target_groups"] or "")),
@@ -215,7 +215,7 @@ def test_filters(sdb, filters, check):
 
 
 def test_filters_without_words_list_agencies(sdb):
-    results, total = search.search(sdb, "", sido="서울", type="치매안심센터", limit=100)
+    results, total = search.search(sdb, "", sido="서울", agency_type="치매안심센터", limit=100)
     expected = sdb.execute(
         "SELECT count(*) FROM agencies WHERE sido = '서울특별시' AND type = '치매안심센터'").fetchone()[0]
     assert total == expected == len(results) > 20
@@ -223,7 +223,7 @@ def test_filters_without_words_list_agencies(sdb):
 
 
 def test_resolve_place_by_complex_address_and_region(sdb):
-    assert search.resolve_place(sdb, complex="C")["label"] == "C"
+    assert search.resolve_place(sdb, complex_key="C")["label"] == "C"
     place = search.resolve_place(sdb, address="서울특별시 송파구 충민로 184")
     assert place["lat"] == pytest.approx(37.4858, abs=0.01)
     place = search.resolve_place(sdb, address="강화군")
@@ -249,7 +249,7 @@ def test_bad_parameters_raise_a_clear_search_error(sdb, kwargs, message):
 
 def test_unknown_complex_or_address_is_a_search_error(sdb):
     with pytest.raises(search.SearchError):
-        search.resolve_place(sdb, complex="없는 단지")
+        search.resolve_place(sdb, complex_key="없는 단지")
     with pytest.raises(search.SearchError):
         search.resolve_place(sdb, address="아무데도없는곳")
 
@@ -410,7 +410,7 @@ def test_sort_by_name(sdb):
     results, total = search.search(sdb, "정신건강복지센터", sido="서울", sort="name", limit=50)
     keys = [r["name_key"] for r in results]
     assert total > 20 and keys == sorted(keys)
-    listed, _ = search.search(sdb, "", type="치매안심센터", sort="name", limit=10)
+    listed, _ = search.search(sdb, "", agency_type="치매안심센터", sort="name", limit=10)
     assert [r["name_key"] for r in listed] == sorted(r["name_key"] for r in listed)
 
 

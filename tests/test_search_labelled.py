@@ -36,7 +36,8 @@ def labelled_db(demo_db_path, tmp_path_factory):
 
 def top5(db, case) -> list[str]:
     kind, _, value = case["place"].partition(":")
-    place = search.resolve_place(db, **({kind: value} if kind else {}))
+    keyword = {"complex": "complex_key"}.get(kind, kind)
+    place = search.resolve_place(db, **({keyword: value} if kind else {}))
     point = (place["lat"], place["lon"]) if place else None
     return [r["name"] for r in search.search(db, case["query"], near=point, limit=5)[0]]
 

@@ -104,7 +104,9 @@ def resources():
             from .search import find
 
             try:
-                found, _total = find(db, query, limit=MAX_LIMIT, **filters)
+                found, _total = find(db, query, limit=MAX_LIMIT, category=filters["category"],
+                                     agency_type=filters["type"], sido=filters["sido"],
+                                     sigungu=filters["sigungu"])
             except SearchError as exc:
                 return _message(exc, 400)
             agencies = [a for a in found if a.get("lat") is not None and a.get("lon") is not None]

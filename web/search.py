@@ -44,11 +44,11 @@ def find(db, query, **options):
 def _run(p: dict, default_limit: int = 20):
     """Resolve the place and search; returns (results, total, place, sort, fallback)."""
     db = get_db()
-    place = search_core.resolve_place(db, near=p["near"], complex=p["complex"], address=p["address"])
+    place = search_core.resolve_place(db, near=p["near"], complex_key=p["complex"], address=p["address"])
     point = (place["lat"], place["lon"]) if place else None
     sort = p["sort"] or ("distance" if point and not search_core.query_words(p["q"]) else "relevance")
     limit = p["limit"] or default_limit
-    found = find(db, p["q"] or "", near=point, radius_km=p["radius"], category=p["category"], type=p["type"],
+    found = find(db, p["q"] or "", near=point, radius_km=p["radius"], category=p["category"], agency_type=p["type"],
                  sido=p["sido"], sigungu=p["sigungu"], target=p["target"], sort=sort, limit=limit)
     results, total = found
     return results, total, place, sort, found.fallback
