@@ -6,8 +6,10 @@ it fails with the one command that installs them (`make test` runs
 """
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,25 @@ def launch(playwright):
         return playwright.chromium.launch(executable_path=str(path), headless=True, args=ARGS)
     except Exception as exc:  # Playwright raises its own Error type; any start failure is the same to us
         pytest.fail(f"Chromium did not start ({exc}); reinstall with: {INSTALL}", pytrace=False)
+
+
+@contextlib.contextmanager
+def serve_app(app, threads: int = 4):
+    """The app through waitress (the production server) on a free loopback port; yields its base URL.
+
+    Not werkzeug's development server: it leaves a static file open when the
+    browser drops the connection, which pytest reports as a ResourceWarning.
+    """
+    import waitress
+
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=5)
 
 
 def _has_korean_font() -> bool:

@@ -17,7 +17,6 @@ import io
 import json
 import re
 import shutil
-import threading
 import zipfile
 from pathlib import Path
 from urllib.parse import quote
@@ -332,21 +331,15 @@ def browser():
 @pytest.fixture
 def served(hostile, tmp_path, browser):
     """The app over the hostile store on a loopback port; yields (base URL, ids)."""
-    from werkzeug.serving import make_server
-
     from web import create_app
+
+    from .browser_support import serve_app
 
     path = tmp_path / "served.db"
     shutil.copy(hostile[0], path)
     app = create_app({"TESTING": True, "DATABASE": str(path), "SECRET_KEY": "test"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", hostile[1]
-    finally:
-        server.shutdown()
-        thread.join(5)
+    with serve_app(app) as base:
+        yield base, hostile[1]
 
 
 @pytest.fixture

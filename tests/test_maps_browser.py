@@ -6,7 +6,6 @@ still draw. Screenshots go to tests/screenshots/ (ignored by git).
 """
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from network.access import accessibility
 
 from playwright.sync_api import sync_playwright
 
-from .browser_support import launch
+from .browser_support import launch, serve_app
 
 SHOTS = Path(__file__).parent / "screenshots"
 
@@ -129,13 +128,7 @@ def test_access_map_draws_areas(page, demo_db, tmp_path):
 
 
 def test_web_map_page_loads_assets_from_the_app(page, app):
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        base = f"http://127.0.0.1:{server.server_port}"
+    with serve_app(app) as base:
         page.goto(f"{base}/maps/resources?type=치매안심센터")
         page.wait_for_selector(".yg-cluster")
         assert page.locator(".yg-cluster").count() > 5
@@ -146,6 +139,3 @@ def test_web_map_page_loads_assets_from_the_app(page, app):
         frame.locator("path.yg-link").first.wait_for(state="attached")
         assert frame.locator("path.yg-link").count() >= 9
         page.screenshot(path=str(SHOTS / "web-complex.png"), full_page=True)
-    finally:
-        server.shutdown()
-        thread.join(5)
