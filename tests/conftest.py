@@ -58,6 +58,37 @@ def client(app):
     return app.test_client()
 
 
+TEST_PASSWORD = "correct-horse-1"
+
+
+@pytest.fixture
+def cheap_hashes(monkeypatch):
+    """Scrypt is slow on purpose; tests that check behaviour, not cost, hash cheaply."""
+    from directory import accounts
+
+    monkeypatch.setattr(accounts, "PASSWORD_METHOD", "pbkdf2:sha256:1000")
+
+
+@pytest.fixture
+def store(app):
+    """A second connection to the app's store, for setting up and checking rows."""
+    database = connect(app.config["DATABASE"])
+    yield database
+    database.conn.close()
+
+
+@pytest.fixture
+def tokens(store, cheap_hashes):
+    """Bearer headers: lead (team lead of complex A), worker (B), admin; password TEST_PASSWORD."""
+    from directory import accounts
+
+    out = {}
+    for name, role, complexes in (("lead", "team_lead", ["A"]), ("worker", "worker", ["B"]), ("admin", "admin", [])):
+        user = accounts.create_user(store, name, TEST_PASSWORD, role, complexes=complexes)
+        out[name] = {"Authorization": f"Bearer {accounts.issue_token(store, user.id)}"}
+    return out
+
+
 @pytest.fixture
 def runner():
     """A Click runner for the CLI."""

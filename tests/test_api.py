@@ -4,31 +4,10 @@ from __future__ import annotations
 import pytest
 
 from directory import accounts, audit
-from directory.store import connect
 
-PASSWORD = "correct-horse-1"
+PASSWORD = "correct-horse-1"  # the conftest tokens fixture's TEST_PASSWORD
 
-
-@pytest.fixture(autouse=True)
-def cheap_hashes(monkeypatch):
-    monkeypatch.setattr(accounts, "PASSWORD_METHOD", "pbkdf2:sha256:1000")
-
-
-@pytest.fixture
-def store(app):
-    db = connect(app.config["DATABASE"])
-    yield db
-    db.conn.close()
-
-
-@pytest.fixture
-def tokens(store):
-    """Bearer headers: lead (complex A), worker (B), admin."""
-    out = {}
-    for name, role, complexes in (("lead", "team_lead", ["A"]), ("worker", "worker", ["B"]), ("admin", "admin", [])):
-        user = accounts.create_user(store, name, PASSWORD, role, complexes=complexes)
-        out[name] = {"Authorization": f"Bearer {accounts.issue_token(store, user.id)}"}
-    return out
+pytestmark = pytest.mark.usefixtures("cheap_hashes")
 
 
 def cid(store, name):

@@ -15,7 +15,8 @@ from network.contacts import ContactError, check_note
 from network.contacts import PersonalDataError as NotePersonalDataError
 from network.links import LinkError, NotePersonalData, set_link
 
-PASSWORD = "correct-horse-1"
+PASSWORD = "correct-horse-1"  # the conftest tokens fixture's TEST_PASSWORD
+pytestmark = pytest.mark.usefixtures("cheap_hashes")
 
 # Everything the attack on issue 10 got past the old note filter, and more of the same.
 MUST_REFUSE = [
@@ -166,24 +167,6 @@ def test_standard_list_keeps_only_its_known_columns(db, tmp_path):
 
 
 # --- serving: raw rows for admins, notes for those who may read the complex ----
-
-
-@pytest.fixture
-def store(app, monkeypatch):
-    monkeypatch.setattr(accounts, "PASSWORD_METHOD", "pbkdf2:sha256:1000")
-    db = connect(app.config["DATABASE"])
-    yield db
-    db.conn.close()
-
-
-@pytest.fixture
-def tokens(store):
-    """Bearer headers: lead (complex A), worker (B), admin."""
-    out = {}
-    for name, role, complexes in (("lead", "team_lead", ["A"]), ("worker", "worker", ["B"]), ("admin", "admin", [])):
-        user = accounts.create_user(store, name, PASSWORD, role, complexes=complexes)
-        out[name] = {"Authorization": f"Bearer {accounts.issue_token(store, user.id)}"}
-    return out
 
 
 def test_raw_rows_are_served_to_admins_only(client, store, tokens):

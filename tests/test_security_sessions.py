@@ -8,22 +8,8 @@ import time
 import pytest
 
 from directory import accounts
-from directory.store import connect
 
 PASSWORD = "correct-horse-1"
-
-
-@pytest.fixture
-def cheap_hashes(monkeypatch):
-    """Scrypt is slow on purpose; most tests here check behaviour, not cost."""
-    monkeypatch.setattr(accounts, "PASSWORD_METHOD", "pbkdf2:sha256:1000")
-
-
-@pytest.fixture
-def store(app):
-    database = connect(app.config["DATABASE"])
-    yield database
-    database.conn.close()
 
 
 @pytest.fixture
