@@ -13,10 +13,7 @@ from directory.store import StoreError, connect
 PASSWORD = "correct-horse-1"
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashes(monkeypatch):
-    """Scrypt is slow on purpose; the tests check behaviour, not cost."""
-    monkeypatch.setattr(accounts, "PASSWORD_METHOD", "pbkdf2:sha256:1000")
+pytestmark = pytest.mark.usefixtures("cheap_hashes")  # conftest: cheap password hashes
 
 
 @pytest.fixture

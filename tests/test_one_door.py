@@ -110,9 +110,7 @@ def test_the_core_refuses_who_may_not(demo_db):
 # --- each action through both doors ---------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashes(monkeypatch):
-    monkeypatch.setattr(accounts, "PASSWORD_METHOD", "pbkdf2:sha256:1000")
+pytestmark = pytest.mark.usefixtures("cheap_hashes")  # conftest: cheap password hashes
 
 
 @pytest.fixture

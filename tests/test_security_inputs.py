@@ -10,18 +10,10 @@ import pytest
 
 from directory import editing
 from directory.normalize import normalize_homepage
-from directory.store import connect
 from network.contacts import ContactError, add_contact
 from web.security import json_too_deep
 
 HUGE = "9" * 40
-
-
-@pytest.fixture
-def store(app):
-    database = connect(app.config["DATABASE"])
-    yield database
-    database.conn.close()
 
 
 # --- JSON depth -----------------------------------------------------------------
