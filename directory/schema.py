@@ -7,6 +7,7 @@ of MIGRATIONS; never edit one that has shipped.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 
 import sqlite_utils
@@ -17,7 +18,7 @@ from .privacy import find_personal_data
 
 
 __all__ = [
-    "seed_reference", "SEARCH_CHANGE_LOG", "MIGRATIONS", "SCHEMA_VERSION", "current_version", "migrate",
+    "seed_reference", "refresh_reference", "SEARCH_CHANGE_LOG", "MIGRATIONS", "SCHEMA_VERSION", "current_version", "migrate",
 ]
 
 def _v1_core(db: sqlite_utils.Database) -> None:
@@ -179,6 +180,9 @@ def _v1_core(db: sqlite_utils.Database) -> None:
         """
     )
     seed_reference(db)
+
+
+REFERENCE_FILES = ("categories.csv", "agency_types.csv", "frequency_levels.csv", "content_types.csv")
 
 
 def seed_reference(db: sqlite_utils.Database) -> None:
@@ -413,4 +417,32 @@ def migrate(db: sqlite_utils.Database) -> int:
         with db.conn:
             MIGRATIONS[number - 1](db)
             db["meta"].upsert({"key": "schema_version", "value": str(number)}, pk="key")
+    refresh_reference(db)
     return SCHEMA_VERSION
+
+
+def _reference_digest() -> str:
+    """A digest of the reference files seed_reference reads."""
+    digest = hashlib.sha256()
+    for name in REFERENCE_FILES:
+        digest.update(name.encode())
+        digest.update((REFERENCE_DIR / name).read_bytes())
+    return digest.hexdigest()
+
+
+def refresh_reference(db: sqlite_utils.Database) -> bool:
+    """Re-seed the taxonomy when data/reference changed since the store last read it.
+
+    New agency types and aliases then reach stores made by an older release
+    without a migration per added row. Types are never deleted (agencies may
+    carry them); aliases follow the file exactly.
+    """
+    digest = _reference_digest()
+    row = db.execute("SELECT value FROM meta WHERE key = 'reference_digest'").fetchone()
+    if row and row[0] == digest:
+        return False
+    with db.conn:
+        db.execute("DELETE FROM type_aliases")
+        seed_reference(db)
+        db["meta"].upsert({"key": "reference_digest", "value": digest}, pk="key")
+    return True
