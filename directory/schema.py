@@ -395,8 +395,43 @@ def _kept_raw(data: dict, columns: set | None) -> dict:
     return kept
 
 
+def _sites(db: sqlite_utils.Database) -> None:
+    """Sites: a complex is a permanent rental complex or a supportive house (kind, 정원, provider); agreements (협약).
+
+    A supportive house (지원주택) is a row of `complexes`, so it has the same
+    links, contact log, gaps, maps and reports as a rental complex.
+    `site_agreements` holds each house's operating agreements with the city:
+    start, end, the agreement it renews, and the date of the city's notice
+    (공고) from whose year the outcome indicators are counted.
+    """
+    db.executescript(
+        """
+        ALTER TABLE complexes ADD COLUMN kind TEXT NOT NULL DEFAULT 'permanent_rental'
+            CHECK (kind IN ('permanent_rental', 'supportive'));
+        ALTER TABLE complexes ADD COLUMN capacity INTEGER;
+        ALTER TABLE complexes ADD COLUMN provider_agency_id INTEGER REFERENCES agencies(id) ON DELETE SET NULL;
+        ALTER TABLE complexes ADD COLUMN target_group TEXT;
+        CREATE INDEX complexes_kind ON complexes(kind);
+        CREATE TABLE site_agreements (
+            id INTEGER PRIMARY KEY,
+            site_id INTEGER NOT NULL REFERENCES complexes(id) ON DELETE CASCADE,
+            starts TEXT NOT NULL,
+            ends TEXT NOT NULL,
+            renews_id INTEGER REFERENCES site_agreements(id) ON DELETE SET NULL,
+            notice_date TEXT,
+            note TEXT,
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT,
+            updated_at TEXT,
+            CHECK (ends > starts)
+        );
+        CREATE INDEX site_agreements_site ON site_agreements(site_id, starts);
+        """
+    )
+
+
 MIGRATIONS = [_v1_core, _accounts_audit, _placement_dedup, _search_change_log, _session_version,
-              _raw_rows_mapped_only]
+              _raw_rows_mapped_only, _sites]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
