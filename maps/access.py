@@ -11,7 +11,7 @@ import numpy as np
 
 from network.access import AccessResult, join_boundaries, least_served, polygon_centre
 
-from .common import SAMPLE, SAMPLE_LABEL, add_legend, check_location, esc, fit, new_map, swatch
+from .common import SAMPLE, SAMPLE_LABEL, add_legend, add_outlines_offline, check_location, esc, fit, new_map, swatch
 
 __all__ = ["access_map", "LEVEL_LABELS"]
 
@@ -138,6 +138,9 @@ def access_map(result: AccessResult, *, tiles=None, sido: str | None = None, sho
     folium.LayerControl(collapsed=True).add_to(m)
     if sido or result.level == "complexes":
         fit(m, points, max_zoom=13)
+        add_outlines_offline(m, points, tiles)
+    else:
+        add_outlines_offline(m, [], tiles)  # the country
     rows = [swatch(ZERO_COLOR, f"0 — 반경 {result.radius_km:g} km 내 기관 없음", "box")]
     lower = None
     for k, bound in enumerate(bounds):

@@ -15,12 +15,14 @@ from folium.template import Template
 from directory.errors import YeongyeError
 from directory.vocabulary import CENTROIDS as APPROXIMATE, PLACEMENT_LABELS, SAMPLE  # noqa: F401  (re-exported)
 
+from .outlines import add_outlines
+
 __all__ = [
     "APPROXIMATE", "PLACEMENT_LABELS", "SAMPLE",  # re-exported
     "TILES_ENV", "TILES_ATTR_ENV", "DEFAULT_CENTER", "DEFAULT_ZOOM", "CATEGORY_COLORS", "UNCATEGORISED",
     "UNCATEGORISED_COLOR", "CONTENT_COLORS", "NO_CONTENT", "NO_CONTENT_COLOR", "SAMPLE_LABEL", "MapError",
     "esc", "category_color", "check_location", "resolve_tiles", "new_map", "Markup", "html_popup",
-    "add_legend", "swatch", "fit",
+    "add_legend", "add_outlines_offline", "swatch", "fit", "LEGEND_FOLD_WIDTH",
 ]
 
 TILES_ENV = "YEONGYE_TILES"
@@ -130,7 +132,9 @@ def new_map(location=None, zoom_start: int = DEFAULT_ZOOM, tiles: str | None = N
     """
     lat, lon = check_location(*(location or DEFAULT_CENTER), what="지도 중심")
     setting = resolve_tiles(tiles)
-    m = folium.Map(location=[lat, lon], zoom_start=zoom_start, tiles=None, control_scale=True, **kwargs)
+    # folium's control_scale shows miles and feet beside metres: the scale is added metric only.
+    m = folium.Map(location=[lat, lon], zoom_start=zoom_start, tiles=None, control_scale=False, **kwargs)
+    _MetricScale().add_to(m)
     # Without a tile layer Leaflet has no maxZoom, and marker clustering refuses to start.
     m.options.setdefault("maxZoom", 19)
     if setting is not None:
@@ -143,12 +147,15 @@ def new_map(location=None, zoom_start: int = DEFAULT_ZOOM, tiles: str | None = N
             raise MapError("unknown_tiles", setting=setting, detail=str(exc)) from exc
     m.get_root().header.add_child(
         folium.Element(
-            "<style>html body .leaflet-container{background:#f3f1ec;}"
+            "<style>html body .leaflet-container{background:" + ("#f3f1ec" if setting else "#dfe7ea") + ";}"
             ".yg-legend{position:absolute;z-index:1000;bottom:52px;left:10px;background:#fff;"
             "padding:6px 9px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);"
             "font:12px/1.45 sans-serif;max-width:270px;max-height:60%;overflow:auto;}"
             ".yg-legend h4{display:inline;margin:0 0 4px;font-size:13px;} .yg-legend summary{cursor:pointer;}"
+            ".yg-legend:not([open]){padding:0 12px;} .yg-legend:not([open]) summary{min-height:44px;line-height:44px;}"
             "@media (max-height:520px){.yg-legend{max-height:45%;font-size:11px;}}"
+            "@media (max-width:600px){.yg-legend{max-width:calc(100% - 80px);max-height:50%;}"
+            ".yg-legend summary{min-height:44px;line-height:44px;}}"
             ".yg-legend i{display:inline-block;width:11px;height:11px;border-radius:50%;"
             "margin-right:5px;vertical-align:middle;}"
             ".yg-legend i.hollow{background:#fff!important;border:2px dashed #333;width:8px;height:8px;}"
@@ -160,6 +167,20 @@ def new_map(location=None, zoom_start: int = DEFAULT_ZOOM, tiles: str | None = N
         name="yeongye_map_style",
     )
     return m
+
+
+class _MetricScale(folium.MacroElement):
+    """Leaflet's scale bar in metres and kilometres only."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.control.scale({metric: true, imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "MetricScale"
 
 
 class Markup(folium.Element):
@@ -187,15 +208,45 @@ def html_popup(markup: str, max_width: int = 300) -> folium.Popup:
     return folium.Popup(folium.Html(markup, script=True), max_width=max_width)
 
 
+# A phone-sized map (an iframe 600 px wide or less) starts with the legend folded to its title:
+# open, it covers half the map and the complex under it.
+LEGEND_FOLD_WIDTH = 600
+_FOLD = ("<script>if (window.matchMedia('(max-width: %dpx)').matches) "
+         "{document.getElementById('yg-legend').removeAttribute('open');}</script>" % LEGEND_FOLD_WIDTH)
+
+
 def add_legend(m: folium.Map, title: str, rows: list[str], notes: list[str] = ()) -> None:
-    """A Korean legend box in the bottom-left corner; rows and notes are ready-made HTML, the title is text."""
+    """A Korean legend box in the bottom-left corner; rows and notes are ready-made HTML, the title is text.
+
+    Open on a wide screen, folded to a 44 px toggle ("범례 · title") on a
+    narrow one (≤ LEGEND_FOLD_WIDTH px).
+    """
     body = "".join(f"<div>{row}</div>" for row in rows)
+    notes = list(notes)
+    if "yeongye_outlines" in m._children:
+        notes.append("배경 지도 없이 그림: 선은 시도·시군구 경계 (서울은 확대하면 행정동까지)")
     foot = "".join(f'<div class="note">{note}</div>' for note in notes)
     m.get_root().html.add_child(
-        Markup(f'<details class="yg-legend" id="yg-legend" open><summary><h4>{esc(title)}</h4></summary>'
-               f'{body}{foot}</details>'),
+        Markup(f'<details class="yg-legend" id="yg-legend" open><summary><h4>범례 · {esc(title)}</h4></summary>'
+               f'{body}{foot}</details>{_FOLD}'),
         name="yeongye_legend",
     )
+
+
+def add_outlines_offline(m: folium.Map, points, tiles: str | None = None) -> None:
+    """With no base tiles, draw the shipped 시도/시군구 (Seoul 행정동) outlines for the view of `points`.
+
+    `points` are (lat, lon) the map shows (empty: the whole country); with
+    tiles the base map already has the boundaries and nothing is added.
+    """
+    if resolve_tiles(tiles) is not None:
+        return
+    points = list(points)
+    bounds = None
+    if points:
+        lats, lons = [p[0] for p in points], [p[1] for p in points]
+        bounds = ((min(lats), min(lons)), (max(lats), max(lons)))
+    add_outlines(m, bounds)
 
 
 def swatch(color: str, label: str, kind: str = "") -> str:

@@ -24,6 +24,7 @@ from .common import (
     SAMPLE_LABEL,
     MapError,
     add_legend,
+    add_outlines_offline,
     category_color,
     check_location,
     esc,
@@ -206,6 +207,7 @@ def network_map(complexes, links, *, content_names=None, levels=(), title="연�
     complex_layer.add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     fit(m, points)
+    add_outlines_offline(m, points, tiles)
 
     rows = ['<i class="box" style="background:#ffd400;border:1px solid #000"></i>단지']
     for level in (5, 4, 3, 2, 1):

@@ -23,6 +23,7 @@ from .common import (
     UNCATEGORISED,
     UNCATEGORISED_COLOR,
     add_legend,
+    add_outlines_offline,
     category_color,
     check_location,
     esc,
@@ -137,6 +138,9 @@ def resource_map(
     m = new_map(tiles=tiles)
     if lats:
         m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], max_zoom=15)
+        add_outlines_offline(m, [(min(lats), min(lons)), (max(lats), max(lons))], tiles)
+    else:
+        add_outlines_offline(m, [], tiles)
     order = [c for c in CATEGORY_COLORS if c in groups] + [c for c in groups if c not in CATEGORY_COLORS]
     labels = {k: esc(v) for k, v in PLACEMENT_LABELS.items()}
     for category in order:
