@@ -404,15 +404,20 @@ def _sites(db: sqlite_utils.Database) -> None:
     start, end, the agreement it renews, and the date of the city's notice
     (공고) from whose year the outcome indicators are counted.
     """
+    # Idempotent: a test (or a hand-rewound store) may run it over a store that has it.
+    have = {r[1] for r in db.execute("PRAGMA table_info(complexes)")}
+    for column, definition in (
+        ("kind", "TEXT NOT NULL DEFAULT 'permanent_rental' CHECK (kind IN ('permanent_rental', 'supportive'))"),
+        ("capacity", "INTEGER"),
+        ("provider_agency_id", "INTEGER REFERENCES agencies(id) ON DELETE SET NULL"),
+        ("target_group", "TEXT"),
+    ):
+        if column not in have:
+            db.execute(f"ALTER TABLE complexes ADD COLUMN {column} {definition}")
     db.executescript(
         """
-        ALTER TABLE complexes ADD COLUMN kind TEXT NOT NULL DEFAULT 'permanent_rental'
-            CHECK (kind IN ('permanent_rental', 'supportive'));
-        ALTER TABLE complexes ADD COLUMN capacity INTEGER;
-        ALTER TABLE complexes ADD COLUMN provider_agency_id INTEGER REFERENCES agencies(id) ON DELETE SET NULL;
-        ALTER TABLE complexes ADD COLUMN target_group TEXT;
-        CREATE INDEX complexes_kind ON complexes(kind);
-        CREATE TABLE site_agreements (
+        CREATE INDEX IF NOT EXISTS complexes_kind ON complexes(kind);
+        CREATE TABLE IF NOT EXISTS site_agreements (
             id INTEGER PRIMARY KEY,
             site_id INTEGER NOT NULL REFERENCES complexes(id) ON DELETE CASCADE,
             starts TEXT NOT NULL,
@@ -425,7 +430,7 @@ def _sites(db: sqlite_utils.Database) -> None:
             updated_at TEXT,
             CHECK (ends > starts)
         );
-        CREATE INDEX site_agreements_site ON site_agreements(site_id, starts);
+        CREATE INDEX IF NOT EXISTS site_agreements_site ON site_agreements(site_id, starts);
         """
     )
 
