@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,7 +21,9 @@ __all__ = [
     "KOREA_LAT", "KOREA_LON", "in_korea",
     "WGS84", "UTMK", "TM_CENTRAL", "TM_CENTRAL_BESSEL", "CRS_NAMES", "transformer",
     "NEEDS_FILE", "needs_words",
-    "DEFAULT_ACCESS_TYPE", "BRANCHED_TYPES",
+    "DEFAULT_ACCESS_TYPE", "BRANCHED_TYPES", "WORKER_CARD_TYPES",
+    "PLACEMENT_KIND_LABELS", "placement_kind", "SOURCE_LABELS", "source_label", "FIELD_LABELS", "field_label",
+    "local_date", "korean_date",
 ]
 
 # --- placement: how far a position may be from the real door ---------------------
@@ -153,3 +156,130 @@ def needs_words(path: str | Path = NEEDS_FILE) -> dict[str, list[str]]:
 DEFAULT_ACCESS_TYPE = "치매안심센터"
 # Types whose separate branches share an operator and often a building.
 BRANCHED_TYPES = frozenset({"치매안심센터"})
+# The partners a housing welfare worker needs first, in the order the home
+# page shows their cards (every complex in the 2024 study was linked with the
+# first four; 보건소 runs most of the rest).
+WORKER_CARD_TYPES = ("정신건강복지센터", "치매안심센터", "행정복지센터", "사회복지관", "보건소")
+
+
+# --- words for people: placement kinds, sources, fields, dates ---------------------
+
+# How sure a position is, in four words a worker reads at a glance (plus the
+# study's stand-in positions, which are no place at all).
+PLACEMENT_KIND_LABELS = {
+    "exact": "정확한 위치", "matched": "정확한 위치", "geocoded": "정확한 위치",
+    "eupmyeondong": "읍면동 중심", "sigungu": "시군구 중심",
+    "sample": "표본 위치(실제 위치 아님)", "unplaced": "위치 미상",
+}
+
+
+def placement_kind(placement: str | None) -> str:
+    """The worker's word for a placement: 정확한 위치, 읍면동 중심, 시군구 중심 or 위치 미상.
+
+    >>> placement_kind("matched"), placement_kind("sigungu"), placement_kind(None)
+    ('정확한 위치', '시군구 중심', '위치 미상')
+    """
+    return PLACEMENT_KIND_LABELS.get(placement or UNPLACED, PLACEMENT_KIND_LABELS[UNPLACED])
+
+
+# The lists the project imports, by the name their publisher gives them.
+SOURCE_LABELS = {
+    "dementia_centers": "전국치매센터표준데이터",
+    "health_promotion_centers": "전국건강증진센터표준데이터",
+    "study2024": "2024 영구임대단지 연계 연구",
+    "hsds": "HSDS 자료",
+    "manual": "직접 입력",
+}
+
+
+def source_label(source: str | None, dataset: str | None = None) -> str:
+    """A source key as a person names it: the list's title, or the file a list came from.
+
+    `dataset` is the title the import recorded (import_runs.dataset), used
+    when the key is not one of the known lists.
+
+    >>> source_label("dementia_centers"), source_label("list:eupmyeondong_community_centers")
+    ('전국치매센터표준데이터', '기관 목록 파일 eupmyeondong_community_centers')
+    >>> source_label("hsds:seoul")
+    'HSDS 자료 seoul'
+    """
+    if not source:
+        return "출처 미상"
+    if source in SOURCE_LABELS:
+        return SOURCE_LABELS[source]
+    prefix, _, rest = source.partition(":")
+    if rest and prefix == "list":
+        return f"기관 목록 파일 {rest}"
+    if rest and prefix in SOURCE_LABELS:
+        return f"{SOURCE_LABELS[prefix]} {rest}"
+    if dataset and dataset != source:
+        return dataset
+    return source
+
+
+# Agency fields by their Korean names (quarantine columns, exports, edit logs).
+FIELD_LABELS = {
+    "id": "번호", "name": "기관명", "type": "기관 유형", "category": "분야", "road_address": "도로명주소",
+    "lot_address": "지번주소", "address": "주소", "sido": "시도", "sigungu": "시군구", "eupmyeondong": "읍면동",
+    "postcode": "우편번호", "phone": "전화", "homepage": "홈페이지", "operator": "운영기관",
+    "services": "주요 서비스", "target_groups": "대상", "hours": "운영 시간", "lat": "위도", "lon": "경도",
+    "coordinates": "좌표", "placement": "위치 정확도", "source": "출처", "verified_date": "확인일",
+    "capacity": "정원", "region_code": "지역 코드",
+}
+
+
+def field_label(field: str | None) -> str:
+    """A field's Korean name; a column of the list itself (already in its own words) is kept.
+
+    >>> field_label("name"), field_label("기관명"), field_label(None)
+    ('기관명', '기관명', '—')
+    """
+    if not field:
+        return "—"
+    return FIELD_LABELS.get(field, field)
+
+
+_SEOUL = timezone(timedelta(hours=9), "KST")  # no summer time since 1988
+
+
+def local_date(value) -> date | None:
+    """The calendar day of a date, a datetime or an ISO/dotted text, in Korean time; None if it is no date.
+
+    >>> local_date("2026-12-01T23:23:57+00:00"), local_date("2024.3.1"), local_date("수시")
+    (datetime.date(2026, 12, 2), datetime.date(2024, 3, 1), None)
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        return value
+    else:
+        text = str(value).strip()
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            match = re.fullmatch(r"(\d{4})[.\-/]\s*(\d{1,2})[.\-/]\s*(\d{1,2})\.?", text)
+            if not match:
+                return None
+            try:
+                return date(*(int(x) for x in match.groups()))
+            except ValueError:
+                return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(_SEOUL)
+    return moment.date()
+
+
+def korean_date(value) -> str:
+    """A date or an ISO timestamp as a worker writes it: 2026년 12월 1일 (a timestamp in Korean time).
+
+    Text that is not a date is returned as it is.
+
+    >>> korean_date("2026-12-01"), korean_date("2026-12-01T23:23:57+00:00"), korean_date(""), korean_date("수시")
+    ('2026년 12월 1일', '2026년 12월 2일', '', '수시')
+    """
+    day = local_date(value)
+    if day is None:
+        return "" if value is None else str(value)
+    return f"{day.year}년 {day.month}월 {day.day}일"

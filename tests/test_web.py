@@ -17,7 +17,7 @@ def test_agency_page_shows_phone_link_and_sources(client, app):
     agency_id = db.execute("SELECT id FROM agencies WHERE name = '곡성군치매안심센터'").fetchone()[0]
     page = client.get(f"/agencies/{agency_id}").get_data(as_text=True)
     assert 'href="tel:061-360-8981"' in page
-    assert page.count("dementia_centers") == 2
+    assert page.count("전국치매센터표준데이터") == 2 and "dementia_centers" not in page
 
 
 def test_missing_agency_is_404(client):
