@@ -14,6 +14,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from .vocabulary import placement_kind, source_label
+
 __all__ = ["AGENCY_HEADERS", "LINK_HEADERS", "agency_table", "link_table", "to_csv", "to_xlsx", "spreadsheet_safe"]
 
 AGENCY_HEADERS = {
@@ -41,6 +43,12 @@ def agency_table(db, **filters) -> tuple[list[str], list[list]]:
     clause = ("WHERE " + " AND ".join(where)) if where else ""
     cols = ", ".join(AGENCY_HEADERS)
     rows = [list(r) for r in db.execute(f"SELECT {cols} FROM agencies {clause} ORDER BY sido, sigungu, name", params)]
+    # Codes in a person's words: 정확한 위치 for `exact`, the list's title for `list:…`.
+    titles = dict(db.execute("SELECT source, dataset FROM import_runs WHERE dataset IS NOT NULL").fetchall())
+    at = {k: i for i, k in enumerate(AGENCY_HEADERS)}
+    for row in rows:
+        row[at["placement"]] = placement_kind(row[at["placement"]])
+        row[at["source"]] = source_label(row[at["source"]], titles.get(row[at["source"]])) if row[at["source"]] else None
     return list(AGENCY_HEADERS.values()), rows
 
 

@@ -134,11 +134,11 @@ MESSAGES: dict[str, str] = {
     "unknown_population_level": "알 수 없는 단위: %(level)r (sigungu 또는 eupmyeondong)",
     "population_file_unreadable": "인구 파일을 읽을 수 없습니다: %(path)r (%(detail)s)",
     "not_population_file": "연령별 인구 파일 형식이 아닙니다: %(path)r",
-    "access_radius_not_positive": "반경과 감쇠 폭은 0보다 커야 합니다: radius_m=%(radius_m)r, sigma_m=%(sigma_m)r",
+    "access_radius_not_positive": "반경과 감쇠 폭은 0보다 커야 합니다: 반경 %(radius_m)s m, 감쇠 폭 %(sigma_m)s m",
     "unknown_access_level": "알 수 없는 단위: %(level)r (%(levels)s 중 하나)",
-    "access_not_numbers": "반경과 감쇠 폭은 숫자여야 합니다: radius=%(radius)r, sigma=%(sigma)r",
+    "access_not_numbers": "반경과 감쇠 폭은 숫자여야 합니다: 반경 %(radius)r, 감쇠 폭 %(sigma)r",
     "access_out_of_range": "반경과 감쇠 폭은 0보다 크고 1000 km 이하여야 합니다: "
-                           "radius=%(radius)r, sigma=%(sigma)r, flag=%(flag)r",
+                           "반경 %(radius)s km, 감쇠 폭 %(sigma)s km, 기관 없음 판정 거리 %(flag)s km",
     "agency_coordinates_invalid": "기관 %(agency_id)r의 좌표가 올바르지 않습니다: lat=%(lat)r, lon=%(lon)r",
     "no_boundaries_for_complexes": "단지 단위 결과에는 경계 지도가 없습니다",
     # maps
