@@ -35,10 +35,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import audit
 from .actors import require_admin, require_self_or_admin
+from .sites import demo_houses
 from .store import ComplexNotFound, StoreError, get_complex, now
 
 __all__ = [
-    "ROLES", "ROLE_LABELS", "AccountError", "UserNotFound", "User",
+    "ROLES", "ROLE_LABELS", "SITE_ROLE_LABELS", "AccountError", "UserNotFound", "User",
     "create_user", "get_user", "find_user", "list_users", "authenticate",
     "update_user", "set_password", "set_role", "set_active", "assign_complexes", "assign_districts",
     "issue_token", "user_for_token", "revoke_tokens", "demo_accounts", "end_sessions", "user_for_session",
@@ -46,6 +47,12 @@ __all__ = [
 
 ROLES = ("worker", "team_lead", "planner", "admin")
 ROLE_LABELS = {"worker": "주거복지사", "team_lead": "주거복지팀장", "planner": "지역 계획 담당", "admin": "관리자"}
+# The same roles at a supportive house (지원주택), in its manual's words: a
+# worker assigned to a house is its 코디네이터, a team lead its 수퍼바이저,
+# and the city's evaluator is a planner whose district is the city (reads
+# every house there, edits nothing). No role of its own, so every rule that
+# holds for complexes holds for houses.
+SITE_ROLE_LABELS = {"worker": "코디네이터", "team_lead": "수퍼바이저", "planner": "시 평가 담당", "admin": "관리자"}
 MIN_PASSWORD = 8
 # werkzeug's default (scrypt); tests swap in a cheaper method to stay fast.
 PASSWORD_METHOD = "scrypt"
@@ -100,6 +107,11 @@ class User:
     @property
     def role_label(self) -> str:
         return ROLE_LABELS.get(self.role, self.role)
+
+    def site_role_label(self, kind: str | None) -> str:
+        """The role's name at a site of this kind: 코디네이터 rather than 주거복지사 at a supportive house."""
+        labels = SITE_ROLE_LABELS if kind == "supportive" else ROLE_LABELS
+        return labels.get(self.role, self.role)
 
     def can_edit_complex(self, complex_id: int) -> bool:
         """Links and contact log: the complex's own workers and team leads, and admins."""
@@ -425,18 +437,27 @@ def demo_accounts(db, *, actor=None) -> list[tuple[str, str, str, str]]:
 
     Returns [(username, password, role, scope)] so the caller can print them:
     the passwords exist nowhere else. The worker and team lead get the first
-    two complexes (by name), the planner the first complex's 시도.
+    two rental complexes (by name), the planner the first complex's 시도. The
+    demo's supportive houses (:func:`directory.sites.demo_houses`, made if
+    missing) get a coordinator and a supervisor, and the city an evaluator
+    (a planner of 서울특별시).
     """
-    complexes = list(db.query("SELECT id, name, sido, sigungu FROM complexes ORDER BY name LIMIT 2"))
+    complexes = list(db.query("SELECT id, name, sido, sigungu FROM complexes WHERE kind = 'permanent_rental' "
+                              "ORDER BY name LIMIT 2"))
     first = complexes[0] if complexes else None
+    houses = demo_houses(db, actor=actor)
     plan = [
-        ("admin", "admin", [], []),
-        ("planner", "planner", [], [(first["sido"], "")] if first and first["sido"] else []),
-        ("teamlead", "team_lead", [c["id"] for c in complexes[:1]], []),
-        ("worker", "worker", [c["id"] for c in complexes[1:2]], []),
+        ("admin", "admin", [], [], ROLE_LABELS),
+        ("planner", "planner", [], [(first["sido"], "")] if first and first["sido"] else [], ROLE_LABELS),
+        ("teamlead", "team_lead", [c["id"] for c in complexes[:1]], [], ROLE_LABELS),
+        ("worker", "worker", [c["id"] for c in complexes[1:2]], [], ROLE_LABELS),
+        ("supervisor", "team_lead", houses, [], SITE_ROLE_LABELS),
+        ("coordinator", "worker", houses[:1], [], SITE_ROLE_LABELS),
+        ("evaluator", "planner", [], [("서울특별시", "")], SITE_ROLE_LABELS),
     ]
+    names_by_id = {r[0]: r[1] for r in db.execute("SELECT id, name FROM complexes")}
     out = []
-    for username, role, complex_ids, districts in plan:
+    for username, role, complex_ids, districts, labels in plan:
         password = secrets.token_urlsafe(9)
         try:
             user = find_user(db, username)
@@ -444,9 +465,9 @@ def demo_accounts(db, *, actor=None) -> list[tuple[str, str, str, str]]:
             update_user(db, user.id, role=role, active=True, complexes=complex_ids, districts=districts,
                         actor=actor)
         except UserNotFound:
-            create_user(db, username, password, role, display_name=f"데모 {ROLE_LABELS[role]}",
+            create_user(db, username, password, role, display_name=f"데모 {labels[role]}",
                         complexes=complex_ids, districts=districts, actor=actor)
-        names = [c["name"] for c in complexes if c["id"] in complex_ids]
+        names = [names_by_id[c] for c in complex_ids]
         scope = ", ".join(names + ["/".join(p for p in d if p) for d in districts])
         out.append((username, password, role, scope))
     return out

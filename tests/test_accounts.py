@@ -121,7 +121,7 @@ def test_cli_user_add_list_and_demo_users(runner, demo_db_path, tmp_path):
     demo = runner.invoke(main, ["--db", path, "demo-users"])
     assert demo.exit_code == 0
     lines = {line.split()[0]: line.split()[1] for line in demo.output.splitlines()[1:]}
-    assert set(lines) == {"admin", "planner", "teamlead", "worker"}
+    assert set(lines) == {"admin", "planner", "teamlead", "worker", "supervisor", "coordinator", "evaluator"}
     db = connect(path)
     assert accounts.authenticate(db, "teamlead", lines["teamlead"]).complex_ids
     # running it again gives new passwords (the old ones stop working)
