@@ -205,7 +205,8 @@ def html_popup(markup: str, max_width: int = 300) -> folium.Popup:
     folium's `Popup(text, parse_html=True)` HTML-escapes the text again, so
     the visitor saw `<div class=...>`; `Html(script=True)` embeds it as is.
     """
-    return folium.Popup(folium.Html(markup, script=True), max_width=max_width)
+    # The pan that brings an opened popup into view keeps it clear of the zoom and layer buttons.
+    return folium.Popup(folium.Html(markup, script=True), max_width=max_width, auto_pan_padding=(56, 64))
 
 
 # A phone-sized map (an iframe 600 px wide or less) starts with the legend folded to its title:

@@ -139,3 +139,101 @@ def test_web_map_page_loads_assets_from_the_app(page, app):
         frame.locator("path.yg-link").first.wait_for(state="attached")
         assert frame.locator("path.yg-link").count() >= 9
         page.screenshot(path=str(SHOTS / "web-complex.png"), full_page=True)
+
+
+# --- maps that read offline (issue 16): popups, folded legends, outlines, metric scale -----------
+
+_COMPLEX_IN_OUTLINE = """() => {
+  const map = Object.values(window).find(v => v instanceof L.Map);
+  let marker = null;
+  map.eachLayer(l => { if (l instanceof L.Marker && l.options.icon.options.className === 'yg-complex-icon') marker = l; });
+  const p = map.latLngToLayerPoint(marker.getLatLng());
+  const inside = map.yeongyeOutlines.sigungu.getLayers()
+    .filter(l => l._path.isPointInFill(new DOMPoint(p.x, p.y))).map(l => l.feature.properties.name);
+  return {inside: inside, drawn: map.yeongyeOutlines.sigungu.getLayers().length,
+          sido: map.yeongyeOutlines.sido.getLayers().length, zoom: map.getZoom()};
+}"""
+
+
+def _boxes_overlap(a, b) -> bool:
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (1280, 800)])
+def test_complex_map_without_tiles_reads_offline(browser, app, width, height):
+    """Tiles off, network closed: the 시군구 around the complex is drawn, the legend folds on a phone, scale in km."""
+    from directory.store import get_complex
+    from web.db import get_db
+
+    with app.app_context():
+        complex_ = get_complex(get_db(), "B")
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    blocked = []
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("data:", "http://127.0.0.1"))
+               else (blocked.append(r.request.url), r.abort()))
+    try:
+        with serve_app(app) as base:
+            page.goto(f"{base}/maps/complex/{complex_['id']}?tiles=none")
+            page.locator("path.yg-outline-sigungu").first.wait_for(state="attached")
+            page.wait_for_timeout(400)
+            SHOTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(SHOTS / f"offline-complex-{width}.png"))
+            found = page.evaluate(_COMPLEX_IN_OUTLINE)
+            assert found["inside"] == [complex_["sigungu"]], found  # 강서구, and only it
+            assert found["drawn"] >= 5 and found["sido"] >= 1
+            assert page.locator("img.leaflet-tile").count() == 0 and blocked == []
+            scale = page.locator(".leaflet-control-scale").inner_text()
+            assert "m" in scale and "mi" not in scale and "ft" not in scale
+            legend = page.locator("#yg-legend")
+            folded = legend.get_attribute("open") is None
+            assert folded == (width <= 600)
+            assert "범례" in legend.inner_text()
+            if folded:
+                complex_box = page.locator(".yg-complex").bounding_box()
+                assert not _boxes_overlap(complex_box, legend.bounding_box())  # the folded legend hides no complex
+                assert legend.bounding_box()["height"] >= 44  # a toggle a thumb can tap
+                page.locator("#yg-legend summary").click()
+                assert legend.get_attribute("open") is not None
+                assert "단지" in legend.inner_text()
+    finally:
+        context.close()
+
+
+def test_network_popup_shows_a_link_not_markup(browser, app):
+    """The popups of a network map are HTML escaped once: a link to the agency, no `<div` as text."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("data:", "http://127.0.0.1"))
+               else r.abort())
+    try:
+        with serve_app(app) as base:
+            page.goto(f"{base}/maps/complex/1?tiles=none")
+            page.locator("path.yg-agency").first.wait_for(state="attached")
+            page.locator("path.yg-agency").first.click(force=True)
+            popup = page.locator(".leaflet-popup-content")
+            popup.wait_for()
+            text = popup.inner_text()
+            assert "<" not in text and "&lt;" not in text and "&amp;" not in text, text
+            link = popup.locator("a[href*='/agencies/']")
+            assert link.count() == 1 and link.inner_text().strip() in text
+            assert "연계 단지" in text
+            page.wait_for_timeout(500)  # the popup's fade and the pan that brings it into view
+            page.screenshot(path=str(SHOTS / "offline-network-popup-390.png"))
+            page.locator(".yg-complex").click()
+            complex_popup = page.locator(".leaflet-popup-content", has=page.locator("a[href*='/complexes/']"))
+            complex_popup.wait_for()
+            assert "<" not in complex_popup.inner_text() and "연계 기관" in complex_popup.inner_text()
+    finally:
+        context.close()
+
+
+def test_resource_map_without_tiles_draws_the_country(page, demo_db, tmp_path):
+    path = save_standalone(resource_map(mappable_agencies(demo_db), tiles="none"), tmp_path / "offline.html")
+    _open(page, path, "offline-resources")
+    assert page.locator("path.yg-outline-sigungu").count() == 250  # the whole country at this view
+    assert page.locator("path.yg-outline-sido").count() >= 1
+    assert page.locator("path.yg-outline-dong").count() == 0  # Seoul's 행정동 only from zoom 11
+    assert page.locator(".yg-cluster").count() > 5
+    _no_asset_requests(page)

@@ -199,3 +199,54 @@ def test_a_link_raised_by_its_contact_log_draws_as_wide_as_its_dashboard_level(a
     row = next(r for r in page.split("<tr")[1:] if agency in r)
     assert "수시" in row and "기록 기준" in row  # the dashboard row shows the derived level
     assert f'"weight": {line_weight(5)}' in client.get(f"/maps/complex/{complex_id}?tiles=none").get_data(as_text=True)
+
+
+# --- offline reading (issue 16) ----------------------------------------------------------------
+
+
+def test_scale_bar_is_metric_only():
+    html = resource_map([], tiles="none").get_root().render()
+    assert "L.control.scale({metric: true, imperial: false})" in html
+    assert "L.control.scale()" not in html
+
+
+def test_outlines_only_without_tiles(demo_db):
+    agencies = mappable_agencies(demo_db)[:50]
+    assert "yeongye_outlines" in resource_map(agencies, tiles="none")._children
+    assert "yeongye_outlines" not in resource_map(agencies, tiles="OpenStreetMap")._children
+    assert "yeongye_outlines" in complex_map(demo_db, "B", tiles="none")._children
+    legend = complex_map(demo_db, "B", tiles="none").get_root().render()
+    assert "시도·시군구 경계" in legend
+
+
+def test_outline_of_a_complex_view_is_fine_and_holds_the_complex(demo_db):
+    from shapely.geometry import Point, shape
+
+    from maps.outlines import FINE, outline_data, tolerance_for
+    from directory.store import get_complex
+
+    c = get_complex(demo_db, "B")  # 강서구
+    bounds = ((c["lat"] - 0.02, c["lon"] - 0.02), (c["lat"] + 0.02, c["lon"] + 0.02))
+    assert tolerance_for(bounds) == FINE
+    data = outline_data(bounds)
+    holding = [f["properties"]["name"] for f in data["sigungu"]["features"]
+               if shape(f["geometry"]).contains(Point(c["lon"], c["lat"]))]
+    assert holding == ["강서구"]
+    assert data["labels"] and data["dong"]["features"]  # Seoul: 행정동 too
+    assert 5 <= len(data["sigungu"]["features"]) < 60  # the neighbourhood, not the country
+
+
+def test_outline_sizes_stay_small():
+    """What outlines add to a page: a local view ≤ 200 kB, the whole country ≤ 450 kB (README, Maps)."""
+    import json
+
+    from maps.outlines import outline_data
+
+    def size(data):
+        return len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+
+    country = outline_data(None)
+    assert len(country["sigungu"]["features"]) == 250 and len(country["dong"]["features"]) >= 420
+    assert size(country) <= 450_000
+    assert size(outline_data(((35.15, 129.05), (35.17, 129.07)))) <= 200_000  # 부산
+    assert size(outline_data(((37.54, 126.83), (37.56, 126.86)))) <= 200_000  # 서울 강서구: 행정동 too
