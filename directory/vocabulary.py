@@ -187,6 +187,9 @@ SOURCE_LABELS = {
     "dementia_centers": "전국치매센터표준데이터",
     "health_promotion_centers": "전국건강증진센터표준데이터",
     "study2024": "2024 영구임대단지 연계 연구",
+    # the demo's bundled lists (data/public/SOURCES.md), imported as `list:<file>`
+    "list:mental_health_institutions_20220301": "국립정신건강센터 정신건강 관련기관 정보 (2022년 3월 1일)",
+    "list:eupmyeondong_community_centers": "읍면동 주민센터·행정복지센터 목록",
     "hsds": "HSDS 자료",
     "manual": "직접 입력",
 }
@@ -198,8 +201,8 @@ def source_label(source: str | None, dataset: str | None = None) -> str:
     `dataset` is the title the import recorded (import_runs.dataset), used
     when the key is not one of the known lists.
 
-    >>> source_label("dementia_centers"), source_label("list:eupmyeondong_community_centers")
-    ('전국치매센터표준데이터', '기관 목록 파일 eupmyeondong_community_centers')
+    >>> source_label("dementia_centers"), source_label("list:협력기관")
+    ('전국치매센터표준데이터', '기관 목록 파일 협력기관')
     >>> source_label("hsds:seoul")
     'HSDS 자료 seoul'
     """
