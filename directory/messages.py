@@ -76,6 +76,7 @@ MESSAGES: dict[str, str] = {
     "limit_out_of_range": "개수는 1–%(maximum)s 사이여야 합니다: %(limit)r",
     "radius_not_a_number": "반경(km)은 숫자여야 합니다: %(radius)r",
     "radius_out_of_range": "반경은 0 초과 500 km 이하여야 합니다: %(radius)r",
+    "half_life_out_of_range": "거리 감쇠(반감 거리)는 0 초과 1,000 km 이하의 숫자여야 합니다: %(value)r",
     "radius_needs_place": "반경을 쓰려면 위치(좌표, 단지 또는 주소)가 필요합니다",
     "distance_needs_place": "거리순 정렬에는 위치(좌표, 단지 또는 주소)가 필요합니다",
     # directory.backup (the CLI words storage failures itself, with the path)

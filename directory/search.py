@@ -43,7 +43,8 @@ from .search_index import (  # noqa: F401  (re-exported: the search interface is
     wait_for_refresh,
 )
 from .taxonomy import Taxonomy
-from .vocabulary import APPROXIMATE_NOTES, KOREA_LAT, KOREA_LON, NEEDS_FILE, in_korea, needs_words, transformer
+from .needs import GENERIC_WORDS, GROUP_WORDS, Lexicon, lexicon as needs_lexicon, need_kinds
+from .vocabulary import APPROXIMATE_NOTES, KOREA_LAT, KOREA_LON, NEEDS_FILE, in_korea, transformer
 
 __all__ = [
     "SearchError", "search", "index_agencies", "remove", "resolve_place", "parse_point", "query_words",
@@ -68,7 +69,8 @@ _CONJOINING_INITIALS = {0x1100 + i: c for i, c in enumerate(_CHO)}
 # A phone keyboard's shift is often skipped: ㅆ typed as ㅅ.
 _DOUBLE = {"ㄲ": "ㄱ", "ㄸ": "ㄷ", "ㅃ": "ㅂ", "ㅆ": "ㅅ", "ㅉ": "ㅈ"}
 
-# What a match is worth (flat scores: the sum of the clauses a document matches).
+# What a match is worth: a word scores the best way a document matches it; a
+# document scores the sum over the words.
 W_NAME = 3.0
 W_TEXT = 1.0
 W_TYPE = 4.0  # the word is a type name or an alias of one
@@ -76,7 +78,19 @@ W_NEED = 3.0  # the first type a needs word points to; later ones less
 W_CHOSUNG = 3.0
 W_TYPO = 1.5
 W_SIDO = 1.0
-W_PLACE = 1.0  # near a place, relevance adds W_PLACE·exp(−km/5) to the normalised score
+W_GENERIC = 0.25  # a generic word beside others (상담, 신청) adds a quarter of what it matches
+W_GROUP = 0.5  # a group word beside a need (노인 일자리) adds half
+
+# Near a place, relevance is how well an agency matches (its score over the
+# best) times how near it is: the factor halves every HALF_LIFE_KM, so a good
+# match 2 km away (0.76) beats a perfect one 240 km away (0). A setting:
+# search(half_life_km=…), the web app's SEARCH_HALF_LIFE_KM.
+HALF_LIFE_KM = 5.0
+# Positions that stand for an area rank below exact ones at the same distance.
+PLACEMENT_RANK = {"eupmyeondong": 0.9, "sigungu": 0.8, "sample": 0.8}
+# With a place, a search says when nothing matches this near
+# ("반경 10 km 안에 없음 — 가장 가까운 곳 23 km"); a radius given replaces it.
+NEAR_KM = 10.0
 
 
 class SearchError(YeongyeError, ValueError):
@@ -84,19 +98,32 @@ class SearchError(YeongyeError, ValueError):
 
 
 class Results(tuple):
-    """What `search` returns: the pair (results, total), and `fallback`.
+    """What `search` returns: the pair (results, total), and what the search understood.
 
     `fallback` is true when the index was not ready (being built or
     replaced) and the answer came from the plain SQL search: fewer ways to
-    match (no typos, aliases only as whole words), the same shape. Unpacks
-    like the pair it is, as `os.stat_result` carries fields beyond its tuple.
+    match (no typos, aliases only as whole words), the same shape.
+    `understood` lists each query word with its role and kinds (see
+    `understand`); `loose` is true when no agency matched every word and
+    the results match some. `within`, with a place, is
+    ``{"radius_km", "count", "nearest_km"}``: how many matches lie within
+    the radius (the one given, else `NEAR_KM`) and, when none do, how far
+    the nearest is — the results are then the farther ones. Unpacks like
+    the pair it is, as `os.stat_result` carries fields beyond its tuple.
     """
 
     fallback: bool
+    understood: list
+    loose: bool
+    within: dict | None
 
-    def __new__(cls, results: list, total: int, *, fallback: bool = False):
+    def __new__(cls, results: list, total: int, *, fallback: bool = False, understood=None, loose=False,
+                within=None):
         self = super().__new__(cls, (results, total))
         self.fallback = fallback
+        self.understood = list(understood or [])
+        self.loose = loose
+        self.within = within
         return self
 
 
@@ -197,15 +224,29 @@ class Any:
 
 
 @dataclass(frozen=True)
+class Best:
+    """Documents matching any part; they score the best part they match."""
+
+    parts: tuple
+
+    def scores(self, snap):
+        total = np.zeros(snap.n, dtype=np.float32)
+        for part in self.parts:
+            np.maximum(total, part.scores(snap), out=total)
+        return total
+
+
+@dataclass(frozen=True)
 class Maybe:
-    """Documents matching `required`; `optional` only adds to their score."""
+    """Documents matching `required`; `optional` only adds to their score (times `share`)."""
 
     required: object
     optional: object
+    share: float = 1.0
 
     def scores(self, snap):
         s = self.required.scores(snap)
-        return np.where(s > 0, s + self.optional.scores(snap), 0).astype(np.float32)
+        return np.where(s > 0, s + self.share * self.optional.scores(snap), 0).astype(np.float32)
 
 
 # --- the words a query may use ---------------------------------------------------
@@ -213,24 +254,24 @@ class Maybe:
 
 @dataclass
 class _Vocabulary:
-    """Types, aliases and needs words, read from the store and the needs table."""
+    """Types, aliases and the needs lexicon, read from the store and the needs table."""
 
     taxonomy: Taxonomy
     keys: list[tuple[str, str]]  # (type or alias without spaces, canonical type), longest first
-    needs: dict[str, list[str]]  # needs word -> agency types, most fitting first
+    needs: Lexicon  # need word -> (kind, weight), most fitting first (directory/needs.py)
 
 
 _VOCAB: dict[str, tuple[tuple, _Vocabulary]] = {}
 
 
 def _vocabulary(db) -> _Vocabulary:
-    """The store's taxonomy and the needs table, re-read when either changes."""
+    """The store's taxonomy and the needs lexicon, re-read when either changes."""
     stamp = db.execute(
         "SELECT (SELECT count(*) FROM agency_types), "
         "(SELECT group_concat(alias || '=' || type) FROM (SELECT alias, type FROM type_aliases ORDER BY alias))"
     ).fetchone()
     try:
-        mtime = NEEDS_FILE.stat().st_mtime
+        mtime = NEEDS_FILE.stat().st_mtime_ns
     except OSError:
         mtime = None
     key = str(index_dir(db) or id(db.conn))
@@ -241,29 +282,9 @@ def _vocabulary(db) -> _Vocabulary:
     keys = {name_key(t).lower(): t for t in tax.type_category}
     keys.update({name_key(a).lower(): t for a, t in tax.aliases.items() if t in tax.type_category})
     ordered = sorted(((k, t) for k, t in keys.items() if len(k) >= 2), key=lambda kv: -len(kv[0]))
-    vocab = _Vocabulary(tax, ordered, _needs_words(db, tax))
+    vocab = _Vocabulary(tax, ordered, needs_lexicon(tax))
     _VOCAB[key] = ((stamp, mtime), vocab)
     return vocab
-
-
-def _needs_words(db, tax: Taxonomy) -> dict[str, list[str]]:
-    """needs word -> agency types, from a `needs_words` table in the store if any, else the CSV."""
-    pairs: list[tuple[str, str]] = []
-    if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='needs_words'").fetchone():
-        cols = {r[1] for r in db.execute("PRAGMA table_info(needs_words)")}
-        col = "agency_types" if "agency_types" in cols else "type" if "type" in cols else None
-        if col and "word" in cols:
-            pairs = [(r[0], r[1]) for r in db.execute(f"SELECT word, {col} FROM needs_words")]
-    if not pairs:
-        pairs = [(word, ";".join(types)) for word, types in needs_words().items()]
-    needs: dict[str, list[str]] = {}
-    for word, types in pairs:
-        word = name_key(word).lower()
-        for t in re.split(r"[;,]", types or ""):
-            t = tax.canonical_type(t.strip()) or t.strip()
-            if word and t in tax.type_category and t not in needs.setdefault(word, []):
-                needs[word].append(t)
-    return needs
 
 
 # --- building the clauses for a query ------------------------------------------------
@@ -297,51 +318,45 @@ def _types_in(word: str, vocab: _Vocabulary) -> list[tuple[str, str]]:
     return found
 
 
-# Words that may follow a need without changing it: 술문제, 치매검사, 우울상담.
-_GENERIC = ("문제", "상담", "검사", "검진", "치료", "지원", "관련", "예방", "센터", "기관", "서비스")
-
-
 def _needs_types(word: str, vocab: _Vocabulary) -> list[str]:
-    """Agency types for a needs word, alone, with a generic suffix, or joined (알코올중독)."""
-    rest = word
-    for suffix in _GENERIC:
-        if rest.endswith(suffix) and len(rest) > len(suffix):
-            rest = rest[: -len(suffix)]
-            break
-    types: list[str] = []
-    heads = sorted(vocab.needs, key=len, reverse=True)
-    while rest:
-        head = next((k for k in heads if rest.startswith(k)), None)
-        if head is None:
-            return []
-        types += [t for t in vocab.needs[head] if t not in types]
-        rest = rest[len(head):]
-    return types
+    """Agency types for a needs word, alone, with a generic suffix, or joined (알코올중독): the needs rule."""
+    if vocab.taxonomy.canonical_type(word):
+        return []  # the word names a kind: 노인복지관 is not 노인 (a need) + the rest
+    return [kind for kind, _ in need_kinds(word, vocab.needs)]
 
 
 def _word_clause(word: str, vocab: _Vocabulary, *, typos: bool):
-    """Everything one query word may match."""
+    """Everything one query word may match; a document scores its best way of matching.
+
+    The best, not the sum: 금연지원센터 matching 금연 by its name and by its
+    type is no better a match than the 보건소 the needs table ranks second,
+    so the table's weights, and then distance, decide between them.
+    """
     if all("ㄱ" <= c <= "ㅎ" for c in word):
         plain = "".join(_DOUBLE.get(c, c) for c in word)
         alts = [_sub("chosung", word, W_CHOSUNG)]
         if plain != word:
             alts.append(_sub("chosung", plain, W_CHOSUNG))
-        return Any(tuple(alts))
+        return Best(tuple(alts))
     alts = [_text(word)]
-    for kind, rest in _types_in(word, vocab)[:3]:
+    named = vocab.taxonomy.canonical_type(word)
+    if named:  # the word names a kind: 정신건강증진센터 is not 건강증진센터 (보건소) in 정신
+        alts.append(Term("type", named, W_TYPE))
+    for kind, rest in [] if named else _types_in(word, vocab)[:3]:
         if not rest:
             alts.append(Term("type", kind, W_TYPE))
         elif len(rest) >= 2:  # 노원구정신보건센터: the type and the rest of the word
             alts.append(All((Term("type", kind, W_TYPE), _text(rest))))
-    # The needs table lists types most fitting first: 담배 → 금연지원센터 before 보건소.
-    for rank, kind in enumerate(_needs_types(word, vocab)):
-        alts.append(Term("type", kind, W_NEED / (1 + rank)))
+    # The needs table weighs each kind: 담배 → 금연지원센터 1, 보건소 0.8.
+    if not named:
+        for kind, weight in need_kinds(word, vocab.needs):
+            alts.append(Term("type", kind, W_NEED * weight))
     sido = normalize_sido(word) if len(word) >= 2 else None
     if sido:
         alts.append(Term("sido", sido, W_SIDO))
     if typos and len(word) >= 3 and all("가" <= c <= "힣" for c in word):
         alts += _typo_variants(word)
-    return Any(tuple(alts))
+    return Best(tuple(alts))
 
 
 def _typo_variants(word: str) -> list:
@@ -365,24 +380,119 @@ def _typo_variants(word: str) -> list:
     return variants
 
 
+@dataclass
+class _Word:
+    """One query word and what the search made of it (the page shows it)."""
+
+    word: str
+    role: str  # need, group, kind, place, name, initials, typo, generic, ignored
+    kinds: tuple = ()  # the kinds a need or kind word points to, best first
+
+
+def understand(db, query: str | None) -> list[dict]:
+    """What each word of a query means, without searching: role and kinds.
+
+    Roles: ``need`` (a needs word: 우울증 → 정신건강복지센터 …), ``group`` (who
+    it is for: 노인, 어르신 — ranks beside a need), ``kind`` (a type or alias), ``place`` (a 시도 or 시군구), ``initials``, ``generic`` (상담,
+    신청 …: ranks only) and ``name`` (anything else: part of a name, an
+    address or services). `search` refines ``name`` into ``typo`` or
+    ``ignored`` (matches nothing, left out) once it has looked.
+    """
+    vocab = _vocabulary(db)
+    return [_describe(w) for w in _analyse(query_words(query), vocab)]
+
+
+def _analyse(words: list[str], vocab: _Vocabulary) -> list[_Word]:
+    """The static meaning of each word: no index needed."""
+    out = []
+    for word in words:
+        kind = vocab.taxonomy.canonical_type(word)
+        if all("ㄱ" <= c <= "ㅎ" for c in word):
+            out.append(_Word(word, "initials"))
+        elif kind:
+            out.append(_Word(word, "kind", (kind,)))
+        elif word in GENERIC_WORDS:
+            out.append(_Word(word, "generic"))
+        elif kinds := need_kinds(word, vocab.needs):
+            ranked = sorted(kinds, key=lambda kv: -kv[1])
+            out.append(_Word(word, "group" if word in GROUP_WORDS else "need", tuple(k for k, _ in ranked)))
+        elif _is_place(word):
+            out.append(_Word(word, "place"))
+        else:
+            out.append(_Word(word, "name"))
+    return out
+
+
+def _describe(w: _Word) -> dict:
+    return {"word": w.word, "role": w.role, "kinds": list(w.kinds)}
+
+
+_PLACES: set[str] = set()
+
+
+def _is_place(word: str) -> bool:
+    """Whether a word names a 시도 or a 시군구 (강서구, 수원시, 수원)."""
+    if normalize_sido(word):
+        return True
+    if not _PLACES:
+        from .regions import region_index
+
+        for units in region_index().sigungu.values():
+            for region in units.values():
+                for part in re.findall(r"\S+", region.sigungu or ""):
+                    _PLACES.add(part)
+                    if len(part) >= 3 and part[-1] in "시군구":
+                        _PLACES.add(part[:-1])
+    return word in _PLACES
+
+
+def _query_plan(words: list[_Word], vocab: _Vocabulary, *, typos: set, loose: bool, target=None, clause_of=None):
+    """The clause tree for analysed words.
+
+    Need words together form one group (any of them; a document meeting
+    several scores their sum: 임대료 체납 puts 주택공사 first); every other
+    word that means something is required (any, when `loose`); group words
+    (노인) and generic words (상담) only add to the score, unless nothing else
+    is left. `clause_of(word,
+    typos)` gives a word's clause (the search evaluates each word once).
+    """
+    if clause_of is None:
+        def clause_of(word, typo):
+            return _word_clause(word, vocab, typos=typo)
+    active = [w for w in words if w.role not in ("ignored", "generic", "group")]
+    extra = [w for w in words if w.role == "group"]  # who it is for: ranks beside a need, first
+    generic = [w for w in words if w.role == "generic"]
+    if not active and extra:  # only who (노인 상담): who is the need
+        active, extra = extra, []
+    elif not active:  # only generic words (상담): they are all there is
+        active, generic = generic, []
+    groups = []
+    needs = [clause_of(w.word, w.word in typos) for w in active if w.role == "need"]
+    if needs:
+        groups.append(needs[0] if len(needs) == 1 else Any(tuple(needs)))
+    groups += [clause_of(w.word, w.word in typos) for w in active if w.role != "need"]
+    parts = []
+    if groups:
+        q = groups[0] if len(groups) == 1 else Any(tuple(groups)) if loose else All(tuple(groups))
+        if extra:
+            q = Maybe(q, Any(tuple(clause_of(w.word, False) for w in extra)), W_GROUP)
+        if generic:
+            q = Maybe(q, Any(tuple(clause_of(w.word, False) for w in generic)), W_GENERIC)
+        parts.append(q)
+    parts += [_sub("targets", t, 0.1) for t in query_words(target)]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else All(tuple(parts))
+
+
 def build_query(words: list[str], vocab: _Vocabulary, *, typos=(), loose=False, target=None):
     """The clause tree for query words: every word must match (any word, when loose).
 
     `typos` holds the words that may have one syllable wrong. Generic words
-    (검사, 상담, 지원 …) beside others only rank: "치매 검사" must not lose the
+    (검사, 상담, 신청 …) beside others only rank: "치매 검사" must not lose the
     치매안심센터 whose services text happens not to say 검사.
     """
-    parts = []
-    if words:
-        required = [w for w in words if w not in _GENERIC] or words
-        optional = [w for w in words if w not in required]
-        clauses = tuple(_word_clause(w, vocab, typos=w in typos) for w in required)
-        q = clauses[0] if len(clauses) == 1 else Any(clauses) if loose else All(clauses)
-        if optional:
-            q = Maybe(q, Any(tuple(_word_clause(w, vocab, typos=False) for w in optional)))
-        parts.append(q)
-    parts += [_sub("targets", t, 0.1) for t in query_words(target)]
-    return parts[0] if len(parts) == 1 else All(tuple(parts))
+    return _query_plan(_analyse(words, vocab), vocab, typos=set(typos), loose=loose, target=target)
 
 
 # --- place -----------------------------------------------------------------
@@ -497,15 +607,23 @@ def _region_centroid(address: str) -> dict | None:
 
 
 def search(db, query: str | None = "", *, near=None, radius_km=None, category=None, agency_type=None,
-           sido=None, sigungu=None, target=None, sort="relevance", limit=20, wait=True):
-    """Find agencies; returns `Results`, the pair (results, total) with a `fallback` flag.
+           sido=None, sigungu=None, target=None, sort="relevance", limit=20, wait=True, half_life_km=None):
+    """Find agencies; returns `Results`, the pair (results, total) with what was understood.
 
     `results` are agency dicts in rank order with ``distance_km`` (None
     without a place), ``approximate`` and ``placement_note``; `total` counts
-    every match (within the radius, when one is given). `near` is (lat, lon)
-    or 'lat,lon'; `resolve_place` turns a complex or an address into one.
-    A query with no words lists agencies by the filters, nearest first when
-    a place is given. Bad parameters raise `SearchError`.
+    every match (within the radius, when one is given and holds any). `near`
+    is (lat, lon) or 'lat,lon'; `resolve_place` turns a complex or an
+    address into one. A query with no words lists agencies by the filters,
+    nearest first when a place is given. Bad parameters raise `SearchError`.
+
+    A phrase is read word by word (`understand`): need words point to agency
+    kinds with the needs table's weights, generic words (상담, 신청) only
+    rank, and a word that matches nothing is left out rather than emptying
+    the answer. Near a place, relevance is the match times a distance decay
+    that halves every `half_life_km` (default `HALF_LIFE_KM`), approximate
+    positions a little lower; `Results.within` says when nothing matches
+    within the radius (or `NEAR_KM`) and the results are farther ones.
 
     `wait` (the CLI, scripts): a missing or unusable index is built first.
     Without it (web requests) nothing is built here: while a background
@@ -536,6 +654,12 @@ def search(db, query: str | None = "", *, near=None, radius_km=None, category=No
         radius_km = None
     if sort == "distance" and point is None:
         raise SearchError("distance_needs_place")
+    try:
+        half_life_km = HALF_LIFE_KM if half_life_km in (None, "") else float(half_life_km)
+    except (TypeError, ValueError) as exc:
+        raise SearchError("half_life_out_of_range", value=half_life_km) from exc
+    if math.isnan(half_life_km) or not 0 < half_life_km <= 1000:
+        raise SearchError("half_life_out_of_range", value=half_life_km)
     vocab = _vocabulary(db)
     filters = {"category": category, "sido": normalize_sido(sido) or sido if sido else None,
                "sigungu": sigungu,
@@ -552,7 +676,7 @@ def search(db, query: str | None = "", *, near=None, radius_km=None, category=No
             with snapshot(db, entry) as snap:
                 if sort == "name":
                     snap.name_rank(db)
-                ranked, total = _run(snap, words, vocab, point, radius_km, filters, target, sort, limit)
+                found = _run(snap, words, vocab, point, radius_km, filters, target, sort, limit, half_life_km)
             break
         except IndexNotReady:
             fallback = True
@@ -568,9 +692,14 @@ def search(db, query: str | None = "", *, near=None, radius_km=None, category=No
             log.warning("검색 색인 오류로 다시 만듭니다: %s: %s", exc.__class__.__name__, exc)
             rebuild(db, entry)
     if fallback:
-        ranked, total = _fallback(db, words, vocab, point, radius_km, filters, target, sort, limit)
+        analysed = _analyse(words, vocab)
+        # The plain search requires every word: generic ones (상담, 신청) would empty it.
+        plain = [w.word for w in analysed if w.role != "generic"] or words
+        ranked, total = _fallback(db, plain, vocab, point, radius_km, filters, target, sort, limit)
+        found = _Found(ranked, total, analysed)
     by_distance = point is not None and (sort == "distance" or not (words or target) and sort != "name")
-    return Results(_rows(db, ranked, point, by_distance=by_distance), total, fallback=fallback)
+    return Results(_rows(db, found.ranked, point, by_distance=by_distance), found.total, fallback=fallback,
+                   understood=[_describe(w) for w in found.words], loose=found.loose, within=found.within)
 
 
 def index_needs_build(db) -> bool:
@@ -587,8 +716,8 @@ def index_needs_build(db) -> bool:
     return False
 
 
-def _allowed(snap, filters, point, radius_km):
-    """(mask of documents the filters and radius allow, haversine km or None)."""
+def _allowed(snap, filters, point):
+    """(mask of documents the filters allow, haversine km or None)."""
     mask = snap.live.copy()
     for key, value in filters.items():
         m = np.zeros(snap.n, dtype=bool)
@@ -596,55 +725,163 @@ def _allowed(snap, filters, point, radius_km):
         mask &= m
     dist = None
     if point is not None:
-        dist = _haversine_km(snap.lat, snap.lon, point[0], point[1])
-        if radius_km is not None:
-            # Haversine differs from the geodesic by up to ~0.5%: agencies near
-            # the edge are measured exactly, so the radius holds for the figures shown.
-            d = np.nan_to_num(dist, nan=np.inf)
-            m = d <= radius_km * 1.01
-            edge = np.flatnonzero(m & mask & (d > radius_km * 0.99))
-            if len(edge):
-                from geopy.distance import geodesic
-
-                for i in edge:
-                    m[i] = geodesic(point, (snap.lat[i], snap.lon[i])).km <= radius_km
-            mask &= m
+        dist = np.nan_to_num(_haversine_km(snap.lat, snap.lon, point[0], point[1]), nan=np.inf)
     return mask, dist
 
 
-def _run(snap, words, vocab, point, radius_km, filters, target, sort, limit):
-    """(ranked [(agency id, score)], total) for one search."""
-    mask, dist = _allowed(snap, filters, point, radius_km)
+def _inside(point, lat, lon, d, radius_km) -> np.ndarray:
+    """Which of the candidates lie within the radius.
+
+    Haversine differs from the geodesic by up to ~0.5%: candidates near the
+    edge are measured exactly, so the radius holds for the figures shown.
+    """
+    m = d <= radius_km * 1.01
+    edge = np.flatnonzero(m & (d > radius_km * 0.99))
+    if len(edge):
+        from geopy.distance import geodesic
+
+        for i in edge:
+            m[i] = geodesic(point, (lat[i], lon[i])).km <= radius_km
+    return m
+
+
+@dataclass
+class _Found:
+    """One search's ranked ids, its count and what it made of the words."""
+
+    ranked: list
+    total: int
+    words: list
+    loose: bool = False
+    within: dict | None = None
+
+
+@dataclass(eq=False, frozen=True)
+class _Fixed:
+    """A clause whose scores are already known (a word evaluated once per search)."""
+
+    values: np.ndarray
+
+    def scores(self, snap):
+        return self.values
+
+
+def _run(snap, words, vocab, point, radius_km, filters, target, sort, limit, half_life_km=HALF_LIFE_KM):
+    """`_Found` for one search: match the words, keep the radius, rank."""
+    mask, dist = _allowed(snap, filters, point)
+    analysed = _analyse(words, vocab)
+    loose = False
+    scores = None
     if not words and not target:
+        docs = np.flatnonzero(mask)
+    else:
+        cache: dict = {}
+
+        def clause_of(word, typos):
+            if (word, typos) not in cache:
+                cache[word, typos] = _Fixed(_word_clause(word, vocab, typos=typos).scores(snap))
+            return cache[word, typos]
+
+        # A word that matches nothing as typed may have one syllable wrong;
+        # if it still matches nothing it is left out (알아보기, 받을), not
+        # allowed to empty the answer.
+        for w in analysed:
+            if (clause_of(w.word, False).values[snap.live] > 0).any():
+                continue
+            if _may_be_typo(w.word) and (clause_of(w.word, True).values[snap.live] > 0).any():
+                w.role = "typo"
+            else:
+                w.role = "ignored"
+        typo_words = {w.word for w in analysed if w.role == "typo"}
+        # First the words as read; then any long word may have a syllable
+        # wrong; last, with several words, any word may match.
+        attempts = [(typo_words, False), ({w.word for w in analysed if _may_be_typo(w.word)}, False),
+                    ({w.word for w in analysed if _may_be_typo(w.word)}, True)]
+        docs = np.zeros(0, dtype=np.int64)
+        tried = set()
+        for typos, loosely in attempts:
+            key = (frozenset(typos), loosely)
+            if key in tried:
+                continue
+            tried.add(key)
+            clause = _query_plan(analysed, vocab, typos=typos, loose=loosely, target=target,
+                                 clause_of=clause_of)
+            if clause is None:
+                break
+            values = clause.scores(snap)
+            docs = np.flatnonzero((values > 0) & mask)
+            if len(docs):
+                scores, loose = values[docs], loosely and _groups(analysed) > 1
+                break
+    if not len(docs):
+        within = {"radius_km": radius_km or NEAR_KM, "count": 0, "nearest_km": None} if point else None
+        return _Found([], 0, analysed, within=within)
+    within = None
+    if point is not None:
+        radius = radius_km or NEAR_KM
+        inside = _inside(point, snap.lat[docs], snap.lon[docs], dist[docs], radius)
+        count = int(inside.sum())
+        within = {"radius_km": radius, "count": count, "nearest_km": None}
+        if count and radius_km is not None:
+            docs = docs[inside]
+            scores = scores[inside] if scores is not None else None
+        elif not count:
+            near = int(np.argmin(dist[docs]))
+            if np.isfinite(dist[docs][near]):
+                from geopy.distance import geodesic
+
+                i = docs[near]
+                within["nearest_km"] = round(geodesic(point, (snap.lat[i], snap.lon[i])).km, 1)
+    if scores is None:
         order = "name" if sort == "name" else "distance" if point else "id"
-        return _rank(snap, np.flatnonzero(mask), None, dist, order, limit)
-    # First the words as typed; then any word of three or more syllables may
-    # have one wrong; last, with several words, any word may match.
-    attempts = [build_query(words, vocab, target=target)]
-    if any(len(w) >= 3 for w in words):
-        attempts.append(build_query(words, vocab, target=target, typos=set(words)))
-    if len(words) > 1:
-        attempts.append(build_query(words, vocab, target=target, typos=set(words), loose=True))
-    for clause in attempts:
-        scores = clause.scores(snap)
-        docs = np.flatnonzero((scores > 0) & mask)
-        if len(docs):
-            order = sort if sort == "name" or point else "score"
-            return _rank(snap, docs, scores[docs], dist, order, limit)
-    return [], 0
+    else:
+        order = sort if sort == "name" or point else "score"
+    ranked, total = _rank(snap, docs, scores, dist, order, limit, half_life_km)
+    return _Found(ranked, total, analysed, loose, within)
 
 
-def _rank(snap, docs, scores, dist, order, limit):
-    """The top `limit` of `docs`: by score (shorter names first on ties), distance, name or id."""
+def _may_be_typo(word: str) -> bool:
+    return len(word) >= 3 and all("가" <= c <= "힣" for c in word)
+
+
+def _groups(analysed) -> int:
+    """How many groups the words form (all need words are one)."""
+    active = [w for w in analysed if w.role not in ("ignored", "generic", "group")]
+    return len([w for w in active if w.role != "need"]) + any(w.role == "need" for w in active)
+
+
+def placement_rank(snap) -> np.ndarray:
+    """Each document's factor for how exact its position is (1 exact, less for an area's centre)."""
+    cached = getattr(snap, "_placement_rank", None)
+    if cached is None:
+        cached = np.array([PLACEMENT_RANK.get(p, 1.0) for p in snap.placement], dtype=np.float64)
+        snap._placement_rank = cached
+    return cached
+
+
+def distance_decay(km, half_life_km: float = HALF_LIFE_KM):
+    """How much nearness keeps of a match: 1 here, ½ at `half_life_km`, 0 when unknown.
+
+    >>> float(distance_decay(5.0)), float(distance_decay(10.0))
+    (0.5, 0.25)
+    """
+    km = np.asarray(km, dtype=np.float64)
+    return np.where(np.isfinite(km), np.exp2(-np.nan_to_num(km, posinf=0.0) / half_life_km), 0.0)
+
+
+def _rank(snap, docs, scores, dist, order, limit, half_life_km=HALF_LIFE_KM):
+    """The top `limit` of `docs`: by match × nearness, score (shorter names first on ties), distance, name or id."""
     total = len(docs)
     if not total:
         return [], 0
     if order == "distance" or (order == "relevance" and scores is None):
-        key = np.nan_to_num(dist[docs], nan=np.inf)
+        key = dist[docs]
     elif order == "relevance":
-        # Near a place: the score scaled to the best, plus a bonus that halves every ~3.5 km.
-        d = np.nan_to_num(dist[docs], nan=np.inf)
-        key = -(scores / scores.max() + W_PLACE * np.exp(-d / 5.0))
+        # Near a place: how well it matches (to the best) × how near × how exact the position.
+        match = scores.astype(np.float64) / float(scores.max())
+        near = distance_decay(dist[docs], half_life_km) * placement_rank(snap)[docs]
+        # Agencies with no position keep their order by match, after every placed one.
+        key = -(match * near + 1e-9 * match)
     elif order == "name":
         key = snap.name_rank(None)[docs].astype(np.float64)
     elif order == "score":

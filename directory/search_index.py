@@ -173,17 +173,21 @@ class Snapshot:
             self.ids = np.zeros(0, dtype=np.int64)
         self.live = np.zeros(self.n, dtype=bool)
         self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
-        rows = db.execute("SELECT id, lat, lon, length(name_key) FROM agencies").fetchall()
+        rows = db.execute("SELECT id, lat, lon, length(name_key), placement FROM agencies").fetchall()
         top = max([r[0] for r in rows] + [int(self.ids.max()) if self.n else 0]) + 1
         lat = np.full(top, np.nan)
         lon = np.full(top, np.nan)
         name_len = np.full(top, 99, dtype=np.int32)
+        # How exact each position is: the ranking puts an area's centre below a door.
+        placement = np.full(top, None, dtype=object)
         if rows:
             table = np.array([(r[0], np.nan if r[1] is None else r[1], np.nan if r[2] is None else r[2],
                                r[3] or 99) for r in rows], dtype=float)
             rid = table[:, 0].astype(np.int64)
             lat[rid], lon[rid], name_len[rid] = table[:, 1], table[:, 2], table[:, 3]
+            placement[rid] = [r[4] for r in rows]
         self.lat, self.lon, self.name_len = lat[self.ids], lon[self.ids], name_len[self.ids]
+        self.placement = placement[self.ids]
         self._name_rank = None
 
     def name_rank(self, db) -> np.ndarray:

@@ -20,7 +20,7 @@ __all__ = [
     "PLACEMENT_LABELS", "PLACEMENT_SHORT_LABELS", "APPROXIMATE_NOTES",
     "KOREA_LAT", "KOREA_LON", "in_korea",
     "WGS84", "UTMK", "TM_CENTRAL", "TM_CENTRAL_BESSEL", "CRS_NAMES", "transformer",
-    "NEEDS_FILE", "needs_words",
+    "NEEDS_FILE", "needs_lexicon", "needs_words",
     "DEFAULT_ACCESS_TYPE", "BRANCHED_TYPES", "WORKER_CARD_TYPES",
     "PLACEMENT_KIND_LABELS", "placement_kind", "SOURCE_LABELS", "source_label", "FIELD_LABELS", "field_label",
     "local_date", "korean_date",
@@ -124,30 +124,51 @@ def _transformer(source: str, target: str):
 NEEDS_FILE = REFERENCE_DIR / "needs_words.csv"
 
 
-def needs_words(path: str | Path = NEEDS_FILE) -> dict[str, list[str]]:
-    """needs word -> agency types, in file order (술 -> 중독관리통합지원센터, 정신건강복지센터).
+def needs_lexicon(path: str | Path = NEEDS_FILE) -> dict[str, list[tuple[str, float]]]:
+    """needs word -> [(agency type, weight)], most fitting first (술 -> 중독관리통합지원센터 1.0, …).
 
-    The types are as the file spells them; callers make them canonical with
-    their taxonomy. A missing file gives no words.
+    The ``weights`` column pairs with ``agency_types`` (``1;0.8``); a type
+    without a weight gets 1.0 for the first and 0.8 for the rest, so a file
+    written before weights existed still reads. The types are as the file
+    spells them; callers make them canonical with their taxonomy. A
+    missing file gives no words.
 
-    >>> needs_words()["치매"]
-    ['치매안심센터']
+    >>> needs_lexicon()["담배"]
+    [('금연지원센터', 1.0), ('보건소', 0.8)]
     """
     try:
         with open(path, encoding="utf-8-sig") as fh:
             rows = list(csv.DictReader(fh))
     except FileNotFoundError:
         return {}
-    needs: dict[str, list[str]] = {}
+    lexicon: dict[str, list[tuple[str, float]]] = {}
     for row in rows:
         word = (row.get("word") or "").strip()
         if not word:
             continue
-        types = needs.setdefault(word, [])
-        for kind in re.split(r"[;,]", row.get("agency_types") or row.get("type") or ""):
-            if kind.strip() and kind.strip() not in types:
-                types.append(kind.strip())
-    return needs
+        kinds = lexicon.setdefault(word, [])
+        names = [k.strip() for k in re.split(r"[;,]", row.get("agency_types") or row.get("type") or "")]
+        weights = [w.strip() for w in re.split(r"[;,]", row.get("weights") or "")]
+        for i, kind in enumerate(names):
+            if not kind or any(kind == k for k, _ in kinds):
+                continue
+            try:
+                weight = float(weights[i])
+            except (IndexError, ValueError):
+                weight = 1.0 if not kinds else 0.8
+            kinds.append((kind, max(0.0, min(weight, 1.0))))
+    return lexicon
+
+
+def needs_words(path: str | Path = NEEDS_FILE) -> dict[str, list[str]]:
+    """needs word -> agency types, in file order (술 -> 중독관리통합지원센터, 정신건강복지센터).
+
+    `needs_lexicon` without the weights.
+
+    >>> needs_words()["치매"]
+    ['치매안심센터']
+    """
+    return {word: [kind for kind, _ in kinds] for word, kinds in needs_lexicon(path).items()}
 
 
 # --- agency kinds ------------------------------------------------------------------
