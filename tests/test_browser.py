@@ -220,3 +220,120 @@ def test_edit_page_fits_a_phone(phone, server):
     assert phone.locator("section.card").count() > 5
     assert phone.evaluate("document.documentElement.scrollWidth") <= 392  # no sideways scrolling
     shot(phone, "edit-phone")
+
+
+# --- one tap from sign-in, and the referral card (issue 16) ----------------------------
+
+TAPPABLE = "header.top nav a, header.top button, main a.tel, main a.go, main button, .chips a"
+
+
+def _small_targets(page) -> list:
+    """Visible tap targets under 44 × 44 px (WCAG 2.5.5)."""
+    return page.evaluate(f"""() => [...document.querySelectorAll({TAPPABLE!r})]
+        .filter(e => e.offsetParent !== null)
+        .map(e => [e.textContent.trim(), e.getBoundingClientRect()])
+        .filter(([t, r]) => r.height < 44 || r.width < 44)
+        .map(([t, r]) => `${{t}} ${{Math.round(r.width)}}x${{Math.round(r.height)}}`)""")
+
+
+def test_worker_signs_in_and_the_nearest_mental_health_centre_is_one_tap_away(phone, server):
+    login(phone, server, "worker")
+    assert phone.url == server["url"] + "/"  # sign-in lands on the home page, complex B pre-selected
+    assert phone.locator("h1").inner_text() == "B 단지 가까운 기관"
+    first = phone.locator("ul.place-cards li.place-card").first
+    assert first.locator(".kind").inner_text() == "정신건강복지센터"
+    assert first.locator("a.name").inner_text() == "강서구정신건강복지센터"
+    tel = first.locator("a.tel")
+    assert tel.get_attribute("href") == "tel:02-2600-5926"
+    box = tel.bounding_box()
+    assert phone.evaluate("window.scrollY") == 0
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 844, box  # inside the first screen
+    assert box["x"] + box["width"] <= 390
+    assert "km" in first.locator(".where").inner_text() and "정확한 위치" in first.inner_text()
+    assert first.locator("a.go", has_text="카카오맵").get_attribute("href").startswith("https://map.kakao.com/link/to/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 392
+    assert _small_targets(phone) == []
+    shot(phone, "home-worker-phone")
+
+
+def test_home_on_a_desk_shows_the_cards_side_by_side(desk, server):
+    login(desk, server, "worker")
+    cards = desk.locator("ul.place-cards").first.locator("li.place-card")
+    assert cards.count() == 5
+    assert cards.nth(0).bounding_box()["y"] == cards.nth(1).bounding_box()["y"]  # a row, not a column
+    shot(desk, "home-worker-desk")
+
+
+def test_use_my_location_searches_around_the_worker(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  locale="ko-KR", geolocation={"latitude": 37.6542, "longitude": 127.0568},
+                                  permissions=["geolocation"])
+    _closed_network(context, server["url"])
+    page = context.new_page()
+    try:
+        page.goto(server["url"] + "/")
+        page.fill("input[name=q]", "정신건강복지센터")
+        page.click("button.use-location")
+        page.wait_for_url(re.compile(r".*/search\?near=37\.65420%2C127\.05680.*"))
+        first = page.locator("ul.results li").first
+        assert "노원구" in first.inner_text() and "km" in first.locator(".distance").inner_text()
+        # filters folded, results before the map: the first phone number is on the first screen
+        assert page.locator("details.search-options").get_attribute("open") is None
+        tel = page.locator("ul.results a.tel").first.bounding_box()
+        assert tel["y"] + tel["height"] <= 844, tel
+        shot(page, "search-near-me-phone")
+    finally:
+        context.close()
+
+
+def test_referral_card_prints_on_one_a4_page_and_stores_nothing(browser, server, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    marker = "홍길동님 12월 3일 14시 상담 010-1234-5678 노트-7f3a"
+    bring = "신분증, 복용 중인 약 봉투-7f3a"
+    db = connect(server["db"])
+    agency_id = db.execute("SELECT id FROM agencies WHERE name = '강서구정신건강복지센터'").fetchone()[0]
+    db.conn.close()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  locale="ko-KR", permissions=["clipboard-read", "clipboard-write"])
+    _closed_network(context, server["url"])
+    sent = []
+    context.on("request", lambda r: sent.append((r.url, r.post_data or "")))
+    page = context.new_page()
+    try:
+        page.goto(f"{server['url']}/agencies/{agency_id}/card?complex={server['complexes']['B']}")
+        shot(page, "referral-card-phone")
+        page.fill("#resident-note", (marker + "\n") * 6)
+        page.fill(".bring-input", bring)
+        page.click("button.copy-text")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied.startswith("강서구정신건강복지센터\n전화: 02-2600-5926\n")
+        assert bring in copied and marker in copied and "https://map.kakao.com/link/to/" in copied
+        pdf = page.pdf(format="A4", print_background=True)
+        assert re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", pdf) == [b"1"]  # one A4 page
+        page.emulate_media(media="print")
+        assert page.locator(".note-print").is_visible() and marker in page.locator(".note-print").inner_text()
+        assert not page.locator("#resident-note").is_visible() and not page.locator("header.top").is_visible()
+        assert bring in page.locator(".bring-print").inner_text()
+        shot(page, "referral-card-print")
+        page.goto(server["url"] + "/")  # leaving the page sends nothing either
+    finally:
+        context.close()
+    encoded = [marker, bring, marker.split()[0]]
+    from urllib.parse import quote
+
+    encoded += [quote(marker), quote(bring)]
+    assert not [s for s in sent if any(e in s[0] or e in s[1] for e in encoded)]
+    stored = b"".join(p.read_bytes() for p in server["db"].parent.glob(server["db"].name + "*") if p.is_file())
+    assert "노트-7f3a".encode() not in stored and "봉투-7f3a".encode() not in stored
+    assert "7f3a" not in caplog.text
+
+
+def test_referral_card_on_a_desk(desk, server):
+    db = connect(server["db"])
+    agency_id = db.execute("SELECT id FROM agencies WHERE name = '노원구정신건강복지센터'").fetchone()[0]
+    db.conn.close()
+    desk.goto(f"{server['url']}/agencies/{agency_id}/card?complex={server['complexes']['A']}")
+    assert "A 단지에서" in desk.locator(".card-facts").inner_text()
+    shot(desk, "referral-card-desk")
