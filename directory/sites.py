@@ -33,7 +33,7 @@ from .actors import require_admin, require_complex_edit
 from .errors import StoreError
 from .normalize import address_key, clean_text, parse_address
 from .regions import region_index
-from .store import now
+from .store import _escape_like, now
 from .vocabulary import KOREA_LAT, KOREA_LON, PRECISE, UTMK, transformer
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "create_site", "update_site", "get_site", "list_sites", "readable_sites", "can_read_site", "locate_site",
     "add_agreement", "update_agreement", "delete_agreement", "list_agreements", "get_agreement",
     "current_agreement", "indicators_apply_from", "DEMO_HOUSES", "demo_houses",
+    "PROVIDER_TYPES", "provider_choices",
 ]
 
 PERMANENT_RENTAL = "permanent_rental"
@@ -257,6 +258,24 @@ def locate_site(db, address: str | None, lat=None, lon=None) -> dict:
             level = "eupmyeondong" if parsed["eupmyeondong"] else "sigungu"
             return {**out, "placement": level, "lat": round(y_lat, 6), "lon": round(x_lon, 6)}
     return {**out, "placement": "unplaced", "lat": None, "lon": None}
+
+
+# The agency types that run supportive houses or work beside them (`001_…` 〈표 2-2〉, 〈표 2-1〉).
+PROVIDER_TYPES = ("지원주택 서비스제공기관", "노숙인종합지원센터", "노숙인자활시설", "노숙인재활시설",
+                  "노숙인요양시설", "노숙인일시보호시설", "쪽방상담소")
+
+
+def provider_choices(db, query: str = "", *, limit: int = 50) -> list[dict]:
+    """Agencies a house's provider can be chosen from: those of PROVIDER_TYPES, or whose name holds every word of `query`."""
+    words = (query or "").split()
+    if words:
+        where = " AND ".join("name LIKE ? ESCAPE '\\'" for _ in words)
+        params = [f"%{_escape_like(w)}%" for w in words]
+    else:
+        where = f"type IN ({', '.join('?' * len(PROVIDER_TYPES))})"
+        params = list(PROVIDER_TYPES)
+    return list(db.query(f"SELECT id, name, type, sido, sigungu FROM agencies WHERE {where} "
+                         "ORDER BY name LIMIT ?", [*params, limit]))
 
 
 # --- agreements -----------------------------------------------------------------

@@ -88,6 +88,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import maps  # map pages for iframes and their offline assets
 
     app.register_blueprint(maps.bp)
+    from . import housing  # supportive houses (지원주택)
+
+    app.register_blueprint(housing.bp)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     auth.limit_views(app)  # last: every rate-limited view is registered by now
     return app

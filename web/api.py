@@ -19,7 +19,7 @@ from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from directory import audit, editing
+from directory import audit, editing, sites
 from directory.store import (agency_links, complex_links, get_agency, get_complex, list_agencies,
                              list_complexes)
 from network.contacts import add_contact, list_contacts
@@ -343,3 +343,82 @@ def network_report():
     sido = (request.args.get("sido") or "").strip()[:50] or None
     sigungu = (request.args.get("sigungu") or "").strip()[:50] or None
     return jsonify(build(get_db(), sido=sido, sigungu=sigungu))
+
+
+# --- supportive houses (지원주택) and their agreements -------------------------------
+
+
+def _readable_house(site_id: int) -> dict:
+    _require_login()
+    site = sites.get_site(get_db(), _id(site_id))
+    if not sites.can_read_site(current_user, site):
+        abort(403, _("이 주택의 협약과 성과 자료는 주택 담당자, 시 평가 담당, 관리자만 볼 수 있습니다."))
+    return site
+
+
+@bp.route("/houses")
+def houses():
+    """The supportive houses the user may read (their own, their city's, or all)."""
+    _require_login()
+    return jsonify(items=sites.readable_sites(get_db(), current_user))
+
+
+@bp.route("/houses", methods=["POST"])
+def create_house():
+    """Register a supportive house (admin): name, capacity (정원), provider, operator, address."""
+    _require_admin()
+    row = sites.create_site(get_db(), _body(), actor=current_user)
+    return jsonify(row), 201, {"Location": url_for("api.house", site_id=row["id"])}
+
+
+@bp.route("/houses/<int:site_id>")
+def house(site_id: int):
+    """One house with its provider, agreements and the current agreement."""
+    return jsonify(_readable_house(site_id))
+
+
+@bp.route("/houses/<int:site_id>", methods=["PATCH"])
+def update_house(site_id: int):
+    """Change some fields of a house (its staff, admins; `kind` admins only)."""
+    _readable_house(site_id)
+    return jsonify(sites.update_site(get_db(), site_id, _body(), actor=current_user))
+
+
+def _agreement_fields(data: dict) -> dict:
+    return {"notice_date": _text(data.get("notice_date"), "notice_date", max_len=10),
+            "renews_id": _int(data.get("renews_id"), "renews_id"),
+            "note": _text(data.get("note"), "note")}
+
+
+@bp.route("/houses/<int:site_id>/agreements", methods=["POST"])
+def create_agreement(site_id: int):
+    """Record an agreement (협약): `starts`, `ends`, `notice_date` of the city's notice, `renews_id`."""
+    _readable_house(site_id)
+    data = _body()
+    row = sites.add_agreement(get_db(), site_id, _text(data.get("starts"), "starts", max_len=10) or "",
+                              _text(data.get("ends"), "ends", max_len=10) or "", **_agreement_fields(data),
+                              actor=current_user)
+    return jsonify(row), 201
+
+
+@bp.route("/agreements/<int:agreement_id>", methods=["PUT"])
+def update_agreement(agreement_id: int):
+    """Replace an agreement's dates and note; `version` must be the one read (else 409)."""
+    before = sites.get_agreement(get_db(), _id(agreement_id))
+    _readable_house(before["site_id"])
+    data = _body()
+    row = sites.update_agreement(get_db(), agreement_id, starts=_text(data.get("starts"), "starts", max_len=10) or "",
+                                 ends=_text(data.get("ends"), "ends", max_len=10) or "",
+                                 expected_version=_int(data.get("version"), "version", required=True),
+                                 **_agreement_fields(data), actor=current_user)
+    return jsonify(row)
+
+
+@bp.route("/agreements/<int:agreement_id>", methods=["DELETE"])
+def remove_agreement(agreement_id: int):
+    """Delete an agreement; `?version=` guards against deleting a changed one."""
+    before = sites.get_agreement(get_db(), _id(agreement_id))
+    _readable_house(before["site_id"])
+    sites.delete_agreement(get_db(), agreement_id, expected_version=request.args.get("version", type=int),
+                           actor=current_user)
+    return "", 204

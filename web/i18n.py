@@ -35,6 +35,11 @@ def dynamic_msgids() -> list[str]:
     from directory.paths import REFERENCE_DIR
 
     out = list(ROLE_LABELS.values()) + list(EDITABLE.values())
+    from directory.accounts import SITE_ROLE_LABELS
+    from directory.sites import FIELD_LABELS as SITE_FIELDS
+    from directory.sites import KIND_LABELS
+
+    out += list(SITE_ROLE_LABELS.values()) + list(SITE_FIELDS.values()) + list(KIND_LABELS.values())
     # Core errors: the sentence of every code, and the labels their parameters carry.
     from directory.messages import MESSAGES
     from directory.privacy import FIELDS as PRIVACY_FIELDS

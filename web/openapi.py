@@ -134,6 +134,37 @@ def document(server: str = "/") -> dict:
             "summary": "지역 연계망 보고서", "operationId": "networkReport",
             "parameters": [_query("sido", "시도"), _query("sigungu", "시군구")],
             "responses": {**_ok("보고서", ANY), "400": _ERROR}}},
+        "/api/houses": {
+            "get": {"summary": "볼 수 있는 지원주택 (담당 주택, 시 평가 담당은 시 전체)", "operationId": "listHouses",
+                    "security": WRITE, "responses": {**_ok("지원주택 목록", ANY), "401": _ERROR}},
+            "post": {"summary": "지원주택 등록 (관리자; 주소로 위치를 정함)", "operationId": "createHouse",
+                     "security": WRITE, "requestBody": _json_body("HouseFields"),
+                     "responses": {**_ok("등록한 주택", ANY, "201"), **auth_errors}},
+        },
+        "/api/houses/{site_id}": {
+            "parameters": [_id_param("site_id")],
+            "get": {"summary": "지원주택: 정원, 서비스제공기관, 협약", "operationId": "getHouse", "security": WRITE,
+                    "responses": {**_ok("주택", ANY), **auth_errors}},
+            "patch": {"summary": "지원주택 정보 고치기 (주택 담당자; 종류는 관리자)", "operationId": "updateHouse",
+                      "security": WRITE, "requestBody": _json_body("HouseFields"),
+                      "responses": {**_ok("고친 주택", ANY), **auth_errors}},
+        },
+        "/api/houses/{site_id}/agreements": {
+            "parameters": [_id_param("site_id")],
+            "post": {"summary": "협약 기록 (시작일, 종료일, 성과지표 적용 공고일, 재협약)",
+                     "operationId": "createAgreement", "security": WRITE, "requestBody": _json_body("Agreement"),
+                     "responses": {**_ok("기록한 협약", ANY, "201"), **auth_errors}},
+        },
+        "/api/agreements/{agreement_id}": {
+            "parameters": [_id_param("agreement_id")],
+            "put": {"summary": "협약 고치기: 읽은 version 을 함께 보냄; 그 사이 바뀌었으면 409",
+                    "operationId": "updateAgreement", "security": WRITE,
+                    "requestBody": _json_body("AgreementUpdate"),
+                    "responses": {**_ok("고친 협약", ANY), **auth_errors, "409": _ERROR}},
+            "delete": {"summary": "협약 삭제", "operationId": "deleteAgreement", "security": WRITE,
+                       "parameters": [_query("version", "읽은 version", {"type": "integer", "minimum": 1})],
+                       "responses": {"204": {"description": "삭제함"}, **auth_errors, "409": _ERROR}},
+        },
     }
     text = {"type": "string", "maxLength": 1000, "nullable": True}
     schemas = {
@@ -162,6 +193,24 @@ def document(server: str = "/") -> dict:
             "frequency_level": {"type": "integer", "minimum": 1, "maximum": 5, "nullable": True},
             "content_types": {"type": "array", "items": {"type": "string"}},
             "note": {"type": "string", "maxLength": 500, "nullable": True}}},
+        "HouseFields": {"type": "object", "additionalProperties": False, "properties": {
+            **{k: {"type": "string", "maxLength": 200, "nullable": True}
+               for k in ("name", "operator", "address", "target_group")},
+            "kind": {"type": "string", "enum": ["supportive", "permanent_rental", "지원주택", "영구임대주택"]},
+            "capacity": {"type": "integer", "minimum": 1, "maximum": 10000, "nullable": True},
+            "provider_agency_id": {"type": "integer", "minimum": 1, "nullable": True},
+            "lat": {"type": "number", "nullable": True}, "lon": {"type": "number", "nullable": True}}},
+        "Agreement": {"type": "object", "required": ["starts", "ends"], "properties": {
+            "starts": {"type": "string", "format": "date"}, "ends": {"type": "string", "format": "date"},
+            "notice_date": {"type": "string", "format": "date", "nullable": True},
+            "renews_id": {"type": "integer", "minimum": 1, "nullable": True},
+            "note": {"type": "string", "maxLength": 1000, "nullable": True}}},
+        "AgreementUpdate": {"type": "object", "required": ["starts", "ends", "version"], "properties": {
+            "version": {"type": "integer", "minimum": 1},
+            "starts": {"type": "string", "format": "date"}, "ends": {"type": "string", "format": "date"},
+            "notice_date": {"type": "string", "format": "date", "nullable": True},
+            "renews_id": {"type": "integer", "minimum": 1, "nullable": True},
+            "note": {"type": "string", "maxLength": 1000, "nullable": True}}},
         "NewContact": {"type": "object", "required": ["contact_date"], "properties": {
             "contact_date": {"type": "string", "format": "date"},
             "content_type": {"type": "string", "nullable": True},
