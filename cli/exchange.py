@@ -31,9 +31,16 @@ def export_hsds_command(ctx, directory):
     """
     from importers.hsds import export_hsds
 
-    counts = export_hsds(ctx.db, directory)
+    report = export_hsds(ctx.db, directory)
     click.echo(f"HSDS 3.0 패키지: {directory}/datapackage.json")
-    click.echo("  " + ", ".join(f"{table} {n}" for table, n in counts.items()))
+    click.echo("  " + ", ".join(f"{table} {n}" for table, n in report.counts.items() if n))
+    if report.postcodes_from_same_building:
+        click.echo(f"  같은 건물의 다른 기관에서 가져온 우편번호 {report.postcodes_from_same_building}곳")
+    if report.addresses_left_out:
+        click.echo(f"  address 표에서 뺀 주소 {report.addresses_left_out}곳 (우편번호 없음 {report.without_postcode}곳): "
+                   "HSDS는 우편번호·시군구·시도를 요구합니다. 주소는 location 설명과 attribute에 남아 있습니다.")
+    if report.dates_as_text:
+        click.echo(f"  날짜 형식이 아닌 확인일 {report.dates_as_text}곳은 attribute로 보냈습니다.")
 
 
 @main.command("imports")
