@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import YeongyeError
-from .normalize import name_key, normalize_sido
+from .normalize import address_key, name_key, normalize_sido
 from .search_index import (  # noqa: F401  (re-exported: the search interface is this module)
     META_FILE, IndexNotReady, chosung, close_all as _close_indexes, damage_errors, index_agencies, index_dir,
     open_index, prune_changes, rebuild, refreshing, register_plain_search, remove, report_damage, snapshot,
@@ -49,7 +49,8 @@ from .vocabulary import APPROXIMATE_NOTES, KOREA_LAT, KOREA_LON, NEEDS_FILE, in_
 __all__ = [
     "SearchError", "search", "index_agencies", "remove", "resolve_place", "parse_point", "query_words",
     "chosung", "index_dir", "close_all", "prune_changes", "APPROXIMATE_PLACEMENTS", "SORTS", "META_FILE",
-    "Results", "index_needs_build", "refreshing", "wait_for_refresh",
+    "Results", "index_needs_build", "refreshing", "wait_for_refresh", "understand", "distance_decay",
+    "HALF_LIFE_KM", "NEAR_KM", "PLACEMENT_RANK",
 ]
 
 log = logging.getLogger("directory.search")
@@ -561,6 +562,19 @@ def _address_place(db, address: str) -> dict:
         centroid = _region_centroid(address)
         if centroid is not None:
             return centroid
+    # An agency stored at that very address (서울 강서구 공항대로 561 is
+    # 서울특별시 강서구 공항대로 561, B1층): the indexed address key, exact positions first.
+    exact_key = address_key(address) if parsed.get("sigungu") and rest else ""
+    if exact_key:
+        row = db.execute(
+            """SELECT lat, lon, coalesce(road_address, lot_address), placement FROM agencies
+               WHERE address_key = ? AND lat IS NOT NULL
+               ORDER BY placement NOT IN ('exact', 'matched', 'geocoded'), id LIMIT 1""", [exact_key]).fetchone()
+        if row is not None:
+            return {"lat": row[0], "lon": row[1], "label": row[2],
+                    "approximate": row[3] in APPROXIMATE_PLACEMENTS}
+        # Else the address without its 시도 spelling (서울 vs 서울특별시) for the text match below.
+        key = name_key(f"{parsed['sigungu']}{rest}")
     like = f"%{key}%"
     row = db.execute(
         """SELECT lat, lon, coalesce(road_address, lot_address), placement FROM agencies

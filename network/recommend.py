@@ -1,17 +1,20 @@
 """Recommendations: which agency a complex should call next for a need.
 
-A need is an agency type (or alias: 정신보건센터, 노인복지관) or a needs word
-from ``data/reference/needs_words.csv`` (술 → 중독관리통합지원센터,
-정신건강복지센터; 치매 → 치매안심센터; 일자리 → 시니어클럽 …). Candidates are the
-agencies of those types in the directory that the complex is not linked
-with yet. They are found in a bounding box around the complex that widens
-(5, 15, 50, 150 km, then the whole country) until there are enough, measured
-exactly with ``geopy.distance.geodesic``, and ranked by
+A need is an agency type (or alias: 정신보건센터, 노인복지관) or a phrase of
+needs words from ``data/reference/needs_words.csv`` (술 문제 → 중독관리통합지원센터,
+정신건강복지센터; 우울증 → 정신건강복지센터, 자살예방센터 …), read by
+`directory.needs` — the same rule the search uses, so a need names the same
+kinds, with the same weights, on every page. Candidates are the agencies of
+those kinds in the directory that the complex is not linked with yet. They
+are found in a bounding box around the complex that widens (5, 15, 50,
+150 km, then the whole country) until there are enough, measured exactly
+with ``geopy.distance.geodesic``, and ranked by
 
-    score = distance_km ÷ (1 + complexes already working with the agency)
+    score = distance_km ÷ (weight × (1 + complexes already working with the agency))
 
 so a slightly further agency that three other complexes use comes before a
-nearer one nobody uses. Unplaced agencies come last, in the complex's
+nearer one nobody uses, and a kind the needs table ranks lower (weight 0.5)
+counts as twice as far. Unplaced agencies come last, in the complex's
 시군구 first. Each result says why in Korean.
 """
 from __future__ import annotations
@@ -21,12 +24,14 @@ import math
 from geopy.distance import geodesic
 
 from directory.errors import YeongyeError
+from directory.needs import kinds_for_words
+from directory.search import query_words
 from directory.store import get_complex, taxonomy
 from directory.vocabulary import NEEDS_FILE, needs_words as load_needs  # (both re-exported)
 
 from .explain import with_particle
 
-__all__ = ["RecommendError", "NEEDS_FILE", "load_needs", "resolve_need", "recommend"]
+__all__ = ["RecommendError", "NEEDS_FILE", "load_needs", "resolve_need", "need_weights", "recommend"]
 
 RADII_KM = (5, 15, 50, 150)
 
@@ -36,11 +41,21 @@ class RecommendError(YeongyeError, ValueError):
 
 
 def resolve_need(db, need: str) -> list[str]:
-    """The agency types a need names: a type or alias, else the needs words it contains.
+    """The agency types a need names: a type or alias, else the kinds its needs words ask for.
 
     >>> from directory.store import connect
     >>> resolve_need(connect(":memory:"), "술 문제")
     ['중독관리통합지원센터', '정신건강복지센터']
+    """
+    return [kind for kind, _ in need_weights(db, need)]
+
+
+def need_weights(db, need: str) -> list[tuple[str, float]]:
+    """(agency type, weight) for a need, best first: `directory.needs.kinds_for_words` on its words.
+
+    >>> from directory.store import connect
+    >>> need_weights(connect(":memory:"), "담배")
+    [('금연지원센터', 1.0), ('보건소', 0.8)]
     """
     text = (need or "").strip()
     if not text:
@@ -48,21 +63,14 @@ def resolve_need(db, need: str) -> list[str]:
     tax = taxonomy(db)
     found = tax.canonical_type(text)
     if found:
-        return [found]
-    types: list[str] = []
-    needs = load_needs()
-    for word in sorted(needs, key=len, reverse=True):
-        if word in text:
-            for t in needs[word]:
-                t = tax.canonical_type(t) or t
-                if t not in types:
-                    types.append(t)
-    if not types:
+        return [(found, 1.0)]
+    kinds = kinds_for_words(query_words(text), tax)
+    if not kinds:
         found = tax.infer_type(text)
         if found:
-            return [found]
-        raise RecommendError("unknown_need", need=need, words=", ".join(list(needs)[:12]))
-    return types
+            return [(found, 1.0)]
+        raise RecommendError("unknown_need", need=need, words=", ".join(list(load_needs())[:12]))
+    return kinds
 
 
 def recommend(db, complex_key, need: str, *, limit: int = 10) -> dict:
@@ -94,7 +102,8 @@ def recommend(db, complex_key, need: str, *, limit: int = 10) -> dict:
     directory.errors.ComplexNotFound: 단지를 찾을 수 없습니다: 1
     """
     row = get_complex(db, complex_key)
-    types = resolve_need(db, need)
+    weights = dict(need_weights(db, need))
+    types = list(weights)
     linked = {r[0] for r in db.execute("SELECT agency_id FROM links WHERE complex_id = ?", [row["id"]])}
     has_types = {r[0] for r in db.execute(
         "SELECT DISTINCT a.type FROM links l JOIN agencies a ON a.id = l.agency_id WHERE l.complex_id = ?",
@@ -129,7 +138,7 @@ def recommend(db, complex_key, need: str, *, limit: int = 10) -> dict:
     for r in candidates:
         n_all, n_area = users.get(r["id"], (0, 0))
         km = r["distance_km"]
-        score = km / (1 + n_all) if km is not None else math.inf
+        score = km / (weights.get(r["type"], 1.0) * (1 + n_all)) if km is not None else math.inf
         results.append({
             "id": r["id"], "name": r["name"], "type": r["type"], "category": r["category"],
             "phone": r["phone"], "address": r["road_address"] or r["lot_address"],
