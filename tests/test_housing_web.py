@@ -228,3 +228,15 @@ def test_house_on_the_complex_dashboard_map_and_report(app, people, house):
 def test_house_in_the_district_network(app, house):
     report = app.test_client().get("/api/reports/network?sido=서울특별시&sigungu=노원구").get_json()
     assert any(c["name"] == house["name"] for c in report["complexes"])
+
+
+def test_saving_the_form_unchanged_keeps_the_position(app, people, house, store):
+    client = _as(app, people, "supervisor")
+    url = f"/housing/{house['id']}/edit"
+    store.execute("UPDATE complexes SET lat = 37.65, lon = 127.06, placement = 'exact' WHERE id = ?", [house["id"]])
+    store.conn.commit()
+    form = {k: "" if house[k] is None else str(house[k])
+            for k in ("name", "capacity", "target_group", "operator", "address", "provider_agency_id")}
+    assert client.post(url, data={"csrf_token": _csrf(client, url), **form, "capacity": "19"}).status_code == 302
+    row = store.execute("SELECT capacity, lat, placement FROM complexes WHERE id = ?", [house["id"]]).fetchone()
+    assert row == (19, 37.65, "exact")

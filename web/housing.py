@@ -112,7 +112,9 @@ def edit(site_id: int):
         values = _site_form() if request.method == "POST" else {k: site.get(k) or "" for k in SITE_FORM}
         return _form_page(site, values)
     values = _site_form()
-    changes = {k: v or None for k, v in values.items() if k != "kind" or current_user.is_admin}
+    # Only what changed: an untouched address must not move the house off its position.
+    changes = {k: v or None for k, v in values.items()
+               if v != ("" if site.get(k) is None else str(site[k])) and (k != "kind" or current_user.is_admin)}
     try:
         sites.update_site(get_db(), site_id, changes, actor=current_user)
     except YeongyeError as exc:
