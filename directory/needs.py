@@ -32,6 +32,7 @@ GENERIC_WORDS = frozenset("""
     문제 검사 검진 치료 지원 관련 예방 위기 센터 기관 서비스 도움 안내 정보 연락처 전화 전화번호 방법
     받기 받고 받는 받으려면 알아보다 알아봐 찾기 찾아 찾는 어디 어디서 어디에 근처 주변 가까운 가까이
     하는 할 수 있는 있나요 해요 해주는 데 것 좀 필요 필요해요 연계 의뢰 가능 무료 예약 등록 신고
+    입주민 주민분 대상자 사례 사례관리 교육 프로그램 사업 세대 가구 물품 비용 모임 회의 오늘 지금 당장 빨리 급해요
 """.split())
 
 # Words that say who, not what: 노인 일자리 asks for jobs (for older people),
@@ -40,8 +41,11 @@ GENERIC_WORDS = frozenset("""
 GROUP_WORDS = frozenset("노인 어르신 아동 청소년 여성 남성 독거 1인가구".split())
 
 # What may follow a need word inside one word without changing it.
-_TRAILING = tuple(sorted(GENERIC_WORDS | {"증", "인", "자", "병", "환자", "피해", "피해자", "가구", "세대", "의심",
-                                          "걱정", "증상", "상담소", "지원금", "급여"}, key=len, reverse=True))
+_TRAILING = tuple(sorted(GENERIC_WORDS | {
+    "증", "인", "자", "병", "환자", "피해", "피해자", "의심", "걱정", "증상", "상담소", "지원금", "급여", "비", "관리",
+    # endings and particles: 불안해서, 장애인이, 치매를
+    "해서", "해요", "하다", "하고", "한", "이", "가", "을", "를", "은", "는", "에", "의", "도", "로", "으로",
+}, key=len, reverse=True))
 
 
 def is_generic(word: str) -> bool:

@@ -408,17 +408,20 @@ def _analyse(words: list[str], vocab: _Vocabulary) -> list[_Word]:
     out = []
     for word in words:
         kind = vocab.taxonomy.canonical_type(word)
+        kinds = need_kinds(word, vocab.needs) if not kind else []
         if all("ㄱ" <= c <= "ㅎ" for c in word):
             out.append(_Word(word, "initials"))
+        elif word in GENERIC_WORDS:  # before kinds: 지원 is also short for a branch court (지원(법원))
+            out.append(_Word(word, "generic"))
         elif kind:
             out.append(_Word(word, "kind", (kind,)))
-        elif word in GENERIC_WORDS:
-            out.append(_Word(word, "generic"))
-        elif kinds := need_kinds(word, vocab.needs):
+        elif kinds:
             ranked = sorted(kinds, key=lambda kv: -kv[1])
             out.append(_Word(word, "group" if word in GROUP_WORDS else "need", tuple(k for k, _ in ranked)))
         elif _is_place(word):
             out.append(_Word(word, "place"))
+        elif len(word) == 1:  # one syllable beside others (집, 밤) is too short to name anything: it ranks
+            out.append(_Word(word, "generic"))
         else:
             out.append(_Word(word, "name"))
     return out
@@ -460,13 +463,19 @@ def _query_plan(words: list[_Word], vocab: _Vocabulary, *, typos: set, loose: bo
     if clause_of is None:
         def clause_of(word, typo):
             return _word_clause(word, vocab, typos=typo)
-    active = [w for w in words if w.role not in ("ignored", "generic", "group")]
+    active = [w for w in words if w.role not in ("ignored", "generic", "group", "typo")]
     extra = [w for w in words if w.role == "group"]  # who it is for: ranks beside a need, first
+    # A word found only with a syllable changed is a guess: beside words that
+    # match as typed it ranks (노원구 치매안심샌터), it does not narrow
+    # (정신질환 입주민 must not become 정신질환 + 주민센터).
+    guessed = [w for w in words if w.role == "typo"]
     generic = [w for w in words if w.role == "generic"]
+    if not active and guessed:
+        active, guessed = guessed, []
     if not active and extra:  # only who (노인 상담): who is the need
         active, extra = extra, []
-    elif not active:  # only generic words (상담): they are all there is
-        active, generic = generic, []
+    elif not active and not any(w.role == "ignored" and w.kinds for w in words):
+        active, generic = generic, []  # only generic words (상담): they are all there is
     groups = []
     needs = [clause_of(w.word, w.word in typos) for w in active if w.role == "need"]
     if needs:
@@ -475,6 +484,8 @@ def _query_plan(words: list[_Word], vocab: _Vocabulary, *, typos: set, loose: bo
     parts = []
     if groups:
         q = groups[0] if len(groups) == 1 else Any(tuple(groups)) if loose else All(tuple(groups))
+        if guessed:
+            q = Maybe(q, Any(tuple(clause_of(w.word, True) for w in guessed)))
         if extra:
             q = Maybe(q, Any(tuple(clause_of(w.word, False) for w in extra)), W_GROUP)
         if generic:
@@ -860,7 +871,7 @@ def _may_be_typo(word: str) -> bool:
 
 def _groups(analysed) -> int:
     """How many groups the words form (all need words are one)."""
-    active = [w for w in analysed if w.role not in ("ignored", "generic", "group")]
+    active = [w for w in analysed if w.role not in ("ignored", "generic", "group", "typo")]
     return len([w for w in active if w.role != "need"]) + any(w.role == "need" for w in active)
 
 
