@@ -903,10 +903,15 @@ def _rank(snap, docs, scores, dist, order, limit, half_life_km=HALF_LIFE_KM):
         key = dist[docs]
     elif order == "relevance":
         # Near a place: how well it matches (to the best) × how near × how exact the position.
+        # In halvings (log2), so a short half-life cannot underflow to a tie:
+        # −log2(match × decay × placement) = km / half-life − log2(match) − log2(placement).
         match = scores.astype(np.float64) / float(scores.max())
-        near = distance_decay(dist[docs], half_life_km) * placement_rank(snap)[docs]
+        d = dist[docs]
+        placed = np.isfinite(d)
+        key = np.where(placed, np.where(placed, d, 0.0) / half_life_km - np.log2(match)
+                       - np.log2(placement_rank(snap)[docs]), 0.0)
         # Agencies with no position keep their order by match, after every placed one.
-        key = -(match * near + 1e-9 * match)
+        key = np.where(placed, key, 1e12 - match)
     elif order == "name":
         key = snap.name_rank(None)[docs].astype(np.float64)
     elif order == "score":
