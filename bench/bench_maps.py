@@ -44,7 +44,33 @@ def bench_resource_map(db, n: int) -> tuple[float, int, Path]:
     print(f"resource map, {n:,} agencies: standalone built+written {elapsed:.2f} s, "
           f"{path.stat().st_size / 1e6:.2f} MB (target ≤ 5 s, ≤ 15 MB); "
           f"web page {web_elapsed:.2f} s, {len(page.encode()) / 1e6:.2f} MB")
+    # Every map carries the 시도/시군구/행정동 outlines (under the tiles, or as the background without).
+    offline = OUT / f"resources_{n}_offline.html"
+    start = time.perf_counter()
+    m = resource_map(agencies, tiles="none")
+    save_standalone(m, offline)
+    off_elapsed = time.perf_counter() - start
+    added = len(m._children["yeongye_outlines"].data_json.encode())
+    print(f"  without tiles: built+written {off_elapsed:.2f} s, {offline.stat().st_size / 1e6:.2f} MB, "
+          f"of which outlines {added / 1e3:.0f} kB (target ≤ 15 MB)")
     return elapsed, path.stat().st_size, path
+
+
+def bench_complex_map(db) -> None:
+    """A complex's network map with tiles and without (outlines): the time and the bytes the outlines add."""
+    from maps.network import complex_map
+
+    key = db.execute("SELECT c.id FROM complexes c JOIN links l ON l.complex_id = c.id "
+                     "WHERE c.lat IS NOT NULL GROUP BY c.id ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    for run in ("first in the process", "again"):
+        start = time.perf_counter()
+        m = complex_map(db, key, tiles="none")
+        page = render_page(m, lambda package, p: f"/maps/assets/{package}/{p}")
+        elapsed = time.perf_counter() - start
+        outlines = len(m._children["yeongye_outlines"].data_json.encode())
+        print(f"complex map (web page, {run}): {elapsed:.2f} s, {len(page.encode()) / 1e3:.0f} kB, "
+              f"of which outlines {outlines / 1e3:.0f} kB (baseline: the page without them "
+              f"{(len(page.encode()) - outlines) / 1e3:.0f} kB)")
 
 
 def bench_e2sfca(db, n_supply: int) -> float:
@@ -104,6 +130,7 @@ def main() -> None:
     print(f"synthetic store: {path} ({time.perf_counter() - start:.1f} s, cached after the first run)")
     db = connect(path)
     _, _, html = bench_resource_map(db, args.agencies)
+    bench_complex_map(db)
     bench_e2sfca(db, args.supply)
     if args.browser:
         bench_browser(html)

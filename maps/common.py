@@ -224,7 +224,7 @@ def add_legend(m: folium.Map, title: str, rows: list[str], notes: list[str] = ()
     """
     body = "".join(f"<div>{row}</div>" for row in rows)
     notes = list(notes)
-    if "yeongye_outlines" in m._children:
+    if "yeongye_outlines" in m._children and m._children["yeongye_outlines"].z_index > 200:
         notes.append("배경 지도 없이 그림: 선은 시도·시군구 경계 (서울은 확대하면 행정동까지)")
     foot = "".join(f'<div class="note">{note}</div>' for note in notes)
     m.get_root().html.add_child(
@@ -235,19 +235,17 @@ def add_legend(m: folium.Map, title: str, rows: list[str], notes: list[str] = ()
 
 
 def add_outlines_offline(m: folium.Map, points, tiles: str | None = None) -> None:
-    """With no base tiles, draw the shipped 시도/시군구 (Seoul 행정동) outlines for the view of `points`.
+    """Draw the shipped 시도/시군구 (Seoul 행정동) outlines for the view of `points` (empty: the country).
 
-    `points` are (lat, lon) the map shows (empty: the whole country); with
-    tiles the base map already has the boundaries and nothing is added.
+    Without tiles they are the map's background; with tiles they lie under
+    the tiles, seen only where a closed network keeps the tiles from loading.
     """
-    if resolve_tiles(tiles) is not None:
-        return
     points = list(points)
     bounds = None
     if points:
         lats, lons = [p[0] for p in points], [p[1] for p in points]
         bounds = ((min(lats), min(lons)), (max(lats), max(lons)))
-    add_outlines(m, bounds)
+    add_outlines(m, bounds, under_tiles=resolve_tiles(tiles) is not None)
 
 
 def swatch(color: str, label: str, kind: str = "") -> str:

@@ -1,10 +1,12 @@
 """Offline outlines: 시도, 시군구 and Seoul 행정동 boundaries under a map drawn without base tiles.
 
 A closed network reaches no tile server, so a map without tiles would be
-markers on a blank background. Every map here then draws the shipped
-boundaries (data/public/boundaries: 시군구 2022, Seoul 행정동 2021; 시도 are
-the 시군구 dissolved by shapely) in a pane under its markers, never
-clickable, so they cost no tap and hide nothing.
+markers on a blank background. Every map here draws the shipped boundaries
+(data/public/boundaries: 시군구 2022, Seoul 행정동 2021; 시도 borders where
+the dissolved 시군구 of two 시도 meet, by shapely) in a pane under its
+markers, never clickable, so they cost no tap and hide nothing. With tiles
+configured the pane lies beneath the tiles: hidden where they load, the
+outline of the country where a closed network blocks them.
 
 They are simplified (shapely, Douglas–Peucker keeping topology) to a
 tolerance that follows the view, so files stay small:
@@ -16,7 +18,7 @@ tolerance that follows the view, so files stay small:
   시군구 around the complex must be right where the complex is — and only
   the units within a margin of the view, with their names as faint labels.
 
-시도 borders are lines: the dissolved 시도 at the view's tolerance inside the
+시도 borders and the coast are lines: at the view's tolerance inside the
 margin, coarse ones outside it, so zooming out still shows the country.
 Seoul's 행정동 appear from zoom 11 on (a grey smudge at zoom 7 otherwise).
 """
@@ -33,7 +35,7 @@ from shapely.ops import linemerge, unary_union
 from directory.paths import PUBLIC_DIR
 
 __all__ = ["SIGUNGU_FILE", "DONG_FILE", "FINE", "REGIONAL", "NATIONWIDE", "tolerance_for", "outline_data",
-           "add_outlines"]
+           "add_outlines", "warm"]
 
 SIGUNGU_FILE = PUBLIC_DIR / "boundaries" / "sigungu_2022.geojson"
 DONG_FILE = PUBLIC_DIR / "boundaries" / "seoul_hangjeongdong_2021.geojson"
@@ -92,35 +94,42 @@ def _simplified(level: str, tolerance: float) -> list:
             for name, sido, geom in (sgg if level == "sigungu" else dong)]
 
 
-@lru_cache(maxsize=4)
-def _sido(tolerance: float) -> tuple[list, object]:
-    """([(pair name, land border between two 시도)], the coastline), from the simplified 시군구.
+@lru_cache(maxsize=1)
+def _sido_exact() -> tuple[list, list]:
+    """([(pair name, land border between two 시도)], [(area, coast ring)]) from the unsimplified 시군구.
 
-    Borders come from the same simplified 시군구 the map draws, so the lines
-    meet; each border once (from the 시도 first in the file); the coast is
-    what the 시군구 layer already draws, needed only beyond the margin.
+    The 시군구 file shares its edges between neighbours, so a border is where
+    two dissolved 시도 touch, each border once; the coast is the outer rings
+    of the country (which has no holes).
     """
+    sgg, _dong = _units()
     by_sido: dict[str, list] = {}
-    for _name, sido, geom in _simplified("sigungu", tolerance):
+    for _name, sido, geom in sgg:
         by_sido.setdefault(sido, []).append(geom)
     shapes = {sido: unary_union(parts) for sido, parts in by_sido.items()}
     names = list(shapes)
-    near = 2 * tolerance
     borders = []
     for i, a in enumerate(names):
         for b in names[i + 1:]:
-            if not shapes[a].buffer(near).intersects(shapes[b]):
+            if not shapes[a].envelope.intersects(shapes[b].envelope):
                 continue
-            line = shapes[a].boundary.intersection(shapes[b].buffer(near))
-            line = linemerge([g for g in getattr(line, "geoms", [line]) if g.geom_type == "LineString"]
-                             ) if line.geom_type != "LineString" else line
-            if not line.is_empty and line.length > near:
-                borders.append((f"{a}·{b}", line.simplify(tolerance)))
-    # The country has no holes: rings inside it are slivers between neighbours simplified apart.
+            touch = shapes[a].boundary.intersection(shapes[b].boundary)
+            lines = [part for g in getattr(touch, "geoms", [touch]) if g.geom_type in ("LineString", "MultiLineString")
+                     for part in getattr(g, "geoms", [g]) if not part.is_empty]
+            if lines:
+                borders.append((f"{a}·{b}", linemerge(lines)))
     country = unary_union(list(shapes.values()))
+    rings = [(p.area, p.exterior) for p in getattr(country, "geoms", [country])]
+    return borders, rings
+
+
+@lru_cache(maxsize=4)
+def _sido(tolerance: float) -> tuple[list, object]:
+    """The 시도 borders and the coastline simplified to `tolerance`, islands too small to see dropped."""
+    borders, rings = _sido_exact()
     speck = (3 * tolerance) ** 2
-    coast = MultiLineString([p.exterior for p in getattr(country, "geoms", [country]) if p.area >= speck])
-    return borders, coast
+    coast = MultiLineString([ring.simplify(tolerance) for area, ring in rings if area >= speck])
+    return [(name, line.simplify(tolerance)) for name, line in borders], coast
 
 
 def _rounded(geometry, digits: int):
@@ -184,7 +193,7 @@ class _Outlines(folium.MacroElement):
         (function () {
             var map = {{ this._parent.get_name() }};
             var pane = map.createPane('yg-outlines');
-            pane.style.zIndex = 350;
+            pane.style.zIndex = {{ this.z_index }};
             pane.style.pointerEvents = 'none';
             var data = {{ this.data_json }};
             var base = {pane: 'yg-outlines', interactive: false};
@@ -210,9 +219,12 @@ class _Outlines(folium.MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, data: dict):
+    def __init__(self, data: dict, under_tiles: bool = False):
         super().__init__()
         self._name = "YeongyeOutlines"
+        # Leaflet's tile pane is at 200 and the vector overlays at 400: under the tiles the outlines show
+        # only where a tile failed to load; without tiles they sit between the background and the markers.
+        self.z_index = 150 if under_tiles else 350
         self.dong_min_zoom = _DONG_MIN_ZOOM
         # Names come from the shipped boundary files; `<`, `>`, `&` as \\u escapes all the same, so
         # nothing can end the <script> block, and no brace pair can open a template expression.
@@ -221,8 +233,18 @@ class _Outlines(folium.MacroElement):
                           .replace("{", "{ ").replace("}", " }"))
 
 
-def add_outlines(m: folium.Map, bounds=None) -> dict:
-    """Draw the outlines for a view of `bounds` (None: the country) under `m`'s markers; returns the data."""
+def add_outlines(m: folium.Map, bounds=None, *, under_tiles: bool = False) -> dict:
+    """Draw the outlines for a view of `bounds` (None: the country) under `m`'s markers; returns the data.
+
+    `under_tiles`: the map has base tiles, and the outlines go beneath them,
+    seen only where the tiles do not load (a closed network).
+    """
     data = outline_data(bounds)
-    m.add_child(_Outlines(data), name="yeongye_outlines")
+    m.add_child(_Outlines(data, under_tiles=under_tiles), name="yeongye_outlines")
     return data
+
+
+def warm() -> None:
+    """Read and dissolve the boundaries now (about a second), so the first map drawn does not wait."""
+    outline_data(None)
+    outline_data(((37.55, 126.97), (37.56, 126.98)))

@@ -210,13 +210,14 @@ def test_scale_bar_is_metric_only():
     assert "L.control.scale()" not in html
 
 
-def test_outlines_only_without_tiles(demo_db):
+def test_outlines_over_the_background_or_under_the_tiles(demo_db):
+    """Without tiles the outlines are the background; with tiles they lie beneath them (seen where tiles fail)."""
     agencies = mappable_agencies(demo_db)[:50]
-    assert "yeongye_outlines" in resource_map(agencies, tiles="none")._children
-    assert "yeongye_outlines" not in resource_map(agencies, tiles="OpenStreetMap")._children
-    assert "yeongye_outlines" in complex_map(demo_db, "B", tiles="none")._children
-    legend = complex_map(demo_db, "B", tiles="none").get_root().render()
-    assert "시도·시군구 경계" in legend
+    assert resource_map(agencies, tiles="none")._children["yeongye_outlines"].z_index == 350
+    assert resource_map(agencies, tiles="OpenStreetMap")._children["yeongye_outlines"].z_index == 150
+    assert complex_map(demo_db, "B", tiles="none")._children["yeongye_outlines"].z_index == 350
+    assert "시도·시군구 경계" in complex_map(demo_db, "B", tiles="none").get_root().render()
+    assert "시도·시군구 경계" not in complex_map(demo_db, "B", tiles="OpenStreetMap").get_root().render()
 
 
 def test_outline_of_a_complex_view_is_fine_and_holds_the_complex(demo_db):

@@ -7,6 +7,8 @@ closed network. The base tiles follow `YEONGYE_TILES` (config `TILES`);
 """
 from __future__ import annotations
 
+import threading
+
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
@@ -16,6 +18,7 @@ from maps import MapError
 from maps.access import access_map
 from maps.assets import AssetMissing, asset_file, render_page
 from maps.network import agency_map, complex_map, district_map
+from maps.outlines import warm as warm_outlines
 from maps.resources import resource_map
 from network.access import DEFAULT_RADIUS_KM, DEFAULT_SIGMA_KM, LEVELS, AccessError, accessibility, ranked_table
 
@@ -23,6 +26,13 @@ from .db import get_db
 from .errors import error_message
 
 bp = Blueprint("maps", __name__, url_prefix="/maps")
+
+
+@bp.record_once
+def _warm_outlines(state):
+    """Read and dissolve the boundaries in the background at start, not during the first map request (≈ 1 s)."""
+    if not state.app.testing:
+        threading.Thread(target=warm_outlines, name="yeongye-outlines", daemon=True).start()
 
 MAX_IDS = 1000
 
