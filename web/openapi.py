@@ -50,9 +50,12 @@ def document(server: str = "/") -> dict:
     auth_errors = {**errors, "401": _ERROR, "403": _ERROR, "415": _ERROR}
     paths = {
         "/api/search": {"get": {
-            "summary": "기관 검색 (이름·유형·별칭, 거리)", "operationId": "search",
+            "summary": "기관 검색 (이름·유형·별칭·필요, 거리)", "operationId": "search",
+            "description": "응답의 understood는 낱말마다 역할(need, group, kind, place, name, initials, typo, "
+                           "generic, ignored)과 기관 유형, within은 반경(없으면 10 km) 안의 결과 수와, 없을 때 "
+                           "가장 가까운 곳의 거리(nearest_km)입니다.",
             "parameters": [
-                _query("q", "검색어 (예: 정신건강복지센터, 치매, 노원구 보건소)"),
+                _query("q", "검색어 (예: 정신건강복지센터, 치매, 노원구 보건소, 우울증 상담)"),
                 _query("near", "기준 위치 '위도,경도'"),
                 _query("complex", "기준 단지 (이름 또는 id)"),
                 _query("address", "기준 주소"),
