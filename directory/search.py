@@ -5,9 +5,14 @@
 (정신보건센터 → 정신건강복지센터; an administrator extends `type_aliases`), by
 initial consonants (ㅊㅁㅇㅅㅅㅌ), with one syllable wrong (치매안신센터, as a
 second pass when the words as typed find nothing), and by needs words that
-point to agency types (술 → 중독관리통합지원센터 …, from
-``data/reference/needs_words.csv``). Filters, a place, a radius and
-distances come on top; rows always come from SQLite.
+point to agency kinds with weights (우울증 → 정신건강복지센터 …: the needs rule
+of `directory.needs`, shared with the recommendations). A phrase is read
+word by word (`understand`): filler words (상담, 신청, 곳) only rank and a
+word that matches nothing is left out, never emptying the answer. Near a
+place, relevance is the match times a distance decay (`HALF_LIFE_KM`) and
+how exact the position is; `Results.within` says when nothing lies within
+the radius. Filters, a place, a radius and distances come on top; rows
+always come from SQLite.
 
 How: `directory.search_index` keeps a Whoosh index of 2-grams next to the
 store. Each query word becomes a small tree of term clauses (a word is a
@@ -17,9 +22,10 @@ parser, so AND, *, quotes or unbalanced parentheses are just characters.
 The tree is evaluated with numpy over the postings Whoosh stores: Whoosh's
 own pure-Python matchers took 0.4–1.7 s for a broad word such as 경로당 (62,000
 of 100,000 agencies) in an OR across fields, far over the 30 ms a phone
-search needs (README, Search). Scores are flat: a document scores the
-summed weights of the clauses it matches (name beats services text, an
-exact type beats a mention), the same for short and long words.
+search needs (README, Search). A word scores the best way a document
+matches it (name beats services text, an exact type beats a mention, a
+need's kinds by the needs table's weight), a document the sum over its
+words, the same for short and long words.
 
 Place: distances for the candidate set are vectorised haversine over numpy
 arrays; the distances shown are geopy's geodesic.
@@ -431,7 +437,7 @@ def _describe(w: _Word) -> dict:
     return {"word": w.word, "role": w.role, "kinds": list(w.kinds)}
 
 
-_PLACES: set[str] = set()
+_PLACES: list[frozenset] = []
 
 
 def _is_place(word: str) -> bool:
@@ -441,13 +447,15 @@ def _is_place(word: str) -> bool:
     if not _PLACES:
         from .regions import region_index
 
+        names = set()
         for units in region_index().sigungu.values():
             for region in units.values():
                 for part in re.findall(r"\S+", region.sigungu or ""):
-                    _PLACES.add(part)
+                    names.add(part)
                     if len(part) >= 3 and part[-1] in "시군구":
-                        _PLACES.add(part[:-1])
-    return word in _PLACES
+                        names.add(part[:-1])
+        _PLACES[:] = [frozenset(names)]
+    return word in _PLACES[0]
 
 
 def _query_plan(words: list[_Word], vocab: _Vocabulary, *, typos: set, loose: bool, target=None, clause_of=None):
