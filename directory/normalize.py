@@ -14,8 +14,8 @@ from functools import lru_cache
 from .paths import REFERENCE_DIR
 from .regions import SEJONG, Region, region_index
 
-__all__ = ["clean_text", "normalize_sido", "parse_address", "normalize_phone", "name_key", "address_key",
-           "fix_typos", "normalize_postcode", "normalize_homepage"]
+__all__ = ["clean_text", "normalize_sido", "sido_from_label", "parse_address", "normalize_phone", "phone_restored",
+           "name_key", "address_key", "fix_typos", "normalize_postcode", "normalize_homepage"]
 
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # A road address ends at the building number: "완동길 10-5" of "완동길 10-5, 보건의료원".
@@ -43,24 +43,58 @@ def normalize_sido(text: str | None) -> str | None:
     return region_index().sido_aliases.get(text.replace(" ", ""))
 
 
-def parse_address(text: str | None) -> dict:
+# A 시도 written as an office's label: 서울청, 경기남부청, 부산지방경찰청, 서울남부 (노인보호전문기관).
+_LABEL_TAIL = re.compile(r"(?:지방)?(?:경찰)?청$")
+_LABEL_PART = re.compile(r"(?:남부|북부|동부|서부|중부)$")
+
+
+def sido_from_label(text: str | None) -> str | None:
+    """The 시도 of a 시도 column that may hold an office's label rather than the 시도's name.
+
+    A 시도청 column (경기남부청, 서울청) or a regional office (서울남부) names
+    its 시도 with a suffix; a label that names no 시도 (중앙) gives None.
+    Kept apart from normalize_sido, which a search word goes through: there
+    "남부" is a word of its own.
+
+    >>> sido_from_label("경기북부청"), sido_from_label("서울남부"), sido_from_label("중앙")
+    ('경기도', '서울특별시', None)
+    """
+    found = normalize_sido(text)
+    if found or not text:
+        return found
+    compact = "".join(str(text).split())
+    for stripped in (_LABEL_TAIL.sub("", compact), _LABEL_PART.sub("", _LABEL_TAIL.sub("", compact))):
+        if stripped and stripped != compact:
+            found = normalize_sido(stripped)
+            if found:
+                return found
+    return None
+
+
+def parse_address(text: str | None, sido: str | None = None) -> dict:
     """Split an address into 시도, 시군구 and 읍면동 where they can be recognised.
 
     Works on the address with its spaces removed, so "대전광역시서구둔산서로100"
     parses like "대전광역시 서구 둔산서로 100". An address without its 시도
-    ("강릉시 …") gets the 시도 when the 시군구 name is unique in the country.
+    ("강릉시 …", "봉담읍 …") gets the 시도 when the 시군구 (or else the 읍면동)
+    name is unique in the country. `sido`, the 시도 the list says in another
+    column, places an address that starts at the 시군구 or 읍면동 within that
+    시도 (서구 … with 대전 is 대전 서구); a name that is not unique and has no
+    such 시도 stays unplaced at that level, never guessed.
 
     >>> parse_address("충남 서천군 서천읍 사곡길 20-2")["sido"]
     '충청남도'
+    >>> parse_address("봉담읍 와우로 15번길 17")["sigungu"], parse_address("서구 만년로 74", "대전")["sido"]
+    ('화성시', '대전광역시')
     """
-    return dict(_parse(text)[0])
+    return dict(_parse(text, sido_from_label(sido) if sido else None)[0])
 
 
 # An import parses each address two or three times (road, lot, key): keep the
 # recent answers. Callers must not change the dict they get back.
 @lru_cache(maxsize=8192)
-def _parse(text: str | None) -> tuple[dict, str]:
-    """parse_address plus the compact remainder after the recognised region."""
+def _parse(text: str | None, hint: str | None = None) -> tuple[dict, str]:
+    """parse_address plus the compact remainder after the recognised region (`hint`: a canonical 시도)."""
     result = {"sido": None, "sigungu": None, "eupmyeondong": None, "region_code": None}
     text = clean_text(text)
     if not text:
@@ -69,6 +103,16 @@ def _parse(text: str | None) -> tuple[dict, str]:
     compact = _PAREN.sub("", text).replace(" ", "").replace(",", "")
     sido, rest = _match_prefix(compact, index.sido_aliases)
     region: Region | None = None
+    if not sido and hint:
+        words = text.split()
+        # "경산남도 양산시 …": a first word that looks like a misspelt 시도
+        # gives way to the 시도 the list names elsewhere.
+        if len(words) > 1 and words[0][-1:] in ("도", "시") and len(words[0]) >= 3 \
+                and _match_key(_strip_all(words[0]), index.sigungu.get(hint, {}))[0] is None \
+                and _match_key(_strip_all(words[1]), index.sigungu.get(hint, {}))[0] is not None:
+            compact = _PAREN.sub("", " ".join(words[1:])).replace(" ", "").replace(",", "")
+        sido, rest = hint, compact
+    hinted = sido is not None and sido == hint and not _match_prefix(compact, index.sido_aliases)[0]
     if sido:
         result["sido"] = sido
         region = index.sido_regions.get(sido)
@@ -80,16 +124,23 @@ def _parse(text: str | None) -> tuple[dict, str]:
         else:
             # "광주시 오포읍" is 경기도 광주시, not 광주광역시: a short 시도 alias
             # followed by no known 시군구 may be the start of a 시군구 name.
-            found = _unique_sigungu(compact, index)
+            found = None if hinted else _unique_sigungu(compact, index)
             if found:
                 region, rest = found
                 result["sido"] = region.sido
     else:
-        found = _unique_sigungu(compact, index)
+        found = _unique_sigungu(compact, index) or _unique_eupmyeondong(compact, index)
         if found:
             region, rest = found
             result["sido"] = region.sido
-    if region is not None and region.sigungu:
+    if region is not None and region.sigungu is None and sido and sido != SEJONG:
+        # "봉담읍 …" under 경기도: the 읍면동 names the 시군구 when it is unique in the 시도.
+        found = _unique_eupmyeondong(rest, index, sido)
+        if found:
+            region, rest = found
+    if region is not None and region.sigungu and region.eupmyeondong:
+        result["sigungu"], result["eupmyeondong"] = region.sigungu, region.eupmyeondong
+    elif region is not None and region.sigungu:
         result["sigungu"] = region.sigungu
         units = index.eupmyeondong.get((region.sido, region.sigungu), {})
         key, rest2 = _match_key(rest, units)
@@ -101,12 +152,49 @@ def _parse(text: str | None) -> tuple[dict, str]:
     return result, rest
 
 
+def _strip_all(text: str) -> str:
+    return _PAREN.sub("", text).replace(" ", "").replace(",", "")
+
+
+def _unique_eupmyeondong(compact: str, index, sido: str | None = None) -> tuple[Region, str] | None:
+    """The 읍면동 that starts `compact` if its name belongs to one 시군구 (of `sido`, or of the country).
+
+    Only names that end like a unit (읍, 면, 동, 가) and are followed by more of
+    the address count, so a road name (중앙로) is never read as one.
+    """
+    key, rest = _match_key(compact, index.eupmyeondong_anywhere)
+    if not key or key[-1] not in "읍면동가" or not rest:
+        return None
+    candidates = [r for r in index.eupmyeondong_anywhere[key] if sido is None or r.sido == sido]
+    if _one_place(candidates):
+        return max(candidates, key=_newer), rest
+    return None
+
+
+def _newer(region: Region) -> tuple[bool, bool]:
+    """Of one unit's names over the years, the newer ranks higher: a 군 becomes a 시, a 시 a 통합시's 구."""
+    return " " in (region.sigungu or ""), (region.sigungu or "").endswith("시")
+
+
+def _one_place(candidates: list[Region]) -> bool:
+    """Whether the units are one place: one 시군구, or one unit renamed (화성군 → 화성시, the same centroid)."""
+    if not candidates:
+        return False
+    last = candidates[-1]
+    return all((c.sido, c.sigungu) == (last.sido, last.sigungu) or abs(c.x - last.x) + abs(c.y - last.y) < 500
+               for c in candidates)
+
+
 def _unique_sigungu(compact: str, index) -> tuple[Region, str] | None:
     """The 시군구 that starts `compact` if its name exists in one 시도 only."""
     key, rest = _match_key(compact, index.sigungu_anywhere)
     candidates = index.sigungu_anywhere.get(key, []) if key else []
     if len({c.sido for c in candidates}) == 1:
         return candidates[0], rest
+    # 고성군 is in 강원 and 경남: the 읍면동 after it (간성읍) may say which.
+    hits = [c for c in candidates if _match_key(rest, index.eupmyeondong.get((c.sido, c.sigungu), {}))[0]]
+    if len(hits) == 1:
+        return hits[0], rest
     return None
 
 
@@ -125,7 +213,17 @@ def _match_key(text: str, table: dict) -> tuple[str | None, str]:
 
 
 def normalize_phone(text: str | None) -> str | None:
-    """Korean phone number with hyphens (02-1234-5678, 031-123-4567, 1588-1234)."""
+    """Korean phone number with hyphens (02-1234-5678, 031-123-4567, 1588-1234).
+
+    A number a spreadsheet stored as a number lost its leading 0 and its
+    hyphens (25764400, 647461389): it is restored when "0" + the digits is a
+    valid Korean number for the `phonenumbers` library (Google's numbering
+    plan, so 02-576-4400 and 064-746-1389, never an invented area code).
+    Anything else gives None, and the caller keeps the raw text.
+
+    >>> normalize_phone("25764400"), normalize_phone("647461389"), normalize_phone("12345")
+    ('02-576-4400', '064-746-1389', None)
+    """
     text = clean_text(text)
     if not text:
         return None
@@ -141,7 +239,33 @@ def normalize_phone(text: str | None) -> str | None:
         return f"{digits[:3]}-{digits[3:-4]}-{digits[-4:]}"
     if len(digits) in (3, 4) and not digits.startswith("0"):
         return digits  # short public numbers: 129, 1577 …
+    if 8 <= len(digits) <= 10 and not digits.startswith("0") and digits == re.sub(r"\D", "", first.strip()):
+        return _restored(digits)
     return None
+
+
+@lru_cache(maxsize=4096)
+def _restored(digits: str) -> str | None:
+    """The number `digits` was before its leading 0 was lost, if that number exists."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse("0" + digits, "KR")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def phone_restored(raw: str | None, phone: str | None) -> bool:
+    """Whether `phone` was rebuilt from digits that had lost their leading 0 (for the import report).
+
+    >>> phone_restored("25764400", normalize_phone("25764400")), phone_restored("02-576-4400", "02-576-4400")
+    (True, False)
+    """
+    digits = re.sub(r"\D", "", raw or "")
+    return bool(phone and phone.startswith("0") and digits and not digits.startswith(("0", "82")))
 
 
 def name_key(name: str | None) -> str:

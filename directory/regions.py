@@ -51,6 +51,7 @@ class RegionIndex:
     sigungu: dict[str, dict[str, Region]] = field(default_factory=dict)  # 시도 -> key -> Region
     eupmyeondong: dict[tuple[str, str], dict[str, Region]] = field(default_factory=dict)
     sigungu_anywhere: dict[str, list[Region]] = field(default_factory=dict)
+    eupmyeondong_anywhere: dict[str, list[Region]] = field(default_factory=dict)  # 읍면동 key -> its units
     sido_regions: dict[str, Region] = field(default_factory=dict)
 
 
@@ -100,6 +101,8 @@ def region_index() -> RegionIndex:
             continue
         region = Region(code, sido, sigungu_name, tail[0], x, y)
         index.eupmyeondong.setdefault((sido, sigungu_name), {})[_strip(tail[0])] = region
+        # In file order, so the last of a renamed unit's rows (화성군 → 화성시 봉담읍) is the newest.
+        index.eupmyeondong_anywhere.setdefault(_strip(tail[0]), []).append(region)
     # A city with 일반구 (수원시) has no row of its own: derive one so that
     # "경기도 수원시 팔달로" still yields 수원시, centred on its first 구.
     for sido, units in index.sigungu.items():

@@ -6,7 +6,12 @@ Two agencies from different lists are the same when
   normalised (기장군 정신건강증진센터 = 기장군정신건강복지센터) and they sit in
   the same 시군구 (and, when both have real coordinates, within 1.2 km);
 - they share an address with a building number and their types agree; or
-- their names are similar (rapidfuzz) and they are within 100 m.
+- their names are similar (rapidfuzz) and they are within 100 m; or
+- one is a centre whose name was made from its place (importers.naming:
+  the list named its operator, ``강원대학교병원`` → ``춘천시정신건강복지센터``)
+  and the other is the only centre of that type and level (기초/광역) in the
+  same 시군구 (광역: 시도) in its own list, as the first is in its list
+  ("same-place"); the centre keeps the other list's name.
 
 Pairs that come close without meeting a rule are near-misses, reported for a
 person to confirm or split. Never merged automatically: two rows of one list
@@ -34,6 +39,7 @@ from directory.taxonomy import Taxonomy
 
 from .common import (AGENCY_COLUMNS, SAME_PLACE_METRES, CanonicalNames, canonical_key, conn_taxonomy, distance_m,
                      has_number)
+from .naming import CENTRE_TYPES, centre_level, is_place_name
 
 __all__ = ["MergeError", "Candidate", "IndexedAgency", "AgencyIndex", "judge", "find_duplicates", "auto_merge", "merge_agencies",
            "split_merge", "decide", "confirm_merge", "merge_log", "duplicate_report", "canonical_key",
@@ -51,7 +57,7 @@ NEAR_MISS_METRES = 1000.0
 SIMILAR_NAME = 85.0  # rapidfuzz ratio of the names without their type
 NEAR_MISS_NAME = 60.0
 BRANCH = re.compile(r"분소|분원|지소|분관|출장소|분실|지점|지원센터\d|\d호점")
-RULE_ORDER = {"decision": 0, "same-address": 1, "same-name": 2, "similar-name-near": 3}
+RULE_ORDER = {"decision": 0, "same-address": 1, "same-name": 2, "similar-name-near": 3, "same-place": 4}
 
 
 @dataclass
@@ -89,6 +95,8 @@ class IndexedAgency:
     precise: bool
     sources: frozenset
     branch: bool
+    place: tuple | None = None  # (type, level, 시도, 시군구) of a centre type, for the same-place rule
+    made_name: bool = False  # its name was made from its place (importers.naming)
 
 
 class AgencyIndex:
@@ -115,11 +123,15 @@ class AgencyIndex:
         self.by_canon: dict[str, list[int]] = defaultdict(list)
         self.by_address: dict[str, list[int]] = defaultdict(list)
         self.grid: dict[tuple[int, int], list[int]] = defaultdict(list)
+        self.by_place: dict[tuple, list[int]] = defaultdict(list)
+        # (place, source) -> how many agencies of that list are there (blocked or not).
+        self.place_counts: dict[tuple, int] = defaultdict(int)
         query = set(query) if query is not None else set()
         common = _common_sources(conn, query, sources) if query else frozenset()
         shared: dict = {}  # one copy of each repeated 시도, 시군구, type string
         for row in conn.execute(
-            "SELECT id, name, name_key, type, address_key, sido, sigungu, lat, lon, placement, source FROM agencies"
+            "SELECT id, name, name_key, type, address_key, sido, sigungu, lat, lon, placement, source, type_raw "
+            "FROM agencies"
         ):
             agency_sources = sources.get(row[0]) or {row[10]}
             if common:
@@ -129,17 +141,27 @@ class AgencyIndex:
             else:
                 queried = False
             row = (*row[:3], shared.setdefault(row[3], row[3]), row[4], shared.setdefault(row[5], row[5]),
-                   shared.setdefault(row[6], row[6]), *row[7:])
+                   shared.setdefault(row[6], row[6]), *row[7:11], row[11] if len(row) > 11 else None)
             self.add(row, names, agency_sources, block=not queried)
 
     def add(self, row, names: CanonicalNames, sources, *, block: bool = True) -> None:
         """Hold one agency; with `block`, also under its name, address and grid cell for `neighbours`."""
-        agency_id, name, nkey, kind, akey, sido, sigungu, lat, lon, placement, _source = row
+        agency_id, name, nkey, kind, akey, sido, sigungu, lat, lon, placement, _source, *more = row
+        type_raw = more[0] if more else None
         stem, type_key = names.split(nkey or "")
         agency = IndexedAgency(agency_id, name, stem, stem + type_key, kind, akey or "", sido, sigungu, lat, lon,
                          placement in PRECISE and lat is not None, frozenset(s for s in sources if s),
                          bool(BRANCH.search(name or "")))
+        if kind in CENTRE_TYPES and sido:
+            level = centre_level(name, type_raw)
+            if level == "광역" or sigungu:
+                agency.place = (kind, level, sido, None if level == "광역" else "".join(sigungu.split()))
+                agency.made_name = is_place_name(name, kind, sido, sigungu, type_raw)
+                for source in agency.sources or {_source}:
+                    self.place_counts[(agency.place, source)] += 1
         self.agencies[agency_id] = agency
+        if agency.place is not None:
+            self.by_place[agency.place].append(agency_id)
         if not block:
             return
         self.by_canon[agency.canon].append(agency_id)
@@ -162,6 +184,10 @@ class AgencyIndex:
             if other not in seen:
                 seen.add(other)
                 yield other
+        for other in self.by_place.get(agency.place, ()) if agency.place is not None else ():
+            if other not in seen:
+                seen.add(other)
+                yield other
         if agency.precise:
             cy, cx = self.cell(agency.lat, agency.lon)
             for dy in (-1, 0, 1):
@@ -175,13 +201,19 @@ class AgencyIndex:
         agency = self.agencies.pop(agency_id, None)
         if agency is None:
             return
-        for table, key in ((self.by_canon, agency.canon), (self.by_address, agency.address_key)):
+        for table, key in ((self.by_canon, agency.canon), (self.by_address, agency.address_key),
+                           (self.by_place, agency.place)):
             if key in table and agency_id in table[key]:
                 table[key].remove(agency_id)
         if agency.precise:
             cell = self.grid.get(self.cell(agency.lat, agency.lon), [])
             if agency_id in cell:
                 cell.remove(agency_id)
+
+    def alone(self, agency: IndexedAgency) -> bool:
+        """Whether the agency is the only centre of its type and level at its place in each of its lists."""
+        return agency.place is not None and all(self.place_counts.get((agency.place, s), 0) <= 1
+                                                 for s in agency.sources)
 
 
 def _common_sources(conn, ids: set, sources: dict) -> frozenset:
@@ -208,8 +240,9 @@ def _common_sources(conn, ids: set, sources: dict) -> frozenset:
     return common or frozenset()
 
 
-def judge(a: IndexedAgency, b: IndexedAgency, decisions: dict | None = None) -> Candidate | None:
-    """The rule that makes `a` and `b` one agency, a near-miss, or None."""
+def judge(a: IndexedAgency, b: IndexedAgency, decisions: dict | None = None,
+          index: AgencyIndex | None = None) -> Candidate | None:
+    """The rule that makes `a` and `b` one agency, a near-miss, or None (`index` for the same-place rule)."""
     if a.sources & b.sources:
         return None  # rows of one list: the list's importer has decided
     pair = lambda rule, decision, score, dist: Candidate(  # noqa: E731
@@ -229,6 +262,12 @@ def judge(a: IndexedAgency, b: IndexedAgency, decisions: dict | None = None) -> 
     type_ok = a.type == b.type or a.type is None or b.type is None
     same_name = a.canon == b.canon and a.canon
     same_address = a.address_key and a.address_key == b.address_key
+    if not same_name and not same_address and a.place is not None and a.place == b.place and (
+            a.made_name or b.made_name):
+        # 강원대학교병원 (named 춘천시정신건강복지센터 here) and the other list's centre of 춘천시.
+        score = 100.0 if a.stem == b.stem else fuzz.ratio(a.stem, b.stem)
+        alone = index is not None and index.alone(a) and index.alone(b)
+        return pair("same-place", "merge" if alone else "near-miss", score, dist)
     if not same_name and not same_address and (dist is None or dist > NEAR_MISS_METRES or not type_ok):
         return None
     score = 100.0 if a.stem == b.stem else fuzz.ratio(a.stem, b.stem)
@@ -296,14 +335,14 @@ def find_duplicates(db, ids=None, *, index: AgencyIndex | None = None) -> list[C
             if everyone:
                 if other < agency_id:
                     continue  # each pair once
-                candidate = judge(a, index.agencies[other], decisions)
+                candidate = judge(a, index.agencies[other], decisions, index)
                 if candidate is not None:
                     found[(agency_id, other)] = candidate
                 continue
             key = frozenset((agency_id, other))
             if key in found:
                 continue
-            candidate = judge(a, index.agencies[other], decisions)
+            candidate = judge(a, index.agencies[other], decisions, index)
             if candidate is not None:
                 found[key] = candidate
     return sorted(found.values(), key=lambda c: (c.decision != "merge", RULE_ORDER.get(c.rule, 9),
@@ -328,7 +367,7 @@ def auto_merge(conn, ids, *, run_id: int | None = None, index: AgencyIndex | Non
         best = None
         for other in index.neighbours(a):
             b = index.agencies[other]
-            candidate = judge(a, b, decisions)
+            candidate = judge(a, b, decisions, index)
             if candidate is None or candidate.decision != "merge":
                 continue
             rank = (RULE_ORDER.get(candidate.rule, 9), -(candidate.score or 0), candidate.distance_m or 0, other)
@@ -338,10 +377,13 @@ def auto_merge(conn, ids, *, run_id: int | None = None, index: AgencyIndex | Non
             continue
         _, candidate, keep = best
         kept, dropped = (keep.id, a.id) if keep.id < a.id else (a.id, keep.id)
-        merge_agencies(conn, kept, dropped, rule=candidate.rule, score=candidate.score,
-                       distance=candidate.distance_m, run_id=run_id)
         survivor, gone = index.agencies[kept], index.agencies[dropped]
+        merge_agencies(conn, kept, dropped, rule=candidate.rule, score=candidate.score,
+                       distance=candidate.distance_m, run_id=run_id,
+                       take_name=survivor.made_name and not gone.made_name)
         index.remove(dropped)
+        if survivor.made_name and not gone.made_name:
+            survivor.name, survivor.made_name = gone.name, False
         survivor.sources = survivor.sources | gone.sources
         merges.append({"kept": kept, "merged": dropped, "kept_name": survivor.name, "merged_name": gone.name,
                        "rule": candidate.rule, "score": candidate.score, "distance_m": candidate.distance_m})
@@ -357,11 +399,13 @@ def _agency_row(conn, agency_id: int) -> dict:
 
 
 def merge_agencies(conn, keep: int, drop: int, *, rule: str = "manual", score: float | None = None,
-                   distance: float | None = None, run_id: int | None = None) -> int:
+                   distance: float | None = None, run_id: int | None = None, take_name: bool = False) -> int:
     """Make `drop` part of `keep`: its source rows, links and references move; returns the merge id.
 
     `keep` fills its empty fields from `drop` and takes its position when it
-    is better placed. Call inside the caller's transaction.
+    is better placed; with `take_name` (keep's name was made from its place,
+    drop's is the centre's own) also drop's name. Call inside the caller's
+    transaction; a split gives every field back.
     """
     if keep == drop:
         raise MergeError("merge_same_agency")
@@ -373,6 +417,11 @@ def merge_agencies(conn, keep: int, drop: int, *, rule: str = "manual", score: f
         if kept[column] in (None, "") and gone[column] not in (None, ""):
             filled[column] = kept[column]
             kept[column] = gone[column]
+    if take_name and gone["name"]:
+        for column in ("name", "name_key"):
+            if kept[column] != gone[column]:
+                filled[column] = kept[column]
+                kept[column] = gone[column]
     if PLACEMENT_RANK.get(gone["placement"], 9) < PLACEMENT_RANK.get(kept["placement"], 9):
         for column in ("lat", "lon", "placement"):
             filled[column] = kept[column]

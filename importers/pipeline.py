@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from directory.vocabulary import PLACEMENTS, UNPLACED
 
-from .common import select_agencies
+from directory.normalize import name_key
+from directory.store import now
+
+from .common import conn_taxonomy, select_agencies
 from .dedup import auto_merge
+from .naming import CENTRE_TYPES, centre_name
 from .placement import place_agencies
 from .run import ImportRun
 
@@ -46,6 +50,14 @@ def finish_import(run: ImportRun, *, geocoder=None, merge: bool = True) -> dict:
         target = moved.get(agency_id, agency_id)
         final[target] = final.get(target, False) or own
     counts = place_agencies(run.conn, list(final), geocoder=geocoder)
+    renamed = name_placed_centres(run.conn, list(final))
+    if renamed:
+        why = summary.extra.setdefault("renamed", {})
+        why["operator"] = why.get("operator", 0) + len(renamed)
+        if merge:
+            for m in auto_merge(run.conn, renamed, run_id=summary.run_id):
+                final.pop(m["merged"], None)
+                summary.extra.setdefault("merges", []).append(m)
     rows = dict(select_agencies(run.conn, "1", list(final), "id, placement"))
     placed: dict[str, int] = {}
     for agency_id, own in final.items():
@@ -57,6 +69,27 @@ def finish_import(run: ImportRun, *, geocoder=None, merge: bool = True) -> dict:
     if counts.get("geocoder_failed"):
         summary.extra["geocoder"] = GEOCODER_FAILED
     return summary.extra["placed"]
+
+
+def name_placed_centres(conn, ids) -> list[int]:
+    """Name the centres that only placement put in a 시군구 (관평로170번길 22 → 안양시 동안구); returns their ids.
+
+    A row's address without 시도 or 시군구 leaves an operator-named centre
+    (``(학)일송학원 한림대학교성심병원``) unnamed at import; once placement
+    has found its 시군구, importers.naming gives it the centre's name.
+    """
+    tax = conn_taxonomy(conn)
+    wanted = tuple(sorted(CENTRE_TYPES))
+    rows = select_agencies(conn, f"type IN ({', '.join('?' * len(wanted))}) AND sigungu IS NOT NULL", ids,
+                           "id, name, operator, type, type_raw, sido, sigungu", wanted)
+    renamed = []
+    for agency_id, name, operator, kind, type_raw, sido, sigungu in rows:
+        new, new_operator, why = centre_name(name, operator, kind, type_raw, sido, sigungu, tax.infer_type)
+        if why == "operator":
+            conn.execute("UPDATE agencies SET name = ?, name_key = ?, operator = ?, updated_at = ? WHERE id = ?",
+                         [new, name_key(new), new_operator, now(), agency_id])
+            renamed.append(agency_id)
+    return renamed
 
 
 def _other_lists(conn, source: str) -> bool:

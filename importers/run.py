@@ -25,7 +25,8 @@ from directory import audit
 from directory.errors import YeongyeError
 
 from directory.normalize import (address_key, clean_text, fix_typos, name_key, normalize_homepage, normalize_phone,
-                                 normalize_postcode, normalize_sido, parse_address)
+                                 normalize_postcode, parse_address, phone_restored, sido_from_label)
+from directory.regions import region_index
 from directory.privacy import find_personal_data
 from directory.store import now, taxonomy
 from directory.vocabulary import DECLARABLE
@@ -33,6 +34,7 @@ from directory.vocabulary import DECLARABLE
 from .common import AGENCY_COLUMNS, SAME_PLACE_METRES, distance_m
 from .coords import CoordinateError, CoordinateNotANumber, read_coordinates
 from .imports import QUARANTINE_COLUMN, resolve_quarantined
+from .naming import CENTRE_TYPES, centre_level, centre_name, is_place_name, is_plain_name
 
 __all__ = ["RowError", "ImportSummary", "ImportRun", "IMPORT_ACTOR", "KNOWN_PLACEMENTS", "MAX_NAME_LENGTH"]
 
@@ -102,6 +104,7 @@ class ImportRun:
         # agency id -> did a row of this run give it coordinates of its own?
         self.touched: dict[int, bool] = {}
         self.new_ids: set[int] = set()
+        self._renamed_ids: set[int] = set()  # agencies whose row was named here (importers.naming)
         # The raw-row columns kept (None: all, for formats without free columns)
         # and, per dropped column, the rows where it held personal data.
         self._kept: frozenset | None = None
@@ -241,6 +244,7 @@ class ImportRun:
         except RowError as err:
             self.quarantine(row_number, err.column, str(err), raw, screened=True)
             return None
+        self._tally(row)
         # A file may repeat a row under the same key (화성시치매안심센터 six
         # times): number the repeats so each source row is kept, stably.
         seen = self._keys_seen.get(source_key, 0)
@@ -251,9 +255,28 @@ class ImportRun:
         row["source_key"] = source_key
         agency_id = self._upsert_agency(row, source_key=source_key, row_number=row_number, raw=raw)
         self.touched[agency_id] = self.touched.get(agency_id, False) or row["lat"] is not None
+        if row.get("_renamed"):
+            self._renamed_ids.add(agency_id)
         if QUARANTINE_COLUMN in raw:
             resolve_quarantined(self.conn, raw)
         return agency_id
+
+    def _tally(self, row: dict) -> None:
+        """Count, for the report, the phones restored or left unread, the names given and the 시군구-only rows."""
+        extra = self.summary.extra
+        if row["phone_raw"]:
+            if row["phone"] is None:
+                phones = extra.setdefault("phones", {})
+                phones["unreadable"] = phones.get("unreadable", 0) + 1
+            elif phone_restored(row["phone_raw"], row["phone"]):
+                phones = extra.setdefault("phones", {})
+                phones["restored"] = phones.get("restored", 0) + 1
+        why = row.get("_renamed")
+        if why:
+            renamed = extra.setdefault("renamed", {})
+            renamed[why] = renamed.get(why, 0) + 1
+        if not row["road_address"] and not row["lot_address"] and row["lat"] is None and row["sigungu"]:
+            extra["no_address"] = extra.get("no_address", 0) + 1
 
     def normalise_agency(self, fields: dict) -> dict:
         """Turn mapped raw fields into a store row; raises RowError for a bad value."""
@@ -266,16 +289,20 @@ class ImportRun:
         road = fix_typos(clean_text(fields.get("road_address")))
         lot = fix_typos(clean_text(fields.get("lot_address")))
         address = road or lot
-        parsed = parse_address(road) if road else {}
+        sido_raw = fix_typos(clean_text(fields.get("sido")))
+        # The list's 시도 column (서울특별시, 경기남부청) places an address that
+        # starts at the 시군구 or 읍면동 (성남시 …, 봉담읍 …, 서구 …).
+        hint = sido_from_label(sido_raw) if sido_raw else None
+        parsed = parse_address(road, hint) if road else {}
         keys = ("sido", "sigungu", "eupmyeondong", "region_code")
         # The lot address only fills what the road address left unknown.
-        lot_parsed = parse_address(lot) if lot and not all(parsed.get(k) for k in keys) else {}
+        lot_parsed = parse_address(lot, hint) if lot and not all(parsed.get(k) for k in keys) else {}
         region = {k: parsed.get(k) or lot_parsed.get(k) for k in keys}
-        sido_raw = fix_typos(clean_text(fields.get("sido")))
-        if not region["sido"] and sido_raw:
-            region["sido"] = normalize_sido(sido_raw)
-        if not region["sigungu"] and fields.get("sigungu") and region["sido"]:
-            region["sigungu"] = clean_text(fields.get("sigungu"))
+        if not region["sido"] and hint:
+            region["sido"] = hint
+        if not region["sigungu"] and fields.get("sigungu") and region["sido"] and \
+                (not hint or region["sido"] == hint):
+            region["sigungu"] = _sigungu_name(region["sido"], clean_text(fields.get("sigungu")))
         if not region["eupmyeondong"] and fields.get("eupmyeondong") and region["sigungu"]:
             region["eupmyeondong"] = clean_text(fields.get("eupmyeondong"))
         if not region["region_code"] and clean_text(fields.get("region_code")):
@@ -283,6 +310,10 @@ class ImportRun:
         lat, lon = self._coordinates(fields)
         type_raw = clean_text(fields.get("type"))
         agency_type = self.taxonomy.infer_type(name, fields.get("_type_hint") or type_raw)
+        operator = clean_text(fields.get("operator"))
+        # A centre named by its operator, its place or its type alone gets its own name (importers.naming).
+        name, operator, renamed = centre_name(name, operator, agency_type, type_raw, region["sido"],
+                                              region["sigungu"], self.taxonomy.infer_type)
         phone_raw = clean_text(fields.get("phone"))
         capacity = fields.get("capacity")
         if isinstance(capacity, str):
@@ -310,12 +341,13 @@ class ImportRun:
             "phone": normalize_phone(phone_raw),
             "phone_raw": phone_raw,
             "homepage": normalize_homepage(fields.get("homepage")),
-            "operator": clean_text(fields.get("operator")),
+            "operator": operator,
             "services": clean_text(fields.get("services")),
             "target_groups": clean_text(fields.get("target_groups")),
             "hours": clean_text(fields.get("hours")),
             "capacity": capacity,
             "verified_date": clean_text(fields.get("verified_date")),
+            "_renamed": renamed,
         }
 
     def _coordinates(self, fields: dict) -> tuple[float | None, float | None]:
@@ -402,6 +434,9 @@ class ImportRun:
         # Only agencies this list already holds: a match in another list is a
         # cross-list duplicate, merged (and logged for review) by importers.dedup.
         in_run = hasattr(self, "_names") and row["source"] == self.summary.source
+        twice = self._centre_twice(row) if in_run else None
+        if twice is not None:
+            return twice
         if in_run:
             # The run knows this list's agencies by name and place: read only those that may match.
             ids = [i for i in self._names.get(row["name_key"], ())
@@ -431,6 +466,32 @@ class ImportRun:
                     return agency_id
         return None
 
+    def _centre_twice(self, row: dict) -> int | None:
+        """A centre this list already holds in the same 시군구 once by its operator's name, once by its own.
+
+        The 국립정신건강센터 list has 경북대학교 간호과학연구소 and 구미시
+        정신건강복지센터, both 기초정신건강복지센터 of 구미시 at two addresses:
+        the first was named from its place (importers.naming), and a row
+        named only by its place and type is the same centre. A centre with a
+        name of its own (수원시아동청소년정신건강복지센터) never joins one.
+        """
+        if row["type"] not in CENTRE_TYPES or not row["sigungu"]:
+            return None
+        plain = is_plain_name(row["name"], row["type"], row["sido"], row["sigungu"], row["type_raw"])
+        if not plain:
+            return None
+        for agency_id, (sido, sigungu) in self._places.items():
+            if (sido, sigungu) != (row["sido"], row["sigungu"]):
+                continue
+            if not row.get("_renamed") and agency_id not in self._renamed_ids:
+                continue
+            found = self.conn.execute("SELECT name, type, type_raw FROM agencies WHERE id = ?", [agency_id]).fetchone()
+            if found is not None and found[1] == row["type"]:
+                if is_plain_name(found[0], found[1], sido, sigungu, found[2]) and \
+                        centre_level(found[0], found[2]) == centre_level(row["name"], row["type_raw"]):
+                    return agency_id
+        return None
+
     def _update_agency(self, agency_id: int, row: dict, stamp: str) -> bool:
         """Overwrite the agency's fields from its own source row; True if anything changed."""
         current = self.conn.execute(
@@ -438,6 +499,14 @@ class ImportRun:
         ).fetchone()
         changes = {c: row.get(c) for c, old in zip(AGENCY_COLUMNS, current)
                    if c not in ("source", "source_key", "placement") and row.get(c) is not None and row.get(c) != old}
+        stored = dict(zip(AGENCY_COLUMNS, current))
+        if "name" in changes and (
+                is_place_name(row["name"], row["type"], row["sido"], row["sigungu"], row["type_raw"])
+                or stored["operator"] == row["name"]):
+            # The centre's own name from another list (a merge) or from its place found later
+            # (pipeline.name_placed_centres) is not undone by the operator's name again.
+            for column in ("name", "name_key", "operator"):
+                changes.pop(column, None)
         if not changes:
             return False
         sets = ", ".join(f"{c} = ?" for c in changes)
@@ -468,6 +537,19 @@ def _same_region(place: tuple | None, row: dict) -> bool:
     if row["sido"] and sido and row["sido"] != sido:
         return False
     return not (row["sigungu"] and sigungu and row["sigungu"] != sigungu)
+
+
+def _sigungu_name(sido: str, text: str | None) -> str | None:
+    """A 시군구 column's value as the region table spells it (수원시장안구 -> 수원시 장안구), else as written.
+
+    A placeholder such as ``*광역수행기관`` (a 시도-wide lead agency) is not a 시군구.
+    """
+    if not text:
+        return None
+    found = region_index().sigungu.get(sido, {}).get("".join(text.split()))
+    if found is not None:
+        return found.sigungu
+    return None if not any("가" <= ch <= "힣" for ch in text) or text.startswith("*") else text
 
 
 def _same_road(key_a: str | None, key_b: str | None) -> bool:

@@ -42,7 +42,10 @@ def test_same_agency_from_two_lists_becomes_one_with_both_sources(db, tmp_path):
     assert dementia == ("matched", 37.6540)  # placed from the 보건소 in the same building, not merged
     assert summary.extra["placed"] == {"matched": 3}
     rules = {m["merged_name"]: m["rule"] for m in summary.extra["merges"]}
-    assert rules == {"상계 종합사회복지관": "same-name", "인천참사랑병원": "same-address"}
+    # The operator-named row was named by its place (importers.naming), so the names now agree too.
+    assert rules == {"상계 종합사회복지관": "same-name", "부평구정신건강복지센터": "same-name"}
+    assert db.execute("SELECT operator FROM agencies WHERE name = '부평구정신건강복지센터'").fetchone() == (
+        "인천참사랑병원",)
 
 
 def test_similar_name_within_100_metres_merges(db, tmp_path):

@@ -40,7 +40,6 @@ def test_dementia_pairs_become_one_agency_keeping_both_rows(db):
     "name, sidos",
     [
         ("동구치매안심센터", ["광주광역시", "대전광역시"]),
-        ("치매안심센터", ["경기도", "경상남도", "경상북도", "대구광역시", "충청남도"]),
         ("서구치매안심센터", ["대구광역시", "대전광역시", "부산광역시", "인천광역시"]),
         ("고성군치매안심센터", ["강원특별자치도", "경상남도"]),
         ("남부치매안심센터", ["경기도", "경기도"]),
@@ -49,6 +48,16 @@ def test_dementia_pairs_become_one_agency_keeping_both_rows(db):
 def test_same_named_centres_in_different_places_stay_apart(db, name, sidos):
     import_file(db, DEMENTIA)
     assert [r["sido"] for r in agencies_named(db, name)] == sidos
+
+
+def test_centres_named_by_their_type_alone_get_their_place(db):
+    # Five rows of the dementia list are named "치매안심센터" alone: each is its 시군구's centre.
+    summary = import_file(db, DEMENTIA)
+    assert agencies_named(db, "치매안심센터") == []
+    assert summary.extra["renamed"]["generic"] >= 5
+    for name, sido in [("서천군치매안심센터", "충청남도"), ("수성구치매안심센터", "대구광역시"),
+                       ("경산시치매안심센터", "경상북도"), ("광주시치매안심센터", "경기도"), ("진주시치매안심센터", "경상남도")]:
+        assert [r["sido"] for r in agencies_named(db, name)] == [sido], name
 
 
 def test_branches_of_one_operator_stay_apart(db):
