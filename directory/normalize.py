@@ -14,7 +14,7 @@ from functools import lru_cache
 from .paths import REFERENCE_DIR
 from .regions import SEJONG, Region, region_index
 
-__all__ = ["clean_text", "normalize_sido", "sido_from_label", "parse_address", "normalize_phone", "phone_restored",
+__all__ = ["clean_text", "normalize_sido", "sido_from_label", "parse_address", "place_from_names", "normalize_phone", "phone_restored",
            "name_key", "address_key", "fix_typos", "normalize_postcode", "normalize_homepage"]
 
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -90,6 +90,59 @@ def parse_address(text: str | None, sido: str | None = None) -> dict:
     return dict(_parse(text, sido_from_label(sido) if sido else None)[0])
 
 
+_OFFICE_WORDS = re.compile(r"(경찰서|지구대|파출소|치안센터|출장소|분소|센터)$")
+
+
+def place_from_names(sido: str | None, *names: str | None) -> dict:
+    """The 시군구 (and 읍면동) that an office's names give within `sido`, when the address gave none.
+
+    A station or unit is often named after its place: 인천연수(경찰서) is
+    연수구, 청주흥덕 is 청주시 흥덕구, 오송(파출소) is 오송읍 of 청주시 흥덕구.
+    A name counts only when exactly one 시군구 (or 읍면동) of the 시도 fits
+    it; otherwise nothing is returned — an ambiguous name is never a guess.
+
+    >>> place_from_names("인천광역시", "인천연수경찰서")["sigungu"], place_from_names("충청북도", "오송파출소")["sigungu"]
+    ('연수구', '청주시 흥덕구')
+    """
+    index = region_index()
+    units = index.sigungu.get(sido or "", {})
+    for text in names:
+        key = _OFFICE_WORDS.sub("", "".join((clean_text(text) or "").split()))
+        for front in sorted({sido or "", *[a for a, c in index.sido_aliases.items() if c == sido]}, key=len,
+                            reverse=True):
+            if front and key.startswith(front) and len(key) > len(front):
+                key = key[len(front):]
+                break
+        if len(key) < 2:
+            continue
+        # 화성서부(경찰서), 김해중부: a city's stations by quarter.
+        keys = {key, _LABEL_PART.sub("", key)} - {""}
+        hits = {r.sigungu: r for k, r in units.items() if keys & _sigungu_spellings(r.sigungu)}
+        if hits and _one_place(list(hits.values())):  # 화성군 became 화성시: one place
+            region = max(hits.values(), key=_newer)
+            return {"sido": region.sido, "sigungu": region.sigungu, "eupmyeondong": None, "region_code": region.code}
+        found = [r for suffix in ("읍", "면", "동") for r in index.eupmyeondong_anywhere.get(key + suffix, ())
+                 if r.sido == sido]
+        if found and _one_place(found):
+            region = max(found, key=_newer)
+            return {"sido": region.sido, "sigungu": region.sigungu, "eupmyeondong": region.eupmyeondong,
+                    "region_code": region.code}
+    return {}
+
+
+@lru_cache(maxsize=4096)
+def _sigungu_spellings(sigungu: str) -> frozenset:
+    """청주시 흥덕구 -> 청주시흥덕구, 청주흥덕, 청주흥덕구, 흥덕구; 연수구 -> 연수구, 연수."""
+    parts = sigungu.split()
+    short = [p[:-1] if len(p) > 2 else p for p in parts]
+    spellings = {"".join(parts), "".join(short)}
+    if len(parts) > 1:
+        spellings |= {short[0] + parts[1], parts[1]}
+    else:
+        spellings.add(short[0])
+    return frozenset(spellings)
+
+
 # An import parses each address two or three times (road, lot, key): keep the
 # recent answers. Callers must not change the dict they get back.
 @lru_cache(maxsize=8192)
@@ -119,6 +172,13 @@ def _parse(text: str | None, hint: str | None = None) -> tuple[dict, str]:
         key, rest2 = _match_key(rest, index.sigungu.get(sido, {}))
         if sido == SEJONG:
             key, rest2 = SEJONG, rest.removeprefix(SEJONG)
+        if not key and sido != SEJONG:
+            key, rest2 = _gu_of_city(rest, index, sido)
+        if not key and sido != SEJONG and not hinted:
+            # "경남상남도 양산시 …": the rest of a misspelt first word gives way to the 시군구 after it.
+            words = text.split()
+            if len(words) > 1 and words[0][-1:] == "도":
+                key, rest2 = _match_key(_strip_all(" ".join(words[1:])), index.sigungu.get(sido, {}))
         if key:
             region, rest = index.sigungu[sido][key], rest2
         else:
@@ -150,6 +210,16 @@ def _parse(text: str | None, hint: str | None = None) -> tuple[dict, str]:
     if region is not None:
         result["region_code"] = region.code
     return result, rest
+
+
+def _gu_of_city(rest: str, index, sido: str) -> tuple[str | None, str]:
+    """"서북구 직산읍" under 충남: a 일반구 written without its 시 (천안시 서북구), when one city has it."""
+    hits = [(key, region) for key, region in index.sigungu.get(sido, {}).items()
+            if " " in region.sigungu and rest.startswith(_strip_all(region.sigungu.split()[1]))]
+    if len(hits) == 1:
+        key, region = hits[0]
+        return key, rest[len(_strip_all(region.sigungu.split()[1])):]
+    return None, rest
 
 
 def _strip_all(text: str) -> str:

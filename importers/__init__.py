@@ -60,7 +60,8 @@ class ImportPlan:
     options: dict = field(default_factory=dict)
 
 
-def detect(db, path, *, mapping=None, crs=None, source=None, budget: ReadBudget | None = None) -> ImportPlan:
+def detect(db, path, *, mapping=None, crs=None, source=None, budget: ReadBudget | None = None,
+           defaults=None, only_types=None) -> ImportPlan:
     """The plan an import of `path` follows: the one dispatcher of import_file and the web preview.
 
     Reads the file (within `budget`, default the reading limits) and
@@ -78,7 +79,8 @@ def detect(db, path, *, mapping=None, crs=None, source=None, budget: ReadBudget 
     if suffix not in TABULAR_SUFFIXES:
         raise ImportFormatError("unsupported_file", name=path.name, known=KNOWN)
     table = read_table(path, budget=budget)
-    options = {k: v for k, v in dict(mapping=mapping, crs=crs, source=source).items() if v}
+    options = {k: v for k, v in dict(mapping=mapping, crs=crs, source=source, defaults=defaults,
+                                     only_types=only_types).items() if v}
     near = None
     if not options:
         if is_matrix(table.headers):
@@ -103,7 +105,7 @@ def detect(db, path, *, mapping=None, crs=None, source=None, budget: ReadBudget 
 
 
 def import_file(db, path, *, complexes=None, progress=None, mapping=None, crs=None, source=None,
-                geocoder=None, on_rows=None, actor=None) -> ImportSummary:
+                geocoder=None, on_rows=None, actor=None, defaults=None, only_types=None) -> ImportSummary:
     """Import one file into the store and return its summary.
 
     CSV (any Korean encoding), XLSX and the SSIS HTML "xls" are read; a
@@ -115,20 +117,23 @@ def import_file(db, path, *, complexes=None, progress=None, mapping=None, crs=No
     called with the number of data rows once a tabular file is read (a
     progress bar's length, without reading the file twice). Importing is
     for administrators (`actor`, None: the program itself); the run's audit
-    entry names the actor and commits with the rows.
+    entry names the actor and commits with the rows. `defaults` and
+    `only_types` make the file a tabular list (see import_tabular).
     """
     actor = require_admin(actor)
     token = IMPORT_ACTOR.set(actor)
     try:
         return _import_file(db, Path(path), complexes=complexes, progress=progress, mapping=mapping, crs=crs,
-                            source=source, geocoder=geocoder, on_rows=on_rows)
+                            source=source, geocoder=geocoder, on_rows=on_rows, defaults=defaults,
+                            only_types=only_types)
     finally:
         IMPORT_ACTOR.reset(token)
 
 
-def _import_file(db, path: Path, *, complexes, progress, mapping, crs, source, geocoder, on_rows) -> ImportSummary:
+def _import_file(db, path: Path, *, complexes, progress, mapping, crs, source, geocoder, on_rows,
+                 defaults=None, only_types=None) -> ImportSummary:
     """Run the plan detect() makes (see import_file)."""
-    plan = detect(db, path, mapping=mapping, crs=crs, source=source)
+    plan = detect(db, path, mapping=mapping, crs=crs, source=source, defaults=defaults, only_types=only_types)
     if plan.kind == "hsds":
         return import_hsds(db, path, progress=progress)
     if on_rows:
@@ -143,7 +148,7 @@ def _import_file(db, path: Path, *, complexes, progress, mapping, crs, source, g
     if plan.kind == "near_miss":
         return _import_near_miss(db, plan, progress=progress, geocoder=geocoder)
     return import_tabular(db, plan.table, mapping=mapping, crs=crs, source=source, progress=progress,
-                          geocoder=geocoder)
+                          geocoder=geocoder, defaults=defaults, only_types=only_types)
 
 
 def _import_near_miss(db, plan: ImportPlan, *, progress=None, geocoder=None) -> ImportSummary:

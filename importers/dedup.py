@@ -39,7 +39,7 @@ from directory.taxonomy import Taxonomy
 
 from .common import (AGENCY_COLUMNS, SAME_PLACE_METRES, CanonicalNames, canonical_key, conn_taxonomy, distance_m,
                      has_number)
-from .naming import CENTRE_TYPES, centre_level, is_place_name
+from .naming import CENTRE_TYPES, centre_level, is_place_name, local_key
 
 __all__ = ["MergeError", "Candidate", "IndexedAgency", "AgencyIndex", "judge", "find_duplicates", "auto_merge", "merge_agencies",
            "split_merge", "decide", "confirm_merge", "merge_log", "duplicate_report", "canonical_key",
@@ -148,7 +148,7 @@ class AgencyIndex:
         """Hold one agency; with `block`, also under its name, address and grid cell for `neighbours`."""
         agency_id, name, nkey, kind, akey, sido, sigungu, lat, lon, placement, _source, *more = row
         type_raw = more[0] if more else None
-        stem, type_key = names.split(nkey or "")
+        stem, type_key = names.split(local_key(nkey or "", sido))
         agency = IndexedAgency(agency_id, name, stem, stem + type_key, kind, akey or "", sido, sigungu, lat, lon,
                          placement in PRECISE and lat is not None, frozenset(s for s in sources if s),
                          bool(BRANCH.search(name or "")))

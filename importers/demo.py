@@ -11,7 +11,7 @@ from directory.paths import PUBLIC_DIR, STUDY_DIR
 
 from . import import_file
 
-__all__ = ["DEMO_FILES", "SAMPLE_POSITIONS", "build", "place_study_agencies"]
+__all__ = ["DEMO_FILES", "DEMO_LISTS", "SAMPLE_POSITIONS", "build", "place_study_agencies"]
 
 DEMO_FILES = [
     PUBLIC_DIR / "agencies" / "dementia_centers_standard.csv",
@@ -20,6 +20,29 @@ DEMO_FILES = [
     # 읍면동 or 시군구 centroid (agencies.placement says which).
     PUBLIC_DIR / "agencies" / "mental_health_institutions_20220301.csv",
     PUBLIC_DIR / "agencies" / "eupmyeondong_community_centers.csv",
+]
+
+# The second round's lists (data/public/SOURCES.md), each with what the demo
+# takes of it: import_file's options. The national SSIS list and the Seoul
+# export hold every kind of facility (8,427 재가 rows …); the demo takes the
+# kinds a housing welfare worker links with. Lists without an address are
+# placed at their 시군구's centre and say so (시군구 중심).
+_AGENCIES = PUBLIC_DIR / "agencies"
+DEMO_LISTS = [
+    (_AGENCIES / "elderly_welfare_facilities_ssis_2022.csv",
+     {"only_types": frozenset({"노인복지관", "노인일자리지원기관", "노인보호전문기관"})}),
+    (_AGENCIES / "elderly_custom_care_agencies_2022.csv", {"defaults": {"type": "노인맞춤돌봄 수행기관"}}),
+    # No name column: 시도 holds the office's label (서울남부), the type completes it.
+    (_AGENCIES / "elder_protection_agencies_2022.csv",
+     {"mapping": {"name": "시도"}, "defaults": {"type": "노인보호전문기관"}}),
+    (_AGENCIES / "seoul_ssis_facility_list_2022-08.xls",
+     {"only_types": frozenset({"사회복지관", "지역자활센터", "노인복지관", "장애인복지관", "노인일자리지원기관",
+                               "노인보호전문기관", "다문화가족지원센터", "쪽방상담소", "노숙인종합지원센터",
+                               "노숙인일시보호시설", "노숙인자활시설", "노숙인재활시설", "노숙인요양시설"})}),
+    (_AGENCIES / "police_patrol_boxes_20250604.csv", {}),
+    # 센터 holds the place (부산진구), not the centre's name: the type completes it.
+    (_AGENCIES / "multicultural_family_centers_20250924.csv", {"defaults": {"type": "다문화가족지원센터"}}),
+    (_AGENCIES / "multicultural_family_hub_centers_20250924.csv", {}),
 ]
 
 # The study gives no locations. The demo puts its six complexes at sample
@@ -38,6 +61,7 @@ SAMPLE_POSITIONS = {
 def build(db) -> list:
     """Import every demo file into `db`; returns the import summaries."""
     summaries = [import_file(db, path) for path in DEMO_FILES]
+    summaries += [import_file(db, path, **options) for path, options in DEMO_LISTS]
     summaries.append(
         import_file(db, STUDY_DIR / "linkage_matrix.csv", complexes=STUDY_DIR / "complexes.csv")
     )

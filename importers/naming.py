@@ -34,7 +34,7 @@ from directory.normalize import name_key, normalize_sido
 from directory.paths import REFERENCE_DIR
 from directory.regions import SEJONG, region_index
 
-__all__ = ["CENTRE_TYPES", "OPERATOR_WORDS", "centre_level", "place_name", "is_place_name", "is_plain_name",
+__all__ = ["local_key", "CENTRE_TYPES", "OPERATOR_WORDS", "centre_level", "place_name", "is_place_name", "is_plain_name",
            "centre_name"]
 
 CENTRE_TYPES = frozenset({"정신건강복지센터", "치매안심센터", "중독관리통합지원센터", "자살예방센터"})
@@ -51,6 +51,30 @@ _LABELS = {
     ("정신건강복지센터", "광역"): "광역정신건강복지센터",
     ("치매안심센터", "광역"): "광역치매센터",
 }
+
+
+def local_key(key: str, sido: str | None) -> str:
+    """A name key without the 시도 it starts with, when that is the agency's own (for matching within a 시도).
+
+    The dementia list names one centre 대덕구치매안심센터 and 대전광역시 대덕구
+    치매안심센터; the health list has 광주동구치매안심센터 for 동구치매안심센터.
+
+    >>> local_key("대전광역시대덕구치매안심센터", "대전광역시"), local_key("광주동구치매안심센터", "광주광역시")
+    ('대덕구치매안심센터', '동구치매안심센터')
+    """
+    if not key or not sido:
+        return key
+    for alias in _aliases(sido):
+        if key.startswith(alias) and len(key) - len(alias) >= 4:
+            return key[len(alias):]
+    return key
+
+
+@lru_cache(maxsize=32)
+def _aliases(sido: str) -> tuple[str, ...]:
+    """The spellings of a 시도 a name may start with, longest first."""
+    names = {a for a, c in region_index().sido_aliases.items() if c == sido} | {_short(sido)}
+    return tuple(sorted((n for n in names if n), key=len, reverse=True))
 
 
 def centre_level(name: str | None, type_raw: str | None = None) -> str:

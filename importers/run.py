@@ -25,7 +25,8 @@ from directory import audit
 from directory.errors import YeongyeError
 
 from directory.normalize import (address_key, clean_text, fix_typos, name_key, normalize_homepage, normalize_phone,
-                                 normalize_postcode, parse_address, phone_restored, sido_from_label)
+                                 normalize_postcode, parse_address, phone_restored, place_from_names,
+                                 sido_from_label)
 from directory.regions import region_index
 from directory.privacy import find_personal_data
 from directory.store import now, taxonomy
@@ -34,7 +35,7 @@ from directory.vocabulary import DECLARABLE
 from .common import AGENCY_COLUMNS, SAME_PLACE_METRES, distance_m
 from .coords import CoordinateError, CoordinateNotANumber, read_coordinates
 from .imports import QUARANTINE_COLUMN, resolve_quarantined
-from .naming import CENTRE_TYPES, centre_level, centre_name, is_place_name, is_plain_name
+from .naming import CENTRE_TYPES, centre_level, centre_name, is_place_name, is_plain_name, local_key
 
 __all__ = ["RowError", "ImportSummary", "ImportRun", "IMPORT_ACTOR", "KNOWN_PLACEMENTS", "MAX_NAME_LENGTH"]
 
@@ -144,13 +145,13 @@ class ImportRun:
             "SELECT a.name_key, a.id, a.sido, a.sigungu FROM agencies a JOIN (SELECT DISTINCT agency_id "
             "FROM agency_sources WHERE source = ?) s ON s.agency_id = a.id ORDER BY a.id", [self.summary.source]
         ):
-            self._names.setdefault(key, []).append(agency_id)
+            self._names.setdefault(local_key(key, sido), []).append(agency_id)
             self._places[agency_id] = (sido, sigungu)
         return self
 
     def _remember(self, row: dict, agency_id: int, *, inserted: bool = False) -> None:
         """Note that this list now holds the agency under the row's name (and where it is)."""
-        ids = self._names.setdefault(row["name_key"], [])
+        ids = self._names.setdefault(local_key(row["name_key"], row["sido"]), [])
         if agency_id not in ids:
             ids.append(agency_id)
         if inserted:
@@ -303,6 +304,11 @@ class ImportRun:
         if not region["sigungu"] and fields.get("sigungu") and region["sido"] and \
                 (not hint or region["sido"] == hint):
             region["sigungu"] = _sigungu_name(region["sido"], clean_text(fields.get("sigungu")))
+        if not region["sigungu"] and region["sido"] and (fields.get("operator") or address):
+            # 인천광역시 먼우금로 45번길 5 (동춘지구대, 인천연수경찰서): the station or the unit names the place.
+            found = place_from_names(region["sido"], fields.get("operator"), fields.get("name"))
+            if found:
+                region.update({k: v for k, v in found.items() if v})
         if not region["eupmyeondong"] and fields.get("eupmyeondong") and region["sigungu"]:
             region["eupmyeondong"] = clean_text(fields.get("eupmyeondong"))
         if not region["region_code"] and clean_text(fields.get("region_code")):
@@ -439,14 +445,15 @@ class ImportRun:
             return twice
         if in_run:
             # The run knows this list's agencies by name and place: read only those that may match.
-            ids = [i for i in self._names.get(row["name_key"], ())
+            # (대전광역시 대덕구 치매안심센터 is 대덕구치매안심센터 of 대전: see naming.local_key)
+            ids = [i for i in self._names.get(local_key(row["name_key"], row["sido"]), ())
                    if i in self._changed or _same_region(self._places.get(i), row)]
             if not ids:
                 return None
         if in_run and len(ids) < 500:
             candidates = self.conn.execute(
                 f"SELECT id, address_key, lat, lon, sido, sigungu FROM agencies WHERE id IN ({', '.join('?' * len(ids))}) "
-                "AND name_key = ? ORDER BY id", [*ids, row["name_key"]],
+                "ORDER BY id", ids,
             ).fetchall()
         else:
             candidates = self.conn.execute(

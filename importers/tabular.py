@@ -516,33 +516,58 @@ def build_mapping(db, table: Table, overrides: dict[str, str] | None = None) -> 
 
 
 def import_tabular(db, table: Table, *, mapping: dict[str, str] | None = None, source: str | None = None,
-                   crs: str | None = None, progress=None, geocoder=None):
+                   crs: str | None = None, progress=None, geocoder=None, defaults: dict | None = None,
+                   only_types=None):
     """Import a generic agency list; returns the run's ImportSummary.
 
     The summary's extra holds the mapping used, the placement counts and the
     columns not stored (``dropped_columns``: every unmapped column, with the
-    rows where it looked like personal data).
+    rows where it looked like personal data). `defaults` (field -> value)
+    fills a field the list leaves empty or lacks (the demo says the type of
+    a 다문화가족지원센터 list that does not); `only_types`, a set of type
+    column values, imports only those rows (the rest are counted as
+    ``skipped_types``). A total row (총계, 합계) is counted as ``skipped_totals``,
+    not imported; a cell holding only "-" is empty.
     """
     table = find_header_row(table)
     chosen = build_mapping(db, table, mapping)
     source = source or f"list:{table.path.stem}"
     columns = chosen.columns
+    defaults = {f: v for f, v in (defaults or {}).items() if f in FIELDS and v}
     hints = type_hints({clean_text(r[columns["type"]]) for r in table.rows if columns["type"] < len(r)}) \
         if "type" in columns else {}
+    tax = taxonomy(db)
+    units = _unit_names(table, columns, defaults, tax)
+    operator_word = _header_type_word(table.headers, columns.get("operator"), tax)
     with ImportRun(db, source=source, dataset=f"목록 {table.path.name}", file_name=table.path.name,
                    file_hash=table.sha256, encoding=table.encoding) as run:
         # Only the mapped columns are stored; 비고 and the like are screened and dropped.
         run.keep_columns(h or f"열{i + 1}" for i, h in enumerate(table.headers) if i in columns.values())
+        extra = run.summary.extra
         for number, cells in table.numbered():
             raw = {h or f"열{i + 1}": (cells[i] if i < len(cells) else "") for i, h in enumerate(table.headers)}
-            fields = {f: (cells[i] if i < len(cells) else "") for f, i in columns.items()}
+            fields = {f: _cell(cells, i) for f, i in columns.items()}
+            for f, value in defaults.items():
+                if not clean_text(fields.get(f)):
+                    fields[f] = value
             if crs:
                 fields["_crs"] = crs
             if hints and clean_text(fields.get("type")) in hints:
                 fields["_type_hint"] = hints[clean_text(fields.get("type"))]
-            key = f"{name_key(fields.get('name'))}|{address_key(fields.get('road_address') or fields.get('lot_address'))}"
             if not clean_text(fields.get("name")) and not any(clean_text(c) for c in cells):
                 continue
+            if _is_total(fields):
+                extra["skipped_totals"] = extra.get("skipped_totals", 0) + 1
+                continue
+            if only_types is not None and clean_text(fields.get("type")) not in only_types:
+                extra["skipped_types"] = extra.get("skipped_types", 0) + 1
+                continue
+            if units:
+                fields["name"] = _with_type(fields.get("name"), fields.get("type"), tax)
+            if operator_word and clean_text(fields.get("operator")) and \
+                    not clean_text(fields["operator"]).endswith(operator_word):
+                fields["operator"] = clean_text(fields["operator"]) + operator_word
+            key = f"{name_key(fields.get('name'))}|{address_key(fields.get('road_address') or fields.get('lot_address'))}"
             if table.broken_reason(number):  # cut out of the file by the reader (an unclosed quote)
                 run.summary.rows += 1
                 run.quarantine(number, None, table.broken_reason(number), raw)
@@ -550,6 +575,60 @@ def import_tabular(db, table: Table, *, mapping: dict[str, str] | None = None, s
             run.add_agency(fields, source_key=key, row_number=number, raw=raw)
             if progress:
                 progress(1)
-        run.summary.extra["mapping"] = chosen.as_dict()
+        extra["mapping"] = chosen.as_dict()
+        if units:
+            extra["names_completed"] = "관서·센터 이름에 유형을 붙였습니다 (을지 + 지구대 → 을지지구대)"
         finish_import(run, geocoder=geocoder)
     return run.summary
+
+
+_TOTALS = frozenset({"총계", "합계", "소계", "계", "전체", "총합계"})
+
+
+def _cell(cells: list[str], i: int) -> str:
+    """A cell's text; "-" (a placeholder for nothing, as the SSIS export writes it) is empty."""
+    value = cells[i] if i < len(cells) else ""
+    return "" if value.strip() in ("-", "－", "—") else value
+
+
+def _is_total(fields: dict) -> bool:
+    """A list's last row that sums it up (총계 | 15,942): not an agency."""
+    return (clean_text(fields.get("name")) or "").replace(" ", "") in _TOTALS
+
+
+def _unit_names(table: Table, columns: dict, defaults: dict, tax) -> bool:
+    """Whether the name column holds units' short names (을지, 부산진구) that the type completes.
+
+    A list-wide judgement, like type_hints: of the rows whose type value
+    (or the default type) is a known type, at least 80% have a name that
+    names no type at all and is short (up to 8 characters). A list of
+    facilities with names of their own (효천성바오로집) is left alone.
+    """
+    if "name" not in columns or ("type" not in columns and "type" not in defaults):
+        return False
+    typed = plain = 0
+    for cells in table.rows[:500]:
+        name = clean_text(_cell(cells, columns["name"]))
+        kind = clean_text(_cell(cells, columns["type"])) if "type" in columns else None
+        kind = kind or defaults.get("type")
+        if not name or not kind or not tax.canonical_type(kind) or _is_total({"name": name}):
+            continue
+        typed += 1
+        plain += tax.infer_type(name) is None and len(name.replace(" ", "")) <= 8
+    return typed >= 3 and plain >= 0.8 * typed
+
+
+def _with_type(name, kind, tax) -> str:
+    """을지 + 지구대 -> 을지지구대; a name that names its type already is kept."""
+    name, kind = clean_text(name), clean_text(kind)
+    if not name or not kind or tax.infer_type(name) is not None or not tax.canonical_type(kind):
+        return name or ""
+    return name + kind
+
+
+def _header_type_word(headers: list[str], index: int | None, tax) -> str | None:
+    """The type word an operator column's header is (경찰서), which its short values lack (서울중부)."""
+    if index is None or index >= len(headers):
+        return None
+    header = (headers[index] or "").replace(" ", "")
+    return header if header and tax.canonical_type(header) else None

@@ -87,9 +87,9 @@ def test_rows_of_one_list_are_left_to_that_list(db, tmp_path):
 
 def test_dementia_list_counts_unchanged_with_the_health_promotion_list(db):
     import_file(db, PUBLIC / "dementia_centers_standard.csv")
-    assert db["agencies"].count == 281
+    assert db["agencies"].count == 277
     import_file(db, PUBLIC / "health_promotion_centers_standard.csv")
-    assert db.execute("SELECT count(*) FROM agencies WHERE type = '치매안심센터'").fetchone()[0] >= 281
+    assert db.execute("SELECT count(*) FROM agencies WHERE type = '치매안심센터'").fetchone()[0] >= 277
 
 
 def test_report_split_and_decisions(runner, tmp_path):

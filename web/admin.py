@@ -7,6 +7,7 @@ from flask_login import current_user, login_user
 
 from directory import accounts, audit, editing
 from directory.store import list_complexes
+from importers.coverage import coverage_report
 
 from .auth import admin_required
 from .db import get_db
@@ -25,6 +26,13 @@ def index():
         open_corrections=editing.count_corrections(db, "open"),
         users=len(accounts.list_users(db)), edits=list(audit.list_entries(db, limit=10)),
     )
+
+
+@bp.route("/coverage")
+@admin_required
+def coverage():
+    """Per agency type: how many agencies have a phone, an exact position, a verification date."""
+    return render_template("admin/coverage.html", title=_("자료 충실도"), rows=coverage_report(get_db()))
 
 
 @bp.route("/users", methods=["GET", "POST"])
