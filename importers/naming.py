@@ -167,7 +167,8 @@ def centre_name(name: str, operator: str | None, agency_type: str | None, type_r
     key = name_key(name)
     if infer_type(name) == agency_type:
         stem = _stem(key)
-        if not stem or (level == "기초" and normalize_sido(stem)):
+        # 경기도 기초정신건강복지센터 is a 시도 and a type; 제주중독관리통합지원센터 is 제주시's own name.
+        if not stem or (level == "기초" and normalize_sido(stem) and stem.endswith(("도", "특별시", "광역시"))):
             made = place_name(agency_type, level, sido, sigungu)
             if made and name_key(made) != key:
                 return made, operator, "generic"
