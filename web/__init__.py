@@ -51,6 +51,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
 
     Babel(app, locale_selector=select_locale)
+    from .translate import install as install_translations
+
+    install_translations(app)  # templates' _() without Flask-Babel's per-call look-ups
     db.init_app(app)
     app.jinja_env.globals["get_locale"] = get_locale
 
