@@ -10,14 +10,15 @@ Gaussian decay as in Dai 2010 and PySAL's `access` package):
    R_j = S_j / Σ_k P_k · W(d_kj)   over demand points k with d_kj ≤ radius;
 2. for every area i, its accessibility A_i = Σ_j R_j · W(d_ij)   over d_ij ≤ radius,
 
-where S_j is the agency's capacity (staff count) where the data has it, else 1,
-P_k the demand (population aged 65+, or a complex's households) and
-W(d) = exp(−d² / 2σ²). Scores are reported per 1,000 people of demand.
+where S_j is the agency's capacity (staff count) where the data has it, else 1
+(or 노인일자리 target jobs per 시군구), P_k the demand (population aged 65+,
+수급자, 주거급여, 등록장애인, 정신질환 patients — :mod:`network.demand` — a
+planner's own table, or a complex's households) and W(d) = exp(−d² / 2σ²). Scores are reported per 1,000 people of demand.
 Distances are straight lines in UTM-K metres (EPSG:5179); pairs come from a
 k-d tree, so the work grows with the pairs inside the radius, not with
 areas × agencies.
 
-Defaults (justified in the README): radius 15 km, σ = 7.5 km.
+Defaults (justified in the README): radius 15 km, σ = half the radius (7.5 km).
 """
 from __future__ import annotations
 
@@ -39,10 +40,12 @@ from directory.paths import PUBLIC_DIR
 from directory.regions import CENTROIDS_FILE, SEJONG
 from directory.vocabulary import DEFAULT_ACCESS_TYPE, SAMPLE, UTMK, WGS84, transformer
 
+from .demand import DEMANDS, demand_rows, join_demand, senior_job_rows
+
 __all__ = [
     "DEFAULT_RADIUS_KM", "DEFAULT_SIGMA_KM", "DEFAULT_MIN_AGE", "LEVELS", "AccessError", "AccessResult",
     "load_population", "project", "gaussian", "e2sfca", "accessibility", "join_boundaries", "polygon_centre",
-    "least_served", "ranked_table", "write_ranked_csv",
+    "least_served", "ranked_table", "write_ranked_csv", "base_areas",
 ]
 
 POPULATION_FILE = PUBLIC_DIR / "stats" / "population_by_age_202505.csv"
@@ -75,9 +78,18 @@ class AccessResult:
     rows: list[dict]
     supply: list[dict]
     unplaced: list[str] = field(default_factory=list)
+    demand: str = "age65"
+    demand_unit_label: str | None = None
+    demand_join: dict | None = None  # network.demand.DemandJoin.as_dict() when demand came from a table
+    list_vintage: str | None = None  # the latest verification date of the supply's list (ISO)
+    capacity: bool = True
+    senior_jobs: bool = False
 
     @property
     def demand_label(self) -> str:
+        """What the demand counts, in the planner's words (65세 이상 인구, 기초생활수급자, 세대 …)."""
+        if self.demand_unit_label:
+            return self.demand_unit_label
         return "세대" if self.level == "complexes" else f"{DEFAULT_MIN_AGE}세 이상 인구"
 
 
@@ -293,6 +305,12 @@ def e2sfca(demand_xy, demand, supply_xy, supply, *, radius_m: float, sigma_m: fl
     >>> [round(float(v), 4) for v in a]
     [0.005, 0.005]
     """
+    access, nearest, within, _ = _e2sfca(demand_xy, demand, supply_xy, supply, radius_m=radius_m, sigma_m=sigma_m)
+    return access, nearest, within
+
+
+def _e2sfca(demand_xy, demand, supply_xy, supply, *, radius_m: float, sigma_m: float | None = None):
+    """:func:`e2sfca` and, per demand point, the index of the nearest supply point."""
     demand_xy = np.asarray(demand_xy, dtype=float).reshape(-1, 2)
     supply_xy = np.asarray(supply_xy, dtype=float).reshape(-1, 2)
     demand = np.asarray(demand, dtype=float)
@@ -301,7 +319,7 @@ def e2sfca(demand_xy, demand, supply_xy, supply, *, radius_m: float, sigma_m: fl
     if radius_m <= 0 or (sigma_m is not None and sigma_m <= 0):
         raise AccessError("access_radius_not_positive", radius_m=radius_m, sigma_m=sigma_m)
     if nd == 0 or ns == 0:
-        return np.zeros(nd), np.full(nd, np.inf), np.zeros(nd, dtype=int)
+        return np.zeros(nd), np.full(nd, np.inf), np.zeros(nd, dtype=int), np.zeros(nd, dtype=int)
     demand_tree = cKDTree(demand_xy)
     # Every (demand, supply) pair within the radius, as flat index arrays.
     neighbours = demand_tree.query_ball_point(supply_xy, r=radius_m)
@@ -314,50 +332,163 @@ def e2sfca(demand_xy, demand, supply_xy, supply, *, radius_m: float, sigma_m: fl
     ratio = np.divide(supply, catchment, out=np.zeros(ns), where=catchment > 0)
     access = np.bincount(i, weights=ratio[j] * w, minlength=nd)
     within = np.bincount(i, minlength=nd)
-    nearest, _ = cKDTree(supply_xy).query(demand_xy, k=1)
-    return access, nearest, within
+    nearest, index = cKDTree(supply_xy).query(demand_xy, k=1)
+    return access, nearest, within, index
 
 
-def _supply(db, agency_type: str) -> list[dict]:
-    """Agencies of a type with real coordinates (sample positions are not supply)."""
+def _supply(db, types: list[str] | None = None, categories: list[str] | None = None, *,
+            capacity: bool = True) -> list[dict]:
+    """Agencies of the types (or categories) with real coordinates (sample positions are not supply).
+
+    With `capacity` an agency counts its staff or places (정원) where the list
+    gives them, else 1; without, every agency counts 1.
+    """
+    where, params = [], []
+    if types:
+        where.append(f"type IN ({', '.join('?' * len(types))})")
+        params += list(types)
+    if categories:
+        where.append(f"category IN ({', '.join('?' * len(categories))})")
+        params += list(categories)
     rows = list(db.query(
         "SELECT id, name, type, sido, sigungu, lat, lon, capacity, placement FROM agencies "
-        "WHERE type = ? AND lat IS NOT NULL AND lon IS NOT NULL AND placement != ? ORDER BY id",
-        [agency_type, SAMPLE],
+        f"WHERE ({' OR '.join(where) or '0'}) AND lat IS NOT NULL AND lon IS NOT NULL AND placement != ? "
+        "ORDER BY id", [*params, SAMPLE],
     ))
     for row in rows:
         if not _on_earth(row["lat"], row["lon"]):
             raise AccessError("agency_coordinates_invalid", agency_id=row["id"], lat=row["lat"], lon=row["lon"])
         cap = row["capacity"]
-        row["supply"] = float(cap) if cap is not None and cap > 0 else 1.0
+        row["supply"] = float(cap) if capacity and cap is not None and cap > 0 else 1.0
     return rows
 
 
-def accessibility(db, agency_type: str = DEFAULT_ACCESS_TYPE, *, level: str = "sigungu",
-                  radius_km: float = DEFAULT_RADIUS_KM, sigma_km: float | None = DEFAULT_SIGMA_KM,
-                  flag_km: float | None = None, population_file=POPULATION_FILE,
-                  min_age: int = DEFAULT_MIN_AGE) -> AccessResult:
-    """Access of every area (or complex) to agencies of `agency_type`.
+def _listed(db, types, categories) -> tuple[list[dict], str | None]:
+    """Agencies of the supply per 시도 and 시군구 in the store, placed or not (rows to join); the list's latest date."""
+    where, params = [], []
+    if types:
+        where.append(f"type IN ({', '.join('?' * len(types))})")
+        params += list(types)
+    if categories:
+        where.append(f"category IN ({', '.join('?' * len(categories))})")
+        params += list(categories)
+    clause = " OR ".join(where) or "0"
+    counts = [{"sido": r[0], "sigungu": r[1], "value": r[2], "label": f"{r[0]} {r[1]}"} for r in db.execute(
+        f"SELECT sido, sigungu, count(*) FROM agencies WHERE ({clause}) AND sido IS NOT NULL "
+        "AND sigungu IS NOT NULL GROUP BY sido, sigungu", params)]
+    vintage = db.execute(
+        f"SELECT max(verified_date) FROM agencies WHERE ({clause}) AND verified_date GLOB '[12][0-9][0-9][0-9]-*'",
+        params).fetchone()[0]
+    return counts, vintage
 
-    Each row gets `score` (E2SFCA supply per 1,000 of demand), `nearest_km`,
-    `within` (agencies within `radius_km`) and `none_within` (True when no
-    agency of the type lies within `flag_km`, default `radius_km`).
+
+def _in_store(areas: list[dict], counts: list[dict], level: str) -> None:
+    """Set each area's `in_store`: agencies of the supply the store lists in its 시군구 (placed or not).
+
+    Joined like a demand table (경상북도 군위군 is 대구's now, 세종, glued 구);
+    a 일반구's 시 (수원시 beside 수원시 장안구) counts for each of its 구, and
+    `in_store_city` says how many of them are the 시's.
+    """
+    if level == "eupmyeondong":
+        # A 읍면동 carries its 시군구's count.
+        parents, seen = [], {}
+        for a in areas:
+            key = (a["sido"], a["sigungu"])
+            if key not in seen:
+                seen[key] = {"code": a["code"][:5] + "00000", "sido": a["sido"], "sigungu": a["sigungu"],
+                             "eupmyeondong": None, "name": f"{a['sido']} {a['sigungu']}"}
+                parents.append(seen[key])
+        values, report = join_demand(parents, counts, city_rows="each")
+        for a in areas:
+            p = seen[(a["sido"], a["sigungu"])]
+            a["in_store"], a["in_store_city"] = int(values[p["code"]]), int(report.city_values.get(p["code"], 0))
+        return
+    if level == "complexes":
+        by_place: dict[tuple, int] = {}
+        for r in counts:
+            by_place[(r["sido"], r["sigungu"])] = by_place.get((r["sido"], r["sigungu"]), 0) + int(r["value"])
+        for a in areas:
+            a["in_store"], a["in_store_city"] = by_place.get((a["sido"], a["sigungu"]), 0), 0
+        return
+    values, report = join_demand(areas, counts, city_rows="each")
+    for a in areas:
+        a["in_store"], a["in_store_city"] = int(values[a["code"]]), int(report.city_values.get(a["code"], 0))
+
+
+@lru_cache(maxsize=8)
+def _base_areas(level: str, population_file: str, mtime: float, min_age: int) -> tuple[tuple, tuple]:
+    """The areas of a level with their 65+ demand and positions, read once per file (copied per run)."""
+    areas = load_population(population_file, level, min_age)
+    unplaced = _locate(areas, SIGUNGU_BOUNDARIES if level == "sigungu" else DONG_BOUNDARIES)
+    if level == "sigungu":
+        unplaced = _weight_by_dong(areas, population_file, min_age)
+    return tuple(tuple(a.items()) for a in areas), tuple(unplaced)
+
+
+def base_areas(level: str = "sigungu", population_file=POPULATION_FILE, min_age: int = DEFAULT_MIN_AGE):
+    """(areas, unplaced names): the 시군구 or 읍면동 with code, names, 65+ demand and lat/lon, fresh dicts."""
+    path = Path(population_file)
+    try:
+        mtime = path.stat().st_mtime
+    except OSError as exc:
+        raise AccessError("population_file_unreadable", path=str(path), detail=exc.strerror) from exc
+    areas, unplaced = _base_areas(level, str(path), mtime, min_age)
+    return [dict(a) for a in areas], list(unplaced)
+
+
+def _types_known(db) -> set[str]:
+    return {r[0] for r in db.execute("SELECT name FROM agency_types")} | {
+        r[0] for r in db.execute("SELECT DISTINCT type FROM agencies WHERE type IS NOT NULL")}
+
+
+def accessibility(db, agency_type: str | None = DEFAULT_ACCESS_TYPE, *, level: str = "sigungu",
+                  radius_km: float = DEFAULT_RADIUS_KM, sigma_km: float | None = None,
+                  flag_km: float | None = None, population_file=POPULATION_FILE,
+                  min_age: int = DEFAULT_MIN_AGE, demand: str = "age65", demand_table: list[dict] | None = None,
+                  demand_label: str | None = None, types=None, categories=None, capacity: bool = True,
+                  senior_jobs: bool = False) -> AccessResult:
+    """Access of every area (or complex) to agencies of `agency_type` (or `types` / `categories`).
+
+    Demand is `demand` (a key of :data:`network.demand.DEMANDS`: 65+ by
+    default, 수급자, 주거급여, 등록장애인, 정신질환 patients) or a planner's
+    `demand_table` (rows as :func:`network.demand.join_demand` takes them,
+    e.g. from :mod:`importers.demand_table`), joined to the areas; the join
+    report is ``result.demand_join``. Supply is the agencies (each counting
+    its 정원 where given, or 1 with ``capacity=False``), or with
+    `senior_jobs` the 노인일자리 target jobs of each 시군구 at its centre.
+
+    σ is half the radius unless given; ``sigma_km=0`` is the classic 2SFCA
+    (no decay). Each row gets `score` (E2SFCA supply per 1,000 of demand),
+    `nearest_km` and `nearest_name` (the nearest agency), `within` (agencies
+    within `radius_km`), `none_within` (no agency within `flag_km`, default
+    `radius_km`) and `in_store` (agencies of the supply the store lists in
+    the area's 시군구, placed or not).
     """
     if level not in LEVELS:
         raise AccessError("unknown_access_level", level=level, levels=", ".join(LEVELS))
     try:
         radius_km = float(radius_km)
-        sigma_km = None if sigma_km is None else float(sigma_km)
+        sigma_km = radius_km / 2 if sigma_km is None else float(sigma_km)
         flag_km = radius_km if flag_km is None else float(flag_km)
     except (TypeError, ValueError) as exc:
         raise AccessError("access_not_numbers", radius=radius_km, sigma=sigma_km) from exc
-    values = [radius_km, flag_km] + ([sigma_km] if sigma_km is not None else [])
-    if not all(math.isfinite(v) and 0 < v <= 1000 for v in values):
+    values = [radius_km, flag_km] + ([sigma_km] if sigma_km else [])
+    if not all(math.isfinite(v) and 0 < v <= 1000 for v in values) or not (math.isfinite(sigma_km) and sigma_km >= 0):
         raise AccessError("access_out_of_range", radius=radius_km, sigma=sigma_km, flag=flag_km)
-    known = {r[0] for r in db.execute("SELECT name FROM agency_types")} | {
-        r[0] for r in db.execute("SELECT DISTINCT type FROM agencies WHERE type IS NOT NULL")}
-    if agency_type not in known:
-        raise AccessError("unknown_agency_type", value=agency_type)
+    types = [t for t in (types or ([agency_type] if agency_type and not categories else [])) if t]
+    categories = [c for c in (categories or []) if c]
+    known = _types_known(db)
+    for t in types:
+        if t not in known:
+            raise AccessError("unknown_agency_type", value=t)
+    if categories:
+        known_categories = {r[0] for r in db.execute("SELECT name FROM categories")}
+        for c in categories:
+            if c not in known_categories:
+                raise AccessError("unknown_category", value=c)
+    if not types and not categories and not senior_jobs:
+        raise AccessError("no_supply_chosen")
+    join = None
     if level == "complexes":
         areas = [
             {"code": str(c["id"]), "name": c["name"], "sido": c["sido"], "sigungu": c["sigungu"],
@@ -366,31 +497,64 @@ def accessibility(db, agency_type: str = DEFAULT_ACCESS_TYPE, *, level: str = "s
             for c in db.query("SELECT * FROM complexes ORDER BY name")
         ]
         unplaced = [a["name"] for a in areas if a["lat"] is None or a["lon"] is None]
+        label = "세대"
     else:
-        areas = load_population(population_file, level, min_age)
-        unplaced = _locate(areas, SIGUNGU_BOUNDARIES if level == "sigungu" else DONG_BOUNDARIES)
-        if level == "sigungu":
-            unplaced = _weight_by_dong(areas, population_file, min_age)
+        areas, unplaced = base_areas(level, population_file, min_age)
+        label = f"{min_age}세 이상 인구"
+        rows = None
+        if demand_table is not None:
+            rows, label = demand_table, demand_label or "직접 올린 수요"
+        elif demand != "age65":
+            if demand not in DEMANDS:
+                raise AccessError("unknown_demand", value=demand, known=", ".join(DEMANDS))
+            if level not in DEMANDS[demand].levels:
+                raise AccessError("demand_not_at_level", demand=DEMANDS[demand].label, level=level)
+            rows, label = demand_rows(demand), DEMANDS[demand].label
+        if rows is not None:
+            joined, join = join_demand(areas, rows, level=level)
+            for a in areas:
+                a["demand"] = joined[a["code"]]
     placed = [a for a in areas if a.get("lat") is not None and a.get("lon") is not None]
-    supply = _supply(db, agency_type)
+    if senior_jobs:
+        supply = _senior_job_supply()
+        supply_label = "노인일자리 목표 일자리"
+    else:
+        supply = _supply(db, types, categories, capacity=capacity)
+        supply_label = "·".join(types + categories)
+    counts, vintage = ([], None) if senior_jobs else _listed(db, types, categories)
     if placed:
         dxy = project([a["lat"] for a in placed], [a["lon"] for a in placed])
         sxy = project([s["lat"] for s in supply], [s["lon"] for s in supply]) if supply else np.zeros((0, 2))
-        score, nearest, within = e2sfca(
+        score, nearest, within, index = _e2sfca(
             dxy, [a["demand"] for a in placed], sxy, [s["supply"] for s in supply],
-            radius_m=radius_km * 1000, sigma_m=None if sigma_km is None else sigma_km * 1000)
-        for a, s, n, w in zip(placed, score, nearest, within):
+            radius_m=radius_km * 1000, sigma_m=sigma_km * 1000 if sigma_km else None)
+        for a, s, n, w, k in zip(placed, score, nearest, within, index):
             a["score"] = float(s) * PER
             a["nearest_km"] = float(n) / 1000 if math.isfinite(n) else None
+            a["nearest_name"] = supply[k]["name"] if math.isfinite(n) else None
             a["within"] = int(w)
             a["none_within"] = not (math.isfinite(n) and n <= flag_km * 1000)
     for a in areas:
-        a.setdefault("score", None)
-        a.setdefault("nearest_km", None)
-        a.setdefault("within", None)
-        a.setdefault("none_within", None)
-    return AccessResult(agency_type, level, radius_km, sigma_km if sigma_km is not None else 0.0,
-                        flag_km, areas, supply, unplaced)
+        for key in ("score", "nearest_km", "nearest_name", "within", "none_within"):
+            a.setdefault(key, None)
+        if senior_jobs:
+            a["in_store"] = None
+    if not senior_jobs:
+        _in_store(areas, counts, level)
+    return AccessResult(supply_label, level, radius_km, sigma_km, flag_km, areas, supply, unplaced,
+                        demand=demand if demand_table is None else "table", demand_unit_label=label,
+                        demand_join=join.as_dict() if join else None, list_vintage=vintage,
+                        capacity=capacity and not senior_jobs, senior_jobs=senior_jobs)
+
+
+def _senior_job_supply() -> list[dict]:
+    """노인일자리 target jobs as supply points at each 시군구's demand centre (the projects have no address)."""
+    areas, _ = base_areas("sigungu")
+    values, _ = join_demand(areas, senior_job_rows())
+    return [{"id": None, "name": f"{a['name']} 노인일자리", "type": None, "sido": a["sido"], "sigungu": a["sigungu"],
+             "lat": a["lat"], "lon": a["lon"], "capacity": values[a["code"]], "placement": "sigungu",
+             "supply": values[a["code"]]}
+            for a in areas if values.get(a["code"], 0) > 0 and a.get("lat") is not None]
 
 
 def least_served(result: AccessResult, n: int | None = 10, sido: str | None = None) -> list[dict]:
@@ -409,7 +573,8 @@ def least_served(result: AccessResult, n: int | None = 10, sido: str | None = No
 CSV_COLUMNS = [
     ("rank", "순위"), ("code", "행정코드"), ("sido", "시도"), ("sigungu", "시군구"),
     ("eupmyeondong", "읍면동"), ("name", "지역"), ("demand", "수요"), ("score", "접근성(수요 1천당)"),
-    ("nearest_km", "가장 가까운 기관(km)"), ("within", "반경 내 기관 수"), ("none_within", "반경 내 기관 없음"),
+    ("nearest_name", "가장 가까운 기관"), ("nearest_km", "가장 가까운 기관(km)"), ("within", "반경 내 기관 수"),
+    ("none_within", "반경 내 기관 없음"), ("in_store", "시군구 안 목록상 기관 수"),
 ]
 
 
@@ -546,15 +711,21 @@ def _aggregate(parts: list[dict], name: str) -> dict:
     return {"code": "+".join(r["code"] for r in parts), "name": name, "demand": demand, "score": score,
             "nearest_km": min(nearest) if nearest else None,
             "within": max((r["within"] or 0) for r in parts),
-            "none_within": all(r["none_within"] for r in parts if r["none_within"] is not None)}
+            "none_within": all(r["none_within"] for r in parts if r["none_within"] is not None),
+            # each 구 counted its 시's own agencies; the 시's boundary counts them once
+            "in_store": None if any(r.get("in_store") is None for r in parts)
+            else sum(r["in_store"] - r.get("in_store_city", 0) for r in parts)
+            + max(r.get("in_store_city", 0) for r in parts)}
 
 
 def _props(row) -> dict:
     """The numbers a boundary carries (the map words them): score, demand, nearest km, the flag."""
     if row is None:
-        return {"yg_score": None, "yg_demand": None, "yg_nearest_km": None, "yg_none_within": None}
+        return {"yg_score": None, "yg_demand": None, "yg_nearest_km": None, "yg_none_within": None,
+                "yg_in_store": None, "yg_nearest_name": None}
     return {"yg_score": row["score"], "yg_demand": row["demand"], "yg_nearest_km": row["nearest_km"],
-            "yg_none_within": row["none_within"]}
+            "yg_none_within": row["none_within"], "yg_in_store": row.get("in_store"),
+            "yg_nearest_name": row.get("nearest_name")}
 
 
 def _on_earth(lat, lon) -> bool:
