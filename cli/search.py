@@ -87,3 +87,47 @@ def reindex_command(ctx):
         n = search_core.index_agencies(ctx.db)
     search_core.prune_changes(ctx.db)
     click.echo(f"검색 색인 완료: 기관 {n}곳 ({search_core.index_dir(ctx.db) or '메모리'})")
+
+
+class _IndexBar:
+    """A progress bar over the agencies being indexed, started once their number is known."""
+
+    def __init__(self, show: bool):
+        self.show = show
+        self.bar = None
+
+    def start(self, total: int) -> None:
+        if self.show and total:
+            self.bar = click.progressbar(length=total, label="검색 색인 준비 중", file=sys.stderr,
+                                         update_min_steps=max(1, total // 200))
+            self.bar.__enter__()
+
+    def update(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def prepare_index(db, *, bar: bool = True) -> str:
+    """Build or update the search index now, so the first search need not wait (demo, import, serve).
+
+    A progress bar on a terminal; one line on stderr says what was done.
+    Returns ``"current"``, ``"updated"`` or ``"built"``.
+    """
+    import time
+
+    from directory.search_index import ensure_index
+
+    started = time.perf_counter()
+    progress = _IndexBar(bar and sys.stderr.isatty())
+    try:
+        done = ensure_index(db, progress=progress.update, on_total=progress.start)
+    finally:
+        progress.close()
+    words = {"current": "이미 최신", "updated": "바뀐 기관 반영", "built": "새로 만듦"}
+    click.echo(f"검색 색인: {words[done]} (기관 {counts(db)['agencies']}곳, {time.perf_counter() - started:.1f}초)",
+               err=True)
+    return done

@@ -14,6 +14,7 @@ from importers import import_file
 from importers import demo as demo_data
 
 from .group import main, pass_ctx
+from .search import prepare_index
 
 
 @main.command("init")
@@ -79,6 +80,7 @@ def import_command(ctx, file, complexes, mapping_file, map_pairs, crs, source, s
     result = summary.as_dict()
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        prepare_index(ctx.db, bar=False)
         return
     click.echo(
         f"{summary.dataset}: {summary.rows}행 — 새 기관 {summary.imported}, 갱신 {summary.updated}, "
@@ -101,6 +103,7 @@ def import_command(ctx, file, complexes, mapping_file, map_pairs, crs, source, s
         click.echo(f"  격리: {error['row']}행 [{error['column'] or '-'}] {error['message']}", err=True)
     if len(summary.errors) > 20:
         click.echo(f"  … 외 {len(summary.errors) - 20}건 (yeongye imports {summary.run_id} 로 확인)", err=True)
+    prepare_index(ctx.db)  # the first search after an import need not wait for the index
 
 
 class _RowBar:
@@ -164,3 +167,4 @@ def demo_command(ctx):
         click.echo(f"{summary.dataset}: 새 기관 {summary.imported}, 병합 {summary.merged}, 격리 {summary.quarantined}")
     c = counts(ctx.db)
     click.echo(f"데모 데이터베이스: {ctx.db_path} (기관 {c['agencies']}, 단지 {c['complexes']}, 연계 {c['links']})")
+    prepare_index(ctx.db)  # so the first search after `make run` answers at once

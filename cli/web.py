@@ -27,8 +27,15 @@ def serve_command(ctx, host, port, threads, processes):
     import socket
     import sys
 
+    from directory import search as search_core
+
+    from .search import prepare_index
+
     ctx.db  # create or migrate the store before the first request
-    ctx.db.conn.close()  # no SQLite connection may cross a fork
+    # The index is built (or caught up) before the port opens: no request waits for it.
+    prepare_index(ctx.db)
+    search_core.close_all()  # no open index file or SQLite connection may cross a fork
+    ctx.db.conn.close()
     config = {"DATABASE": str(ctx.db_path.resolve()), "DB_REUSE_CONNECTIONS": True,
               "PAGE_CACHE_SECONDS": 30} | _instance_config()
     if not config.get("SECRET_KEY") and not os.environ.get("YEONGYE_SECRET_KEY"):
@@ -67,7 +74,32 @@ def _serve(listener, config: dict, threads: int) -> None:
 
     from web import create_app
 
-    waitress.serve(create_app(config), sockets=[listener], threads=threads)
+    app = create_app(config)
+    warm_up(app)
+    waitress.serve(app, sockets=[listener], threads=threads)
+
+
+WARM_UP_URLS = ("/search?q=%EC%B9%98%EB%A7%A4", "/api/search?q=%EC%B9%98%EB%A7%A4")  # 치매
+
+
+def warm_up(app) -> list[int]:
+    """Answer a search page and a search API request inside the process before it serves anyone.
+
+    The first search of a process opens the index and reads its per-document
+    arrays (≈1 s at 100,000 agencies), the vocabulary and the templates;
+    done here, every request a person makes finds them ready. Connections
+    that arrive meanwhile wait in the listening socket's queue. Returns the
+    statuses (a failed warm-up is logged, and serving goes on).
+    """
+    statuses = []
+    client = app.test_client()
+    for url in WARM_UP_URLS:
+        try:
+            statuses.append(client.get(url).status_code)
+        except Exception:  # serving must not depend on it: the request path handles a bad index itself
+            app.logger.exception("검색 준비 요청 실패: %s", url)
+            statuses.append(500)
+    return statuses
 
 
 def _instance_config() -> dict:

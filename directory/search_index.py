@@ -48,7 +48,7 @@ __all__ = [
     "chosung", "index_dir", "ensure_change_log", "Snapshot", "IndexNotReady", "damage_errors",
     "register_plain_search", "rebuild", "report_damage", "refreshing", "wait_for_refresh", "open_index",
     "snapshot", "index_agencies", "remove", "close_all", "prune_changes", "INDEX_VERSION", "META_FILE",
-    "INLINE_CHANGES", "REBUILD_CHANGES", "RETRY_SECONDS", "CHILD_BUILD_AGENCIES",
+    "INLINE_CHANGES", "REBUILD_CHANGES", "RETRY_SECONDS", "CHILD_BUILD_AGENCIES", "ensure_index",
 ]
 
 INDEX_VERSION = 5  # bump when the schema or analysis changes: old indexes are rebuilt
@@ -411,8 +411,27 @@ def _rows_for(db, ids):
         yield from db.execute(_ROW_SQL + f" WHERE id IN ({','.join('?' * len(chunk))})", chunk)
 
 
+def _clean_stale_builds(path: Path) -> list[Path]:
+    """Remove the folders of builds that were killed (``<index>.tmp-*``, ``<index>.old-*``); returns them.
+
+    Called only under the store's build lock: the one build that may be
+    live then is the caller's, and it has not made its folder yet.
+    """
+    stale = [p for pattern in (f"{path.name}.tmp-*", f"{path.name}.old-*") for p in path.parent.glob(pattern)
+             if p.is_dir()]
+    for folder in stale:
+        log.warning("끝나지 못한 색인 만들기의 폴더를 지웁니다: %s", folder)
+        shutil.rmtree(folder, ignore_errors=True)
+    return stale
+
+
 def _build(db, path: Path | None, *, progress=None, procs: int = 1):
-    """Build a complete index; on disk it is built aside and swapped in whole."""
+    """Build a complete index; on disk it is built aside and swapped in whole.
+
+    The caller holds the store's build lock (`_store_lock`; a child build's
+    parent holds it for the child), so folders left by killed builds are
+    cleaned here first.
+    """
     from whoosh import index
     from whoosh.filedb.filestore import RamStorage
 
@@ -421,6 +440,7 @@ def _build(db, path: Path | None, *, progress=None, procs: int = 1):
         ix = RamStorage().create_index(_schema())
         _fill(ix, db, progress=progress)
         return ix, state
+    _clean_stale_builds(path)
     tag = f"{os.getpid()}-{threading.get_ident()}"
     tmp = path.with_name(f"{path.name}.tmp-{tag}")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -576,12 +596,12 @@ def _check_outdated(entry: _Index) -> None:
         raise IndexNotReady("색인을 다시 만드는 중입니다")
 
 
-def _apply_changes(db, entry: _Index, state: tuple, *, timeout: float = 3.0) -> None:
+def _apply_changes(db, entry: _Index, state: tuple, *, timeout: float = 3.0, progress=None) -> None:
     """Write the changed agencies into the entry's index and move its watermark."""
     changed = [r[0] for r in db.execute(
         "SELECT DISTINCT agency_id FROM search_changes WHERE seq > ? AND seq <= ?",
         [entry.state[1], state[1]])]
-    _update(entry.ix, db, changed, timeout=timeout)
+    _update(entry.ix, db, changed, timeout=timeout, progress=progress)
     entry.state = state
     _write_meta(entry.path, state)
     _prune(db, state[1])
@@ -589,13 +609,15 @@ def _apply_changes(db, entry: _Index, state: tuple, *, timeout: float = 3.0) -> 
         raise ValueError(f"검색 색인의 기관 수({entry.ix.doc_count()})가 데이터베이스({state[2]})와 다릅니다")
 
 
-def _update(ix, db, ids, *, timeout: float = 3.0) -> None:
+def _update(ix, db, ids, *, timeout: float = 3.0, progress=None) -> None:
     writer = _writer(ix, timeout=timeout)
     try:
         present = set()
         for row in _rows_for(db, ids):
             writer.update_document(**_document(row))
             present.add(row[0])
+            if progress and len(present) % 1000 == 0:
+                progress(1000)
         for agency_id in set(int(i) for i in ids) - present:
             writer.delete_by_term("id", agency_id)
         writer.commit()
@@ -895,6 +917,54 @@ def index_agencies(db, ids=None, *, progress=None, procs: int | None = None) -> 
     with entry.lock:
         _update(entry.ix, db, ids)
     return len(ids)
+
+
+def ensure_index(db, *, progress=None, on_total=None, procs: int | None = None) -> str:
+    """Make the store's index ready now, before anyone searches (``demo``, ``import``, ``serve``).
+
+    Returns what was done: ``"current"`` (nothing to do), ``"updated"`` (the
+    agencies changed since the index's watermark were indexed) or
+    ``"built"`` (missing, foreign, outdated, damaged or too far behind: a
+    full build, as `index_agencies`). `on_total(n)` is told how many
+    agencies will be indexed before `progress(k)` counts them (a progress bar).
+    """
+    path = index_dir(db)
+    key = _key(db, path)
+    wait_for_refresh(db)
+    with _LOCK:
+        if ensure_change_log(db):  # changes went unlogged: only a full build can be trusted
+            stale = _OPEN.pop(key, None)
+            if stale is not None:
+                stale.close()
+            if path is not None:
+                (path / META_FILE).unlink(missing_ok=True)
+        entry = _OPEN.get(key)
+        if entry is not None and path is not None and _read_meta(path).get("build") != entry.build:
+            _OPEN.pop(key).close()  # another process rebuilt the folder
+            entry = None
+        if entry is None:
+            entry, _ = _try_open(db, path)
+            if entry is not None:
+                _OPEN[key] = entry
+    if entry is not None:
+        _adopt_disk_state(entry)
+        state = _store_state(db)
+        if state == entry.state:
+            return "current"
+        pending = _pending(db, entry, state)
+        if pending is not None and pending <= _rebuild_limit(state) and not entry.outdated:
+            if on_total:
+                on_total(pending)
+            try:
+                with entry.lock:
+                    _apply_changes(db, entry, state, progress=progress)
+                return "updated"
+            except damage_errors() as exc:
+                log.warning("검색 색인 갱신 실패, 다시 만듭니다: %s", exc)
+    if on_total:
+        on_total(db.execute("SELECT count(*) FROM agencies").fetchone()[0])
+    index_agencies(db, progress=progress, procs=procs)
+    return "built"
 
 
 def remove(db, ids) -> None:

@@ -240,3 +240,102 @@ def test_a_large_store_is_rebuilt_by_a_child_process(client, store, monkeypatch)
     _wait_for_index(store)
     data = _api(client, "늘빛")
     assert data["fallback"] is False and data["total"] == 5
+
+
+def test_ensure_index_builds_a_missing_index_updates_changes_and_leaves_a_current_one(store):
+    import shutil
+
+    shutil.rmtree(store.with_name("small.db.whoosh"))
+    db = connect(store)
+    try:
+        totals, counted = [], []
+        assert search_index.ensure_index(db, progress=counted.append, on_total=totals.append) == "built"
+        assert totals == [40] and store.with_name("small.db.whoosh").is_dir()
+        assert search_index.ensure_index(db) == "current"
+        _add(db, ["송파새길복지관", "송파새터복지관"])
+        totals.clear()
+        assert search_index.ensure_index(db, on_total=totals.append) == "updated"
+        assert totals == [2]
+        found = search.search(db, "새길", wait=False)
+        assert found[1] == 1 and not found.fallback  # answered from the index
+        search.close_all()
+        assert search_index.ensure_index(db) == "current"  # the index on disk is found current
+        with db.conn:  # the change log is lost (a table rebuilt): only a full build can be trusted
+            db.execute("DROP TRIGGER agencies_search_update")
+        assert search_index.ensure_index(db) == "built"
+    finally:
+        db.conn.close()
+
+
+def test_a_damaged_index_is_rebuilt_by_ensure_index(store):
+    db = connect(store)
+    try:
+        _add(db, ["송파새길복지관"])
+        for f in store.with_name("small.db.whoosh").glob("*.toc"):
+            f.unlink()
+        assert search_index.ensure_index(db) == "built"
+        assert search.search(db, "새길", wait=False).fallback is False
+    finally:
+        db.conn.close()
+
+
+def test_folders_of_killed_builds_are_cleaned_at_the_next_build_but_not_under_a_live_one(store):
+    import threading
+
+    folder = store.with_name("small.db.whoosh")
+    killed = [store.with_name("small.db.whoosh.tmp-99999-1"), store.with_name("small.db.whoosh.old-99999-1")]
+    for k in killed:
+        k.mkdir()
+        (k / "_MAIN_1.toc").write_bytes(b"half")
+    live = store.with_name("small.db.whoosh.tmp-live")
+    db = connect(store)
+    try:
+        built = threading.Event()
+        with search_index._store_lock(folder):  # a build is under way: its folder must stay
+            live.mkdir()
+
+            def build():
+                search_index.index_agencies(connect(store))
+                built.set()
+
+            thread = threading.Thread(target=build)
+            thread.start()
+            time.sleep(0.5)
+            assert not built.is_set() and live.is_dir() and all(k.is_dir() for k in killed)
+            # the live build is killed before it can clean up after itself
+        thread.join(30)
+        assert built.is_set()
+        assert not live.exists() and not any(k.exists() for k in killed)
+        assert folder.is_dir() and search.search(db, "행복", wait=False)[1] == 5
+    finally:
+        db.conn.close()
+
+
+def test_demo_and_import_leave_the_index_ready(tmp_path, runner):
+    from cli import main
+
+    path = tmp_path / "cli.db"
+    listing = tmp_path / "list.csv"
+    listing.write_text("기관명,기관구분,도로명주소,위도,경도,전화번호\n"
+                       "송파새길복지관,사회복지관,서울특별시 송파구 오금로 1,37.49,127.12,02-400-0000\n",
+                       encoding="utf-8")
+    result = runner.invoke(main, ["--db", str(path), "import", str(listing)])
+    assert result.exit_code == 0, result.output
+    assert "검색 색인: 새로 만듦" in result.output
+    db = connect(path)
+    try:
+        assert not search.index_needs_build(db)
+        assert search.search(db, "새길", wait=False)[1] == 1
+    finally:
+        db.conn.close()
+        search.close_all()
+    listing.write_text(listing.read_text(encoding="utf-8") +
+                       "송파새터복지관,사회복지관,서울특별시 송파구 오금로 2,37.50,127.12,02-400-0001\n", encoding="utf-8")
+    result = runner.invoke(main, ["--db", str(path), "import", str(listing), "--json"])
+    assert result.exit_code == 0, result.output
+    db = connect(path)
+    try:
+        assert search_index.ensure_index(db) == "current"  # the import brought the index up to date
+        assert search.search(db, "새터", wait=False)[1] == 1
+    finally:
+        db.conn.close()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import shutil
 import signal
@@ -67,6 +68,12 @@ def test_serve_with_two_processes_answers_and_stops_cleanly(demo_db_path, tmp_pa
         assert status == 200 and "연계" in page
         for _ in range(10):  # new connections land on either process
             assert _get(port, "/api/complexes")[0] == 200
+        # The copied store had no index: serve built it before opening the port, so no search waits
+        # and none answers from the plain fallback.
+        assert "검색 색인: 새로 만듦" in (tmp_path / "serve.log").read_text(encoding="utf-8")
+        for _ in range(4):
+            status, body = _get(port, "/api/search?q=%EC%B9%98%EB%A7%A4")
+            assert status == 200 and json.loads(body)["fallback"] is False and json.loads(body)["total"] > 0
         children = _children(proc.pid)
         assert len(children) == 1
     finally:
@@ -76,3 +83,28 @@ def test_serve_with_two_processes_answers_and_stops_cleanly(demo_db_path, tmp_pa
     for pid in children:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_warm_up_opens_the_index_before_the_first_request(demo_db_path, tmp_path):
+    from cli.search import prepare_index
+    from cli.web import warm_up
+    from directory import search, search_index
+    from directory.store import connect
+    from web import create_app
+
+    path = tmp_path / "warm.db"
+    shutil.copy(demo_db_path, path)
+    db = connect(path)
+    assert prepare_index(db, bar=False) == "built"
+    search.close_all()
+    db.conn.close()
+    app = create_app({"DATABASE": str(path), "SECRET_KEY": "warm", "DB_REUSE_CONNECTIONS": True,
+                      "PAGE_CACHE_SECONDS": 0})
+    try:
+        assert search_index._OPEN.get(str(path) + ".whoosh") is None
+        assert warm_up(app) == [200, 200]
+        entry = search_index._OPEN.get(str(path) + ".whoosh")
+        assert entry is not None and entry.snapshot is not None and not entry.snapshot.closed
+        assert not search.refreshing(connect(path))  # nothing left to build in the background
+    finally:
+        search.close_all()
