@@ -179,6 +179,12 @@ MESSAGES: dict[str, str] = {
     "demand_column_not_numbers": "%(name)s: %(column)r 열에 숫자가 아닌 값이 많습니다 (예: %(example)r). 수요로 쓸 숫자 열을 고르세요.",
     "demand_no_rows": "%(name)s: 수요로 쓸 수 있는 행이 없습니다 (잘못된 행 %(rejected)s개).",
     "demand_personal_data": "%(name)s %(row)s행: 개인정보로 보이는 값이 있어 파일을 받지 않았습니다 (%(what)s). 지역별 합계만 올리세요.",
+    # network.compare (districts side by side)
+    "compare_error": "시군구를 비교할 수 없습니다.",
+    "compare_count": "비교할 시군구는 %(low)s–%(high)s곳이어야 합니다 (지금 %(n)s곳).",
+    "compare_bad_district": "시군구는 '시도/시군구'로 적으세요 (예: 서울특별시/강서구): %(value)r",
+    "compare_unknown_sido": "알 수 없는 시도입니다: %(value)r",
+    "compare_unknown_district": "인구 자료에 없는 시군구입니다: %(sido)s %(sigungu)s",
     # maps
     "map_error": "지도를 그릴 수 없습니다.",
     "map_coordinates_not_numbers": "%(what)s: 좌표가 숫자가 아닙니다: lat=%(lat)r, lon=%(lon)r",

@@ -9,11 +9,12 @@ from __future__ import annotations
 import folium
 import numpy as np
 
+from directory.vocabulary import korean_date
 from network.access import AccessResult, join_boundaries, least_served, polygon_centre
 
 from .common import SAMPLE, SAMPLE_LABEL, add_legend, add_outlines_offline, check_location, esc, fit, new_map, swatch
 
-__all__ = ["access_map", "LEVEL_LABELS"]
+__all__ = ["access_map", "LEVEL_LABELS", "NOT_LISTED", "listed_words", "decay_words"]
 
 LEVEL_LABELS = {"sigungu": "시군구", "eupmyeondong": "읍면동", "complexes": "단지"}
 
@@ -21,6 +22,25 @@ LEVEL_LABELS = {"sigungu": "시군구", "eupmyeondong": "읍면동", "complexes"
 CLASS_COLORS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
 ZERO_COLOR = "#4a0010"
 NO_DATA_COLOR = "#cccccc"
+NOT_LISTED = "목록에 없음 — 실제로 없는지 확인 필요"
+
+
+def listed_words(in_store, result: AccessResult) -> str:
+    """What the store lists of the supply in an area's 시군구: "3곳", or the caveat with the list's date."""
+    if in_store is None:
+        return "—"
+    if in_store > 0:
+        return f"{in_store:,}곳"
+    vintage = korean_date(result.list_vintage) if result.list_vintage else ""
+    return f"{NOT_LISTED}" + (f" (목록 기준 {vintage})" if vintage else "")
+
+
+def decay_words(result: AccessResult) -> str:
+    """The distance decay in the planner's words: σ and where it comes from."""
+    if not result.sigma_km:
+        return "거리 감쇠 없음 (반경 안은 모두 같은 무게)"
+    half = abs(result.sigma_km - result.radius_km / 2) < 1e-9
+    return f"가우스 감쇠 σ = {result.sigma_km:g} km" + (" (반경의 절반)" if half else "")
 
 
 def _classes(scores: list[float]) -> list[float]:
@@ -66,7 +86,7 @@ def access_map(result: AccessResult, *, tiles=None, sido: str | None = None, sho
             p["yg_name"] = esc(p.pop("_name"))
             for key in [k for k in p if k.startswith("_")]:
                 p.pop(key)
-            p.update(_words(p))
+            p.update(_words(p, result))
             feature["properties"] = {k: (esc(v) if isinstance(v, str) else v) for k, v in p.items()}
         if data["features"]:
             folium.GeoJson(
@@ -75,9 +95,9 @@ def access_map(result: AccessResult, *, tiles=None, sido: str | None = None, sho
                                           "color": "#555", "weight": 0.6, "fillOpacity": 0.75},
                 highlight_function=lambda f: {"weight": 2.5, "color": "#000"},
                 tooltip=folium.GeoJsonTooltip(
-                    fields=["yg_name", "yg_demand", "yg_label", "yg_nearest", "yg_flag"],
-                    aliases=["지역", result.demand_label, "접근성 (1천명당)", "가장 가까운 기관",
-                             f"{result.flag_km:g} km 내 없음"],
+                    fields=["yg_name", "yg_demand", "yg_label", "yg_nearest", "yg_flag", "yg_listed"],
+                    aliases=["지역", esc(result.demand_label), "접근성 (수요 1천당)", "가장 가까운 기관",
+                             f"{result.flag_km:g} km 안에 없음", "이 시군구에 목록상"],
                     localize=False, sticky=True),
             ).add_to(m)
             for f in data["features"]:
@@ -103,14 +123,16 @@ def access_map(result: AccessResult, *, tiles=None, sido: str | None = None, sho
                 "yg_name": esc(r["name"]) + (" (표본 위치, 실제 위치 아님)" if r.get("placement") == SAMPLE else ""),
                 "yg_demand": f"{r['demand']:,.0f}",
                 "yg_label": "—" if r["score"] is None else f"{r['score']:.3f}",
+                "yg_listed": esc(listed_words(r.get("in_store"), result)),
                 "yg_color": _color(r["score"], bounds)}))
         folium.GeoJson(
             {"type": "FeatureCollection", "features": features}, name=f"{label} (경계 없음: 중심점)",
             marker=folium.CircleMarker(radius=5 if result.level != "complexes" else 9, weight=1, color="#333",
                                        fill=True, fill_opacity=0.85, class_name="yg-area"),
             style_function=lambda f: {"fillColor": f["properties"]["yg_color"]},
-            tooltip=folium.GeoJsonTooltip(fields=["yg_name", "yg_demand", "yg_label"],
-                                          aliases=[label, result.demand_label, "접근성 (1천명당)"], localize=False),
+            tooltip=folium.GeoJsonTooltip(fields=["yg_name", "yg_demand", "yg_label", "yg_listed"],
+                                          aliases=[label, esc(result.demand_label), "접근성 (수요 1천당)",
+                                                   "이 시군구에 목록상"], localize=False),
         ).add_to(m)
     shown = [s for s in result.supply if not sido or s["sido"] == sido]
     if show_supply and shown:
@@ -141,17 +163,21 @@ def access_map(result: AccessResult, *, tiles=None, sido: str | None = None, sho
         add_outlines_offline(m, points, tiles)
     else:
         add_outlines_offline(m, [], tiles)  # the country
-    rows = [swatch(ZERO_COLOR, f"0 — 반경 {result.radius_km:g} km 내 기관 없음", "box")]
+    rows = [swatch(ZERO_COLOR, f"0 — 반경 {result.radius_km:g} km 안에 목록상 기관 없음", "box")]
     lower = None
     for k, bound in enumerate(bounds):
         low = "0 초과" if lower is None else f"{lower:.3f}"
         rows.append(swatch(CLASS_COLORS[len(CLASS_COLORS) - 1 - min(k, 4)], f"{low} – {bound:.3f}", "box"))
         lower = bound
     rows.append(swatch(NO_DATA_COLOR, "자료 없음", "box"))
-    decay = f"가우스 σ={result.sigma_km:g} km" if result.sigma_km else "감쇠 없음 (2SFCA)"
+    if result.senior_jobs:
+        supply_words = f"노인일자리 목표 일자리 {sum(s['supply'] for s in result.supply):,.0f}개 (시군구 중심에 둠)"
+    else:
+        weight = "정원이 있으면 정원, 없으면 1곳" if result.capacity else "1곳씩"
+        supply_words = f"{esc(result.agency_type)} {len(result.supply):,}곳 ({weight})"
     notes = [
-        f"E2SFCA: {esc(result.agency_type)} {len(result.supply):,}곳 (정원 있으면 인원, 없으면 1) ÷ "
-        f"{esc(result.demand_label)}, 반경 {result.radius_km:g} km, {decay}; 값은 수요 1천당",
+        f"{supply_words}을 {esc(result.demand_label)}에 나눈 값 (E2SFCA), 반경 {result.radius_km:g} km, "
+        f"{decay_words(result)}; 값은 수요 1천당",
         ("하위" if not sido else f"{esc(sido)} 안에서 하위") + " " + ", ".join(esc(f"{r['rank']}. {r['name']}") for r in worst_rows) if worst_rows else "",
     ]
     if any(r.get("placement") == SAMPLE for r in result.rows):
@@ -159,22 +185,51 @@ def access_map(result: AccessResult, *, tiles=None, sido: str | None = None, sho
     approximate = sum(1 for r in result.rows if r.get("approximate") and (not sido or r.get("sido") == sido))
     if approximate:
         notes.append(f"중심점이 없어 시군구 중심을 쓴 {label} {approximate}곳 (대략적 위치)")
-    if report and (report["unmatched_boundaries"] or report["unmatched_areas"]):
-        notes.append(f"경계 연결 안 됨: 경계 {len(report['unmatched_boundaries'])}, 지역 {len(report['unmatched_areas'])}")
-    add_legend(m, f"{result.agency_type} 접근성 ({label})", rows, [n for n in notes if n])
+    notes += _caveats(result, report, sido)
+    add_legend(m, f"{result.agency_type} 접근성 · {result.demand_label} 기준 ({label})", rows, [n for n in notes if n])
     return m
 
 
-def _words(p: dict) -> dict:
+def _caveats(result: AccessResult, report, sido) -> list[str]:
+    """What a planner should know before trusting a colour: list gaps, joins that failed, in plain words."""
+    notes = []
+    unit = "시군구" if result.level != "eupmyeondong" else "읍면동"
+    unlisted = [r for r in result.rows if r.get("in_store") == 0 and (not sido or r.get("sido") == sido)]
+    if unlisted:
+        names = ", ".join(esc(r["name"]) for r in unlisted[:8]) + (" …" if len(unlisted) > 8 else "")
+        vintage = f" (목록 기준 {korean_date(result.list_vintage)})" if result.list_vintage else ""
+        notes.append(f"<b>목록에 {esc(result.agency_type)} 0곳인 {unit} {len(unlisted)}곳</b>: {names} — "
+                     f"목록에 빠졌을 수 있으니 실제로 없는지 확인이 필요합니다{vintage}")
+    join = result.demand_join
+    if join:
+        if join["unmatched_rows"]:
+            notes.append(f"수요 자료에서 지역을 찾지 못해 빠진 행 {len(join['unmatched_rows'])}개: "
+                         + esc(", ".join(join["unmatched_rows"][:6])) + (" …" if len(join["unmatched_rows"]) > 6 else ""))
+        if join["missing_areas"]:
+            notes.append(f"수요 자료에 없어 0으로 둔 지역 {len(join['missing_areas'])}곳: "
+                         + esc(", ".join(join["missing_areas"][:6])) + (" …" if len(join["missing_areas"]) > 6 else ""))
+        if join["shared_city_rows"]:
+            notes.append(f"시 단위로만 집계된 수치 {len(join['shared_city_rows'])}건은 그 시의 구에 비례해 나눴습니다")
+    if report and (report["unmatched_boundaries"] or report["unmatched_areas"]):
+        missing = [b.split(" (")[0] for b in report["unmatched_boundaries"]] + \
+                  [a.split(" (")[0] for a in report["unmatched_areas"]]
+        notes.append("지도 경계와 이름·코드가 맞지 않아 색을 칠하지 못한 곳: " + esc(", ".join(missing[:6]))
+                     + (" …" if len(missing) > 6 else "") + " (순위표에는 들어 있습니다)")
+    return notes
+
+
+def _words(p: dict, result: AccessResult) -> dict:
     """The tooltip text of a boundary from the numbers network.access.join_boundaries gave it."""
     score, nearest, flag = p.get("yg_score"), p.pop("yg_nearest_km", None), p.pop("yg_none_within", None)
+    in_store, nearest_name = p.pop("yg_in_store", None), p.pop("yg_nearest_name", None)
     if p.get("yg_demand") is None:
-        return {"yg_label": "자료 없음", "yg_demand": "—", "yg_nearest": "—", "yg_flag": "—"}
+        return {"yg_label": "자료 없음", "yg_demand": "—", "yg_nearest": "—", "yg_flag": "—", "yg_listed": "—"}
     return {
         "yg_label": "—" if score is None else f"{score:.3f}",
         "yg_demand": f"{p['yg_demand']:,.0f}",
-        "yg_nearest": "—" if nearest is None else f"{nearest:.1f} km",
+        "yg_nearest": "—" if nearest is None else (f"{nearest_name} " if nearest_name else "") + f"{nearest:.1f} km",
         "yg_flag": "예" if flag else "아니오",
+        "yg_listed": listed_words(in_store, result),
     }
 
 

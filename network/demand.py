@@ -62,6 +62,12 @@ class Demand:
     source: str
     vintage: str
     levels: tuple[str, ...] = ("sigungu",)
+    short: str | None = None  # for a menu, when the label is long
+
+    @property
+    def menu_label(self) -> str:
+        """The label a menu shows."""
+        return self.short or self.label
 
 
 DEMANDS: dict[str, Demand] = {d.key: d for d in (
@@ -71,7 +77,7 @@ DEMANDS: dict[str, Demand] = {d.key: d for d in (
     Demand("housing_benefit", "주거급여 수급자", "명", "한국사회보장정보원 복지사업 수급권자 현황", "2025-12"),
     Demand("disabled", "등록장애인", "명", "통계청 KOSIS 등록장애인 현황", "2024-12"),
     Demand("mental", "정신질환 진료 환자 (우울증·조현병·조울증·불안장애)", "명", "건강보험심사평가원 주요 정신질환 통계",
-           "2024"),
+           "2024", short="정신질환 진료 환자"),
 )}
 
 

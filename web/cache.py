@@ -19,7 +19,8 @@ from flask import Response, g, request, session
 
 from directory.store import data_version
 
-CACHEABLE = {"search.page", "agencies.index", "agencies.detail", "home.index"}
+CACHEABLE = {"search.page", "agencies.index", "agencies.detail", "home.index", "maps.index", "maps.access",
+             "districts.compare"}
 MAX_ENTRIES = 2000
 
 

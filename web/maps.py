@@ -20,7 +20,8 @@ from maps.assets import AssetMissing, asset_file, render_page
 from maps.network import agency_map, complex_map, district_map
 from maps.outlines import warm as warm_outlines
 from maps.resources import resource_map
-from network.access import DEFAULT_RADIUS_KM, DEFAULT_SIGMA_KM, LEVELS, AccessError, accessibility, ranked_table
+from network.access import DEFAULT_RADIUS_KM, LEVELS, AccessError, accessibility, ranked_table
+from network.demand import DEMANDS
 
 from .db import get_db
 from .errors import error_message
@@ -88,10 +89,23 @@ def index():
     level = request.args.get("level", "sigungu")
     level = level if level in LEVELS else "sigungu"
     radius = request.args.get("radius", type=float) or DEFAULT_RADIUS_KM
+    sigma = request.args.get("sigma", type=float)
+    demand = request.args.get("demand", "age65")
+    demand = demand if demand in DEMANDS else "age65"
+    weight = "count" if request.args.get("weight") == "count" else "capacity"
+    query = {"level": level, "radius": f"{radius:g}", "demand": demand, "weight": weight}
+    if sigma is not None:
+        query["sigma"] = f"{sigma:g}"
+    if access_type == SENIOR_JOBS:
+        query["supply"] = SENIOR_JOBS
+    else:
+        query["type"] = access_type
     return render_template("maps/index.html", title=_("지도"), types=types, args=args,
                            access_type=access_type, level=level, radius=f"{radius:g}",
+                           sigma="" if sigma is None else f"{sigma:g}", demand=demand, demands=DEMANDS,
+                           weight=weight, senior_jobs=SENIOR_JOBS, access_query=query,
                            resources_src=url_for("maps.resources", **{k: v for k, v in args.items() if v}),
-                           access_src=url_for("maps.access", type=access_type, level=level, radius=f"{radius:g}"))
+                           access_src=url_for("maps.access", **query))
 
 
 @bp.route("/resources")
@@ -163,16 +177,34 @@ def district():
     return _page(m)
 
 
-def _access_result():
-    args = request.args
+SENIOR_JOBS = "senior_jobs"
+
+
+def access_options(args) -> dict:
+    """The access measure's keyword arguments from a query string (also the comparison page's).
+
+    type (repeatable) or category (repeatable), or supply=senior_jobs;
+    demand (a network.demand key); level; radius; sigma (blank: half the
+    radius; 0: no decay); weight=count to count every agency once.
+    """
     try:
-        radius = float(args.get("radius", DEFAULT_RADIUS_KM))
-        sigma = float(args.get("sigma", DEFAULT_SIGMA_KM))
+        radius = float(args.get("radius") or DEFAULT_RADIUS_KM)
+        sigma_text = (args.get("sigma") or "").strip()
+        sigma = None if sigma_text == "" else float(sigma_text)
     except ValueError:
         raise AccessError("access_not_numbers", radius=args.get("radius"), sigma=args.get("sigma")) from None
-    level = args.get("level", "sigungu")
-    return accessibility(get_db(), args.get("type", DEFAULT_ACCESS_TYPE), level=level,
-                         radius_km=radius, sigma_km=sigma or None)
+    types = [t.strip() for t in args.getlist("type") if t.strip()]
+    categories = [c.strip() for c in args.getlist("category") if c.strip()]
+    senior_jobs = args.get("supply") == SENIOR_JOBS
+    if not types and not categories and not senior_jobs:
+        types = [DEFAULT_ACCESS_TYPE]
+    return {"agency_type": None, "types": types, "categories": categories, "senior_jobs": senior_jobs,
+            "demand": (args.get("demand") or "age65").strip(), "level": args.get("level", "sigungu"),
+            "radius_km": radius, "sigma_km": sigma, "capacity": args.get("weight") != "count"}
+
+
+def _access_result():
+    return accessibility(get_db(), **access_options(request.args))
 
 
 @bp.route("/access")
