@@ -8,12 +8,15 @@ import click
 from directory.errors import YeongyeError
 from directory.store import mappable_agencies
 from directory.vocabulary import DEFAULT_ACCESS_TYPE
-from maps.access import access_map
+from directory.export import to_csv, to_xlsx
+from importers.demand_table import read_demand_table
+from maps.access import access_map, decay_words, listed_words
 from maps.assets import save_standalone
 from maps.network import agency_map, complex_map, district_map
 from maps.resources import resource_map
-from network.access import DEFAULT_RADIUS_KM, DEFAULT_SIGMA_KM, LEVELS, accessibility, join_boundaries, \
-    least_served, write_ranked_csv
+from network.access import DEFAULT_RADIUS_KM, LEVELS, accessibility, join_boundaries, least_served, write_ranked_csv
+from network.compare import compare_districts, comparison_sheets, parse_districts
+from network.demand import DEMANDS
 
 from .group import main, pass_ctx
 
@@ -99,44 +102,66 @@ def map_network(ctx, complex_key, agency_id, sido, sigungu, tiles, out):
 
 
 @map_group.command("access")
-@click.option("--type", "type_", default=DEFAULT_ACCESS_TYPE, show_default=True, help="Agency type whose access is measured.")
+@click.option("--type", "type_", multiple=True, help="Agency type(s) whose access is measured (default 치매안심센터).")
+@click.option("--category", multiple=True, help="Or every agency of these categories (보건의료 …).")
+@click.option("--senior-jobs", is_flag=True, help="Supply: 노인일자리 target jobs per 시군구 (2022 projects).")
+@click.option("--count", "count_only", is_flag=True, help="Count every agency once (default: its 정원 where listed).")
 @click.option("--level", type=click.Choice(LEVELS), default="sigungu", show_default=True,
-              help="Demand: population 65+ by 시군구 or 읍면동, or complexes' households.")
+              help="Areas: 시군구, 읍면동, or complexes (households).")
+@click.option("--demand", type=click.Choice(list(DEMANDS)), default="age65", show_default=True,
+              help="Demand: 65+, 기초생활수급자 (recipients, recipient_households), 주거급여, 등록장애인, 정신질환 patients.")
+@click.option("--demand-file", type=click.Path(exists=True, dir_okay=False),
+              help="Or a planner's own table (CSV/XLSX) by 행정코드 or 시도·시군구(·읍면동) name.")
+@click.option("--demand-column", help="The value column of --demand-file (default: its only numeric column).")
 @click.option("--radius", "radius_km", type=float, default=DEFAULT_RADIUS_KM, show_default=True,
               help="Catchment radius in km.")
-@click.option("--sigma", "sigma_km", type=float, default=DEFAULT_SIGMA_KM, show_default=True,
-              help="Gaussian distance-decay width in km (0: no decay, classic 2SFCA).")
+@click.option("--sigma", "sigma_km", type=float, default=None,
+              help="Gaussian distance-decay width in km (default: half the radius; 0: no decay, classic 2SFCA).")
 @click.option("--flag-radius", "flag_km", type=float, help="'No agency within R km' flag (default: --radius).")
 @click.option("--sido", help="Draw and rank only this 시도 (the measure itself is always national).")
 @click.option("--top", type=int, default=10, show_default=True, help="How many least-served areas to list.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True),
               help="Also write the ranked table of every area (least served first).")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, writable=True),
-              help="Also write the boundary join report (JSON).")
+              help="Also write the boundary and demand join report (JSON).")
 @_TILES
 @_OUT
 @pass_ctx
-def map_access(ctx, type_, level, radius_km, sigma_km, flag_km, sido, top, csv_path, report_path, tiles, out):
+def map_access(ctx, type_, category, senior_jobs, count_only, level, demand, demand_file, demand_column, radius_km,
+               sigma_km, flag_km, sido, top, csv_path, report_path, tiles, out):
     """E2SFCA access to a kind of agency, as a choropleth; prints the least-served areas.
 
-    Example: yeongye --db demo.db map access --type 치매안심센터 --level sigungu --csv ranked.csv --out access.html
+    Example: yeongye --db demo.db map access --type 치매안심센터 --demand recipients --csv ranked.csv --out access.html
     """
     def build():
-        result = accessibility(ctx.db, type_, level=level, radius_km=radius_km,
-                               sigma_km=sigma_km or None, flag_km=flag_km)
-        return result, access_map(result, tiles=tiles, sido=sido, top=top)
+        table = read_demand_table(demand_file, column=demand_column) if demand_file else None
+        types = list(type_) or ([] if category or senior_jobs else [DEFAULT_ACCESS_TYPE])
+        result = accessibility(ctx.db, None, types=types, categories=list(category), senior_jobs=senior_jobs,
+                               capacity=not count_only, level=table.level if table else level, demand=demand,
+                               demand_table=table.rows if table else None,
+                               demand_label=table.column if table else None,
+                               radius_km=radius_km, sigma_km=sigma_km, flag_km=flag_km)
+        return table, result, access_map(result, tiles=tiles, sido=sido, top=top)
 
-    result, m = _run(build)
+    table, result, m = _run(build)
     save_standalone(m, out)
-    unit = "세대" if level == "complexes" else "65세 이상"
-    click.echo(f"{type_} 접근성 ({level}, 반경 {result.radius_km:g} km, σ {result.sigma_km:g} km): "
-               f"기관 {len(result.supply):,}곳, 지역 {len(result.rows):,}곳 → {out}")
+    click.echo(f"{result.agency_type} 접근성 · {result.demand_label} 기준 (반경 {result.radius_km:g} km, "
+               f"{decay_words(result)}): 기관 {len(result.supply):,}곳, 지역 {len(result.rows):,}곳 → {out}")
+    if table and table.rejected:
+        click.echo(f"수요 파일에서 쓰지 못한 행 {len(table.rejected)}개: "
+                   + "; ".join(f"{r['row']}행 {r['reason']}" for r in table.rejected[:5]), err=True)
+    join = result.demand_join
+    if join and (join["unmatched_rows"] or join["missing_areas"]):
+        click.echo(f"수요 자료와 지역 연결: {join['joined_areas']:,}/{join['areas']:,}곳. "
+                   f"지역을 찾지 못한 행: {', '.join(join['unmatched_rows'][:10]) or '없음'}; "
+                   f"자료에 없어 0으로 둔 지역: {', '.join(join['missing_areas'][:10]) or '없음'}", err=True)
     click.echo(f"{sido + ' 안에서 ' if sido else ''}접근성 하위 {top}곳 (수요 1천당 점수, 낮을수록 취약):")
     for row in least_served(result, top, sido=sido):
-        nearest = "—" if row["nearest_km"] is None else f"{row['nearest_km']:.1f} km"
-        flag = f" · {result.flag_km:g} km 내 없음" if row["none_within"] else ""
-        click.echo(f"{row['rank']:>3}. {row['name']}  점수 {row['score']:.3f}  {unit} {row['demand']:,.0f}  "
-                   f"가장 가까운 기관 {nearest}{flag}")
+        nearest = "—" if row["nearest_km"] is None else f"{row['nearest_name']} {row['nearest_km']:.1f} km"
+        flag = f" · {result.flag_km:g} km 안에 없음" if row["none_within"] else ""
+        listed = "" if row.get("in_store") is None else f" · {listed_words(row['in_store'], result)}"
+        click.echo(f"{row['rank']:>3}. {row['name']}  점수 {row['score']:.3f}  수요 {row['demand']:,.0f}  "
+                   f"가장 가까운 기관 {nearest}{flag}{listed}")
     approximate = [r["name"] for r in result.rows if r.get("approximate")]
     if approximate:
         click.echo(f"중심점이 없어 시군구 중심을 쓴 지역 {len(approximate)}곳: {', '.join(approximate[:10])}"
@@ -147,12 +172,42 @@ def map_access(ctx, type_, level, radius_km, sigma_km, flag_km, sido, top, csv_p
     if csv_path:
         write_ranked_csv(result, csv_path)
         click.echo(f"순위표 → {csv_path}")
-    if level != "complexes":
+    if result.level != "complexes":
         _, report = join_boundaries(result)
-        if report["unmatched_boundaries"] or report["unmatched_areas"]:
-            click.echo(f"경계와 연결되지 않음: 경계 {report['unmatched_boundaries']}, 지역 {report['unmatched_areas']}",
+        missing = report["unmatched_boundaries"] + report["unmatched_areas"]
+        if missing:
+            click.echo("지도 경계와 이름·코드가 맞지 않아 색을 칠하지 못한 곳 (순위표에는 있음): " + ", ".join(missing),
                        err=True)
         if report_path:
             with open(report_path, "w", encoding="utf-8") as fh:
-                json.dump(report, fh, ensure_ascii=False, indent=2)
-            click.echo(f"경계 연결 보고서 → {report_path}")
+                json.dump({**report, "demand_join": join}, fh, ensure_ascii=False, indent=2)
+            click.echo(f"연결 보고서 → {report_path}")
+
+
+@map_group.command("compare")
+@click.option("--district", "districts", multiple=True, help="시도/시군구, 2–6 times (서울특별시/강서구).")
+@click.option("--sido", help="Or every 시군구 of this 시도.")
+@click.option("--type", "type_", default=DEFAULT_ACCESS_TYPE, show_default=True, help="Agency type of the supply.")
+@click.option("--demand", type=click.Choice(list(DEMANDS)), default="age65", show_default=True, help="Demand.")
+@click.option("--radius", "radius_km", type=float, default=DEFAULT_RADIUS_KM, show_default=True, help="Radius in km.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="The comparison as .xlsx (every table) or .csv (the figures).")
+@pass_ctx
+def map_compare(ctx, districts, sido, type_, demand, radius_km, out):
+    """Districts side by side (demand, supply per 1,000, access quartile, complexes, overlaps) as a spreadsheet.
+
+    Example: yeongye --db demo.db map compare --district 서울특별시/강서구 --district 서울특별시/노원구 --out compare.xlsx
+    """
+    def build():
+        result = accessibility(ctx.db, type_, demand=demand, radius_km=radius_km)
+        pairs = parse_districts(list(districts), sido=sido, result=result)
+        return comparison_sheets(compare_districts(ctx.db, pairs, result=result))
+
+    sheets = _run(build)
+    if out.lower().endswith(".csv"):
+        data = to_csv(*sheets["비교"])
+    else:
+        data = to_xlsx(sheets)
+    with open(out, "wb") as fh:
+        fh.write(data)
+    click.echo(f"시군구 {len(sheets['비교'][0]) - 1}곳 비교 → {out}")
