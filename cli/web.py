@@ -47,7 +47,12 @@ def serve_command(ctx, host, port, threads, processes):
         config["SECRET_KEY"] = secret_key_file(Flask("web", instance_relative_config=True).instance_path)
     if processes > 1 and not hasattr(os, "fork"):
         raise click.ClickException("--processes 는 fork 를 지원하는 운영체제(Linux, macOS)에서만 쓸 수 있습니다.")
-    listener = socket.create_server((host, port), backlog=1024)
+    # Bound here (one port for every process) but listening only once a process has warmed up:
+    # waitress calls listen() when it starts serving, so until then a connection is refused, not kept waiting.
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    listener = socket.socket(family, kind, proto)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(address)
     click.echo(f"연계 웹 서비스: http://{host}:{port}/  (데이터베이스 {ctx.db_path}, 프로세스 {processes})")
     children = []
     for _ in range(processes - 1):
@@ -87,9 +92,9 @@ def warm_up(app) -> list[int]:
 
     The first search of a process opens the index and reads its per-document
     arrays (≈1 s at 100,000 agencies), the vocabulary and the templates;
-    done here, every request a person makes finds them ready. Connections
-    that arrive meanwhile wait in the listening socket's queue. Returns the
-    statuses (a failed warm-up is logged, and serving goes on).
+    done here, every request a person makes finds them ready. The port
+    listens only once waitress starts, after this. Returns the statuses (a
+    failed warm-up is logged, and serving goes on).
     """
     statuses = []
     client = app.test_client()
