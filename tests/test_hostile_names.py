@@ -45,7 +45,7 @@ COMPLEX_AT = (37.5720, 126.9900)
 
 # What the page would hold had a template or script in the data been evaluated.
 EVALUATED = [
-    "CMD49",  # 해킹CMD{{ 7*7 }}끝
+    "CMD49",  # 해킹CMD{{ 7*7 }}끝센터 (a centre type, so a name with 센터: importers.naming gives a centre named otherwise its place name)
     "조건참센터",  # 조건{% if 1 %}참{% endif %}센터
     "매트릭스참",  # the matrix agency's {% if %}
     "클래스<class",  # {{ ''.__class__ }}
