@@ -435,8 +435,85 @@ def _sites(db: sqlite_utils.Database) -> None:
     )
 
 
+def _linkage(db: sqlite_utils.Database) -> None:
+    """Linkage as the field lives it (issue 11): whose frequency counts, meetings with many agencies, programmes.
+
+    ``links.frequency_basis`` is the team lead's choice for a link's level:
+    ``auto`` (the contact log's level once the log covers the link's last 12
+    months, else the level set by hand), ``log`` (기록으로 계산: the log is
+    declared complete) or ``manual`` (직접 입력 유지). A contact event (a
+    통합사례회의, a 지역사회보장협의체 meeting) names several complexes and
+    agencies in ``contact_participants`` and adds one ``contacts`` row on each
+    link it touches (``contacts.event_id``; ``contacts.kind`` the meeting
+    kind's code from data/reference/meeting_kinds.csv). A programme
+    (사업·프로그램) has a name, a period and members — complexes and agencies —
+    each with a role code from data/reference/programme_roles.csv.
+    """
+    have = {r[1] for r in db.execute("PRAGMA table_info(links)")}
+    if "frequency_basis" not in have:
+        db.execute("ALTER TABLE links ADD COLUMN frequency_basis TEXT NOT NULL DEFAULT 'auto' "
+                   "CHECK (frequency_basis IN ('auto', 'log', 'manual'))")
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS contact_events (
+            id INTEGER PRIMARY KEY,
+            event_date TEXT NOT NULL,
+            content_type TEXT REFERENCES content_types(code),
+            kind TEXT,
+            note TEXT,
+            created_by INTEGER,
+            created_at TEXT
+        );
+        CREATE INDEX IF NOT EXISTS contact_events_date ON contact_events(event_date);
+        CREATE TABLE IF NOT EXISTS contact_participants (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES contact_events(id) ON DELETE CASCADE,
+            complex_id INTEGER REFERENCES complexes(id) ON DELETE CASCADE,
+            agency_id INTEGER REFERENCES agencies(id) ON DELETE CASCADE,
+            CHECK ((complex_id IS NULL) <> (agency_id IS NULL))
+        );
+        CREATE INDEX IF NOT EXISTS contact_participants_event ON contact_participants(event_id);
+        CREATE INDEX IF NOT EXISTS contact_participants_complex ON contact_participants(complex_id);
+        CREATE INDEX IF NOT EXISTS contact_participants_agency ON contact_participants(agency_id);
+
+        CREATE TABLE IF NOT EXISTS programmes (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            starts TEXT,
+            ends TEXT,
+            description TEXT,
+            version INTEGER NOT NULL DEFAULT 1,
+            created_by INTEGER,
+            created_at TEXT,
+            updated_at TEXT,
+            CHECK (ends IS NULL OR starts IS NULL OR ends >= starts)
+        );
+        CREATE TABLE IF NOT EXISTS programme_members (
+            id INTEGER PRIMARY KEY,
+            programme_id INTEGER NOT NULL REFERENCES programmes(id) ON DELETE CASCADE,
+            complex_id INTEGER REFERENCES complexes(id) ON DELETE CASCADE,
+            agency_id INTEGER REFERENCES agencies(id) ON DELETE CASCADE,
+            role TEXT,
+            CHECK ((complex_id IS NULL) <> (agency_id IS NULL))
+        );
+        CREATE UNIQUE INDEX IF NOT EXISTS programme_members_complex
+            ON programme_members(programme_id, complex_id) WHERE complex_id IS NOT NULL;
+        CREATE UNIQUE INDEX IF NOT EXISTS programme_members_agency
+            ON programme_members(programme_id, agency_id) WHERE agency_id IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS programme_members_by_complex ON programme_members(complex_id);
+        CREATE INDEX IF NOT EXISTS programme_members_by_agency ON programme_members(agency_id);
+        """
+    )
+    have = {r[1] for r in db.execute("PRAGMA table_info(contacts)")}
+    if "event_id" not in have:
+        db.execute("ALTER TABLE contacts ADD COLUMN event_id INTEGER REFERENCES contact_events(id) ON DELETE CASCADE")
+    if "kind" not in have:
+        db.execute("ALTER TABLE contacts ADD COLUMN kind TEXT")
+    db.execute("CREATE INDEX IF NOT EXISTS contacts_event ON contacts(event_id)")
+
+
 MIGRATIONS = [_v1_core, _accounts_audit, _placement_dedup, _search_change_log, _session_version,
-              _raw_rows_mapped_only, _sites]
+              _raw_rows_mapped_only, _sites, _linkage]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
