@@ -174,12 +174,17 @@ MESSAGES: dict[str, str] = {
     "opinion_not_graded": "세부지표 %(number)s(종합소견)은 점수가 아니라 글로 적습니다.",
     "committee_score_invalid": "위원 점수는 0~100 사이, 소수점 첫째 자리까지의 숫자여야 합니다: %(value)r",
     "committee_size": "심의위원 %(expected)s명의 점수가 필요합니다 (받은 점수 %(got)s개).",
+    # network.recommend / measures / report / gaps
     "need_missing": "필요(유형 또는 낱말)를 입력하세요. 예: 치매, 술, 일자리, 장애인복지관",
     "unknown_need": "알 수 없는 필요입니다: %(need)r. 기관 유형(예: 치매안심센터)이나 낱말(%(words)s …)을 쓰세요.",
     "unknown_diversity_index": "알 수 없는 다양성 지수: %(index)r (shannon 또는 simpson)",
     "unknown_report_level": "알 수 없는 수준: %(level)r (agency 또는 type)",
     "unknown_report_table": "알 수 없는 표: %(table)r (agencies, complexes, types, gaps)",
     "bad_threshold": "%(file)s %(row)s행: threshold 가 숫자가 아닙니다: %(value)r",
+    # network.sociogram (issue 11)
+    "sociogram_error": "연계망 그림을 그릴 수 없습니다.",
+    "sociogram_bad_radius": "이웃 범위는 1–%(maximum)s 사이의 정수여야 합니다: %(radius)r",
+    "sociogram_bad_level": "연락 빈도는 1–5 사이의 정수여야 합니다: %(level)r",
     # network.access (the E2SFCA measure)
     "access_error": "접근성을 계산할 수 없습니다.",
     "unknown_population_level": "알 수 없는 단위: %(level)r (sigungu 또는 eupmyeondong)",

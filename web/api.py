@@ -345,6 +345,31 @@ def network_report():
     return jsonify(build(get_db(), sido=sido, sigungu=sigungu))
 
 
+@bp.route("/sociogram")
+def sociogram():
+    """The sociogram of a complex (?complex=id, its ego network), a 시도/시군구 or the whole store.
+
+    Nodes with their measures and links with level, content types and depth
+    (when known); filters ?min_level=, ?content_type=, ?category=, ?depth=.
+    No link notes or contact logs: what any reader of the network pages sees.
+    """
+    from network.sociogram import sociogram as build
+    from network.sociogram import to_json
+
+    args = request.args
+    complex_id = args.get("complex", type=int)
+    if "complex" in args and complex_id is None:
+        _bad(_("%(name)s 은(는) %(low)s~%(high)s 사이의 정수여야 합니다.", name="complex", low=1, high=MAX_ID))
+    if complex_id is not None:
+        get_complex(get_db(), _id(complex_id))
+    text = {k: (args.get(k) or "").strip()[:50] or None
+            for k in ("sido", "sigungu", "content_type", "category", "depth", "min_level")}
+    data = build(get_db(), complex_id=complex_id, sido=text["sido"], sigungu=text["sigungu"],
+                 radius=args.get("radius", "1"), min_level=text["min_level"], content_type=text["content_type"],
+                 category=text["category"], depth=text["depth"])
+    return current_app.response_class(to_json(data), mimetype="application/json")
+
+
 # --- supportive houses (지원주택) and their agreements -------------------------------
 
 

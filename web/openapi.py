@@ -137,6 +137,20 @@ def document(server: str = "/") -> dict:
             "summary": "지역 연계망 보고서", "operationId": "networkReport",
             "parameters": [_query("sido", "시도"), _query("sigungu", "시군구")],
             "responses": {**_ok("보고서", ANY), "400": _ERROR}}},
+        "/api/sociogram": {"get": {
+            "summary": "연계망 그림(소시오그램) 자료: 노드와 지표, 연계", "operationId": "sociogram",
+            "description": "complex를 주면 그 단지의 자아 연결망(radius 1: 연계 기관, 2: 그 기관과 일하는 다른 단지까지), "
+                           "sido/sigungu를 주면 그 지역, 아무것도 없으면 전체입니다. 노드마다 degree, weighted_degree, "
+                           "betweenness, eigenvector, 연계마다 level, weight, content_types, (있으면) depth가 붙습니다.",
+            "parameters": [
+                _query("complex", "단지 id", {"type": "integer", "minimum": 1}),
+                _query("sido", "시도"), _query("sigungu", "시군구"),
+                _query("radius", "단지에서 몇 단계까지 (1 또는 2)", {"type": "integer", "minimum": 1, "maximum": 2}),
+                _query("min_level", "이 연락 빈도(1~5) 이상인 연계만", {"type": "integer", "minimum": 1, "maximum": 5}),
+                _query("content_type", "이 연계 내용(referral, resources, information, programs, meetings)이 있는 연계만"),
+                _query("category", "이 분야 기관과의 연계만"), _query("depth", "이 깊이(초보적, 과정적, 실질적)의 연계만"),
+            ],
+            "responses": {**_ok("노드와 연계", ANY), **errors}}},
         "/api/houses": {
             "get": {"summary": "볼 수 있는 지원주택 (담당 주택, 시 평가 담당은 시 전체)", "operationId": "listHouses",
                     "security": WRITE, "responses": {**_ok("지원주택 목록", ANY), "401": _ERROR}},
