@@ -284,6 +284,16 @@ MESSAGES: dict[str, str] = {
     "staff_not_a_number": "인원수가 숫자가 아닙니다: %(value)r",
     "unknown_frequency": "알 수 없는 연락 빈도: %(value)r (●◕◒◔○, 수시/연 9회 이상…, 또는 연간 횟수)",
     "not_a_number": "숫자가 아닙니다: %(value)r",
+    # directory.emergency (긴급복지 주거지원 선별)
+    "emergency_error": "긴급지원 선별을 할 수 없습니다.",
+    "bad_threshold_file": "긴급지원 기준 자료를 읽을 수 없습니다: %(file)s (%(detail)s)",
+    "no_thresholds": "%(year)s년 또는 그 이전의 긴급지원 기준 자료가 없습니다 — 129에 확인하세요.",
+    "unknown_reason": "알 수 없는 위기사유: %(reason)r (가능: %(reasons)s)",
+    "bad_household_size": "가구원 수는 1~%(maximum)s 사이의 정수여야 합니다: %(value)r",
+    "unknown_region_type": "지역은 %(types)s 중 하나여야 합니다: %(value)r",
+    "unknown_region": "지역을 찾을 수 없습니다: %(region)s",
+    "bad_amount": "%(label)s은(는) 원 단위 금액이어야 합니다 (예: 1,794,000 또는 179만4천): %(value)r",
+    "amount_out_of_range": "%(label)s이(가) 입력할 수 있는 범위를 벗어났습니다: %(value)s원",
 }
 
 # How a number parameter is written, by code and parameter (format()'s spec):
