@@ -512,8 +512,95 @@ def _linkage(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS contacts_event ON contacts(event_id)")
 
 
+def _outcomes(db: sqlite_utils.Database) -> None:
+    """Supportive houses' outcome indicators (issue 13), as additive aggregates only: no resident rows.
+
+    Keyed by site (``complexes.id``) and agreement: the 주거유지율 counts of one
+    evaluation (A, B and exits by the manual's five kinds, A = B + C held by
+    a CHECK); per calendar year the year's residents and the people who left
+    for a week or more or were in a psychiatric hospital for three months or
+    more; per wave (사전/사후) of the isolation scale N and the sum of the
+    residents' item sums (Σ means × 6, an integer, so sums stay exact); per
+    wave of AUDIT-K the residents per band and sex; the reasons the manual
+    asks for. An agreement with any of these cannot be deleted (the sheets
+    behind a wave are not kept, so its counts could not be entered again).
+    """
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS outcome_retention (
+            id INTEGER PRIMARY KEY,
+            site_id INTEGER NOT NULL REFERENCES complexes(id) ON DELETE CASCADE,
+            agreement_id INTEGER NOT NULL REFERENCES site_agreements(id),
+            evaluation_month TEXT NOT NULL,
+            total INTEGER NOT NULL CHECK (total >= 1),
+            continuing INTEGER NOT NULL CHECK (continuing >= 0),
+            exit_independent INTEGER NOT NULL DEFAULT 0 CHECK (exit_independent >= 0),
+            exit_facility INTEGER NOT NULL DEFAULT 0 CHECK (exit_facility >= 0),
+            exit_death INTEGER NOT NULL DEFAULT 0 CHECK (exit_death >= 0),
+            exit_absconded INTEGER NOT NULL DEFAULT 0 CHECK (exit_absconded >= 0),
+            exit_prison INTEGER NOT NULL DEFAULT 0 CHECK (exit_prison >= 0),
+            version INTEGER NOT NULL DEFAULT 1,
+            updated_at TEXT,
+            UNIQUE (agreement_id, evaluation_month),
+            CHECK (total = continuing + exit_independent + exit_facility + exit_death + exit_absconded + exit_prison)
+        );
+        CREATE TABLE IF NOT EXISTS outcome_years (
+            id INTEGER PRIMARY KEY,
+            site_id INTEGER NOT NULL REFERENCES complexes(id) ON DELETE CASCADE,
+            agreement_id INTEGER NOT NULL REFERENCES site_agreements(id),
+            year INTEGER NOT NULL,
+            residents INTEGER NOT NULL CHECK (residents >= 0),
+            departed INTEGER NOT NULL DEFAULT 0 CHECK (departed BETWEEN 0 AND residents),
+            hospitalised INTEGER NOT NULL DEFAULT 0 CHECK (hospitalised BETWEEN 0 AND residents),
+            version INTEGER NOT NULL DEFAULT 1,
+            updated_at TEXT,
+            UNIQUE (agreement_id, year)
+        );
+        CREATE TABLE IF NOT EXISTS outcome_isolation_waves (
+            id INTEGER PRIMARY KEY,
+            site_id INTEGER NOT NULL REFERENCES complexes(id) ON DELETE CASCADE,
+            agreement_id INTEGER NOT NULL REFERENCES site_agreements(id),
+            wave TEXT NOT NULL CHECK (wave IN ('pre', 'post')),
+            n INTEGER NOT NULL DEFAULT 0 CHECK (n >= 0),
+            item_sum INTEGER NOT NULL DEFAULT 0 CHECK (item_sum BETWEEN 0 AND 18 * n),
+            updated_at TEXT,
+            UNIQUE (agreement_id, wave)
+        );
+        CREATE TABLE IF NOT EXISTS outcome_audit_waves (
+            id INTEGER PRIMARY KEY,
+            site_id INTEGER NOT NULL REFERENCES complexes(id) ON DELETE CASCADE,
+            agreement_id INTEGER NOT NULL REFERENCES site_agreements(id),
+            wave TEXT NOT NULL CHECK (wave IN ('pre', 'post')),
+            male_normal INTEGER NOT NULL DEFAULT 0 CHECK (male_normal >= 0),
+            male_risk INTEGER NOT NULL DEFAULT 0 CHECK (male_risk >= 0),
+            male_disorder INTEGER NOT NULL DEFAULT 0 CHECK (male_disorder >= 0),
+            female_normal INTEGER NOT NULL DEFAULT 0 CHECK (female_normal >= 0),
+            female_risk INTEGER NOT NULL DEFAULT 0 CHECK (female_risk >= 0),
+            female_disorder INTEGER NOT NULL DEFAULT 0 CHECK (female_disorder >= 0),
+            updated_at TEXT,
+            UNIQUE (agreement_id, wave)
+        );
+        CREATE TABLE IF NOT EXISTS outcome_reasons (
+            id INTEGER PRIMARY KEY,
+            site_id INTEGER NOT NULL REFERENCES complexes(id) ON DELETE CASCADE,
+            agreement_id INTEGER NOT NULL REFERENCES site_agreements(id),
+            indicator TEXT NOT NULL CHECK (indicator IN ('retention', 'departure', 'hospital', 'social', 'drinking')),
+            reason TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1,
+            updated_at TEXT,
+            UNIQUE (agreement_id, indicator)
+        );
+        CREATE INDEX IF NOT EXISTS outcome_retention_site ON outcome_retention(site_id);
+        CREATE INDEX IF NOT EXISTS outcome_years_site ON outcome_years(site_id);
+        CREATE INDEX IF NOT EXISTS outcome_isolation_waves_site ON outcome_isolation_waves(site_id);
+        CREATE INDEX IF NOT EXISTS outcome_audit_waves_site ON outcome_audit_waves(site_id);
+        CREATE INDEX IF NOT EXISTS outcome_reasons_site ON outcome_reasons(site_id);
+        """
+    )
+
+
 MIGRATIONS = [_v1_core, _accounts_audit, _placement_dedup, _search_change_log, _session_version,
-              _raw_rows_mapped_only, _sites, _linkage]
+              _raw_rows_mapped_only, _sites, _linkage, _outcomes]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
