@@ -599,8 +599,29 @@ def _outcomes(db: sqlite_utils.Database) -> None:
     )
 
 
+def _screening_counts(db: sqlite_utils.Database) -> None:
+    """Anonymous counts of screenings (issue 14): how many per complex, month and screener, nothing else.
+
+    A worker may choose to count a 긴급복지 주거지원 screening for their
+    complex; no answer, time of day or user is kept — one integer per
+    (complex, month ``YYYY-MM``, screener code).
+    """
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS screening_counts (
+            complex_id INTEGER NOT NULL REFERENCES complexes(id) ON DELETE CASCADE,
+            month TEXT NOT NULL CHECK (month GLOB '[12][0-9][0-9][0-9]-[01][0-9]'),
+            screener TEXT NOT NULL,
+            count INTEGER NOT NULL DEFAULT 0 CHECK (count >= 0),
+            PRIMARY KEY (complex_id, month, screener)
+        );
+        """
+    )
+
+
 MIGRATIONS = [_v1_core, _accounts_audit, _placement_dedup, _search_change_log, _session_version,
-              _raw_rows_mapped_only, _sites, _linkage, _outcomes]
+              _raw_rows_mapped_only, _sites, _linkage, _outcomes,
+              _screening_counts]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
