@@ -8,6 +8,7 @@ import click
 
 from directory.actors import cli_actor
 from directory.errors import YeongyeError
+from directory.frequency import BASES
 from directory.store import ComplexNotFound, get_complex
 from network.contacts import add_contact, link_frequency, list_contacts
 from network.links import LinkNotFound, delete_link, find_link, get_link, set_link
@@ -152,10 +153,17 @@ def contact_add(ctx, complex_name, agency, contact_date, content_type, note):
         add_contact(ctx.db, link_id, contact_date, content_type, note, actor=cli_actor())
     except YeongyeError as exc:
         raise click.ClickException(str(exc)) from exc
-    freq = link_frequency(ctx.db, link_id)
-    manual = freq["manual"] if freq["manual"] is not None else "—"
-    click.echo(f"기록했습니다. 최근 12개월 {freq['contacts_12m']}회 → 기록 기준 빈도 {freq['derived']} "
-               f"({freq['mark']} {freq['label']}); 직접 입력한 빈도 {manual}")
+    click.echo(f"기록했습니다. {_level_line(link_frequency(ctx.db, link_id))}")
+
+
+def _level_line(freq: dict) -> str:
+    """A link's shown level and why, in a team lead's words (the one rule: directory.frequency.decide)."""
+    shown = f"{freq['mark'] or ''} {freq['label'] or '빈도 미상'}".strip()
+    manual = f"{freq['manual_mark']} {freq['manual_label']}" if freq["manual_label"] else "모름"
+    if freq["source"] == "log":
+        return f"보이는 빈도 {shown} (연락 기록 기준, 최근 12개월 {freq['contacts_12m']}회; 직접 입력 {manual})"
+    return f"보이는 빈도 {shown} (직접 입력; 기록 {freq['contacts_12m']}회 — 기록이 12개월을 채우거나 " \
+           f"'기록으로 계산'을 고르면 기록 기준으로 바뀝니다)"
 
 
 @main.group("link")
@@ -172,8 +180,11 @@ def link_group():
 @click.option("--level", type=click.IntRange(1, 5), help="Contact frequency 1–5 (5: 수시).")
 @click.option("--content", "content_types", multiple=True, help="Content type code or name; repeatable.")
 @click.option("--note", help="A short note. Never a resident's name, ID number or phone.")
+@click.option("--basis", type=click.Choice(BASES),
+              help="Whose level pages show: auto (the log's once it covers 12 months), log (기록으로 계산), "
+                   "manual (직접 입력 유지). Unset: keep the stored choice.")
 @pass_ctx
-def link_set(ctx, complex_name, agency, level, content_types, note):
+def link_set(ctx, complex_name, agency, level, content_types, note, basis):
     """Link an agency to a complex, or replace an existing link's frequency, content types and note.
 
     Example: yeongye --db demo.db link set --complex C --agency 12 --level 3 --content referral --content meetings
@@ -188,10 +199,11 @@ def link_set(ctx, complex_name, agency, level, content_types, note):
             current = None
         agency_id = current["agency_id"] if current else int(agency)
         link = set_link(ctx.db, row["id"], agency_id, level, content_types, note,
-                        expected_version=current["version"] if current else None, actor=cli_actor())
+                        expected_version=current["version"] if current else None, basis=basis, actor=cli_actor())
     except YeongyeError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"{'바꿨습니다' if current else '연계했습니다'}: 연계 #{link['id']} (버전 {link['version']})")
+    click.echo(f"{'바꿨습니다' if current else '연계했습니다'}: 연계 #{link['id']} (버전 {link['version']}); "
+               f"{_level_line(link_frequency(ctx.db, link['id']))}")
 
 
 @link_group.command("delete")

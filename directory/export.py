@@ -14,6 +14,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from .frequency import link_levels
 from .vocabulary import placement_kind, source_label
 
 __all__ = ["AGENCY_HEADERS", "LINK_HEADERS", "agency_table", "link_table", "to_csv", "to_xlsx", "spreadsheet_safe"]
@@ -27,10 +28,12 @@ AGENCY_HEADERS = {
 }
 LINK_HEADERS = {
     "complex": "단지", "agency": "기관명", "agency_type": "기관 유형", "category": "분야", "phone": "전화",
-    "frequency_mark": "빈도 표시", "frequency_label": "연락 빈도", "content_types": "연계 내용",
+    "frequency_mark": "빈도 표시", "frequency_label": "연락 빈도", "frequency_source": "빈도 근거",
+    "manual_label": "직접 입력한 빈도", "contacts_12m": "최근 12개월 연락 기록", "content_types": "연계 내용",
     "note": "메모", "since": "시작", "updated_at": "최근 수정",
 }
 FILTERS = ("category", "type", "sido", "sigungu")
+FREQUENCY_SOURCES = {"manual": "직접 입력", "log": "연락 기록"}
 
 
 def agency_table(db, **filters) -> tuple[list[str], list[list]]:
@@ -52,21 +55,33 @@ def agency_table(db, **filters) -> tuple[list[str], list[list]]:
     return list(AGENCY_HEADERS.values()), rows
 
 
-def link_table(db, complex_id: int | None = None) -> tuple[list[str], list[list]]:
-    """(Korean headers, rows) of every link (or one complex's), content types by their Korean names."""
+def link_table(db, complex_id: int | None = None, *, today=None) -> tuple[list[str], list[list]]:
+    """(Korean headers, rows) of every link (or one complex's), content types by their Korean names.
+
+    The frequency is the level every page shows (:func:`directory.frequency.decide`),
+    with the hand-set level, the contacts logged in the last 12 months and
+    which of the two the shown level is.
+    """
     names = dict(db.execute("SELECT code, name FROM content_types").fetchall())
+    scale = {r["level"]: r for r in db.query("SELECT level, label FROM frequency_levels")}
     where, params = ("WHERE l.complex_id = ?", [complex_id]) if complex_id else ("", [])
+    found = list(db.query(
+        f"""SELECT l.id, c.name AS complex, a.name AS agency, a.type AS agency_type, a.category, a.phone,
+                   l.frequency_level, l.content_types, l.note, l.since, l.updated_at
+            FROM links l JOIN complexes c ON c.id = l.complex_id JOIN agencies a ON a.id = l.agency_id {where}""",
+        params))
+    levels = link_levels(db, [r["id"] for r in found] if complex_id else None, today=today)
     rows = []
-    for r in db.query(
-        f"""SELECT c.name AS complex, a.name AS agency, a.type AS agency_type, a.category, a.phone,
-                   f.mark AS frequency_mark, f.label AS frequency_label, l.content_types, l.note, l.since,
-                   l.updated_at
-            FROM links l JOIN complexes c ON c.id = l.complex_id JOIN agencies a ON a.id = l.agency_id
-            LEFT JOIN frequency_levels f ON f.level = l.frequency_level {where}
-            ORDER BY c.name, l.frequency_level DESC, a.name""", params):
+    for r in found:
+        d = levels.get(r["id"], {})
+        r.update(frequency_mark=d.get("mark"), frequency_label=d.get("label"),
+                 frequency_source=FREQUENCY_SOURCES.get(d.get("source"), ""),
+                 manual_label=(scale.get(r["frequency_level"]) or {}).get("label"),
+                 contacts_12m=d.get("contacts_12m", 0), _level=d.get("level") or 0)
         r["content_types"] = ", ".join(names.get(code, code) for code in json.loads(r["content_types"] or "[]"))
-        rows.append([r[k] for k in LINK_HEADERS])
-    return list(LINK_HEADERS.values()), rows
+        rows.append(r)
+    rows.sort(key=lambda r: (r["complex"] or "", -r["_level"], r["agency"] or ""))
+    return list(LINK_HEADERS.values()), [[r[k] for k in LINK_HEADERS] for r in rows]
 
 
 def to_csv(headers: list[str], rows: list[list]) -> bytes:

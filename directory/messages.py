@@ -111,6 +111,7 @@ MESSAGES: dict[str, str] = {
     "partner_not_found": "%(complex)s 단지의 연계 기관 중에 %(agency)r이(가) 없습니다 (먼저 연계를 만드세요).",
     "ambiguous_partner": "%(agency)r에 해당하는 연계 기관이 여럿입니다; 기관 id로 지정하세요.",
     "unknown_level": "알 수 없는 연락 빈도: %(level)r (1~5)",
+    "unknown_frequency_basis": "알 수 없는 빈도 근거: %(value)r (%(known)s 중 하나)",
     "unknown_content_type": "알 수 없는 연계 내용: %(value)r (%(known)s 중 하나)",
     "link_deleted_conflict": "그 사이 다른 사람이 이 연계를 삭제했습니다. 새로 만들려면 다시 시도하세요.",
     "link_conflict": "그 사이 다른 사람이 이 연계를 바꾸었습니다 (읽은 버전 %(expected)s, 현재 %(current_version)s). "

@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .errors import AgencyNotFound, ComplexNotFound, StoreError  # noqa: F401  (re-exported)
+from .frequency import link_levels
 from .schema import migrate
 from .taxonomy import Taxonomy
 from .vocabulary import SAMPLE
@@ -152,17 +153,28 @@ def facet_values(db: sqlite_utils.Database, column: str, **filters) -> list[tupl
     return [(r[0], r[1]) for r in db.execute(sql, params)]
 
 
-def agency_links(db: sqlite_utils.Database, agency_id: int) -> list[dict]:
-    """The complexes an agency is linked with, with frequency labels."""
-    return list(
-        db.query(
-            """SELECT l.*, c.name AS complex_name, f.label AS frequency_label, f.mark AS frequency_mark
-               FROM links l JOIN complexes c ON c.id = l.complex_id
-               LEFT JOIN frequency_levels f ON f.level = l.frequency_level
-               WHERE l.agency_id = ? ORDER BY l.frequency_level DESC, c.name""",
-            [agency_id],
-        )
-    )
+def agency_links(db: sqlite_utils.Database, agency_id: int, *, today=None) -> list[dict]:
+    """The complexes an agency is linked with, each link's level as every page shows it.
+
+    ``frequency_level`` is the level set by hand; ``frequency_mark``,
+    ``frequency_label`` (and ``level``, ``source``, ``contacts_12m`` … of
+    :func:`directory.frequency.decide`) are the level shown, by the one rule.
+    """
+    rows = list(db.query(
+        """SELECT l.*, c.name AS complex_name FROM links l JOIN complexes c ON c.id = l.complex_id
+           WHERE l.agency_id = ?""", [agency_id]))
+    return _with_levels(db, rows, lambda r: r["complex_name"], today=today)
+
+
+def _with_levels(db, rows: list[dict], name, *, today=None) -> list[dict]:
+    """Rows of links with the shown level merged in, most frequent first, then by `name`."""
+    levels = link_levels(db, [r["id"] for r in rows], today=today)
+    for row in rows:
+        d = levels.get(row["id"], {})
+        row.update(d)
+        row["frequency_mark"], row["frequency_label"] = d.get("mark"), d.get("label")
+    rows.sort(key=lambda r: (-(r.get("level") or 0), name(r) or ""))
+    return rows
 
 
 # --- complexes and links --------------------------------------------------
@@ -187,19 +199,18 @@ def list_complexes(db: sqlite_utils.Database) -> list[dict]:
     )
 
 
-def complex_links(db: sqlite_utils.Database, complex_id: int) -> list[dict]:
-    """A complex's links with agency name, type, category and frequency label."""
-    return list(
-        db.query(
-            """SELECT l.*, a.name AS agency_name, a.type AS agency_type, a.category AS category,
-                      a.phone AS phone, f.label AS frequency_label, f.mark AS frequency_mark,
-                      f.weight AS weight
-               FROM links l JOIN agencies a ON a.id = l.agency_id
-               LEFT JOIN frequency_levels f ON f.level = l.frequency_level
-               WHERE l.complex_id = ? ORDER BY l.frequency_level DESC, a.name""",
-            [complex_id],
-        )
-    )
+def complex_links(db: sqlite_utils.Database, complex_id: int, *, today=None) -> list[dict]:
+    """A complex's links with agency name, type, category and the level every page shows.
+
+    ``frequency_level`` is the level set by hand (what an edit form starts
+    from); ``frequency_mark``, ``frequency_label``, ``weight`` and the keys of
+    :func:`directory.frequency.decide` (``level``, ``source``,
+    ``contacts_12m`` …) are the level shown, by the one rule.
+    """
+    rows = list(db.query(
+        """SELECT l.*, a.name AS agency_name, a.type AS agency_type, a.category AS category, a.phone AS phone
+           FROM links l JOIN agencies a ON a.id = l.agency_id WHERE l.complex_id = ?""", [complex_id]))
+    return _with_levels(db, rows, lambda r: r["agency_name"], today=today)
 
 
 def counts(db: sqlite_utils.Database) -> dict:

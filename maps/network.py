@@ -1,8 +1,9 @@
 """Network maps: complexes, their partner agencies, and the links between them.
 
 Line width grows with the link's contact frequency level (○ 1 … ● 5) — the
-effective level of network.graph.link_rows, derived from the contact log of
-the last 12 months when the link has one, as on the dashboard; line colour
+level of network.graph.link_rows, decided by directory.frequency.decide as on
+the dashboard (the hand-set level until the contact log covers the link's
+last 12 months, with the logged count beside it); line colour
 is the link's main content type (the first one recorded). Agencies shared
 by several complexes are drawn larger, and clicking one lists the complexes
 it serves. Positions marked placement='sample' (the demo's study data) are
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import folium
 
+from directory.frequency import logged_note
 from directory.store import content_types, get_agency, get_complex
 from network.graph import district_complexes, frequency_scale, link_rows
 
@@ -169,8 +171,10 @@ def network_map(complexes, links, *, content_names=None, levels=(), title="연�
             used_levels.add(link["level"])
             used_contents.add(main)
             contents = ", ".join(content_names.get(c, c) for c in codes) or NO_CONTENT
+            logged = logged_note(link)
             tip = (f"{esc(link['complex_name'])} — {esc(agency['name'])}: "
-                   f"{esc(link['mark'] or '')} {esc(link['label'] or '빈도 미상')} · {esc(contents)}")
+                   f"{esc(link['mark'] or '')} {esc(link['label'] or '빈도 미상')}"
+                   f"{f' ({esc(logged)})' if logged else ''} · {esc(contents)}")
             folium.PolyLine(
                 [placed_complexes[link["complex_id"]], (lat, lon)],
                 color=color, weight=line_weight(link["level"]), opacity=0.75,
@@ -191,8 +195,9 @@ def network_map(complexes, links, *, content_names=None, levels=(), title="연�
         popup += f'<br><span class="{"approx" if sample else "placement"}">{esc(PLACEMENT_LABELS.get(placement, placement))}</span>'
         popup += f"<br><b>연계 단지 {len(served)}곳</b><ul style='margin:2px 0;padding-left:16px'>"
         for link in sorted(served, key=lambda r: (-(r["level"] or 0), r["complex_name"])):
+            logged = logged_note(link)
             popup += (f"<li>{esc(link['complex_name'])}: {esc(link['mark'] or '')} "
-                      f"{esc(link['label'] or '빈도 미상')}</li>")
+                      f"{esc(link['label'] or '빈도 미상')}{f' ({esc(logged)})' if logged else ''}</li>")
         popup += "</ul></div>"
         folium.CircleMarker(
             [lat, lon], radius=6 + 2.5 * max(len(served) - 1, 0), color="#222" if not sample else "#555",

@@ -1,9 +1,11 @@
 """The contact log of a link, and the frequency level it implies.
 
-A team lead records each contact (date, content type, a short note). When a
-link has a log, its frequency level is derived from the contacts of the last
-12 months through ``frequency_levels.min_per_year`` (12 or more a year is
-수시); the level entered by hand is kept beside it and both are shown.
+A team lead records each contact (date, content type, a short note). The log
+implies a frequency level — the contacts of the last 12 months through
+``frequency_levels.min_per_year`` (12 or more a year is 수시) — which replaces
+the level entered by hand only as :func:`directory.frequency.decide` says:
+once the log covers the link's last 12 months, or when the team lead chose
+기록으로 계산. Until then the hand-set level is shown with the count beside it.
 
 Notes must not hold residents' personal data: :func:`check_note` refuses
 what the one detector, :mod:`directory.privacy`, finds (a resident's name, a
@@ -16,9 +18,8 @@ from datetime import date, timedelta
 from directory import audit, privacy
 from directory.actors import require_complex_edit
 from directory.errors import YeongyeError
+from directory.frequency import link_levels
 from directory.store import now
-
-from .graph import frequency_scale, level_for_count
 
 __all__ = [
     "ContactError",
@@ -141,30 +142,18 @@ def list_contacts(db, *, link_id: int | None = None, complex_id: int | None = No
 
 
 def link_frequency(db, link_id: int, *, today: date | None = None) -> dict:
-    """Both frequency levels of a link: manual, derived (None without a log) and effective.
+    """A link's level as every page shows it, with both sources: :func:`directory.frequency.decide`'s answer.
 
-    Returns a dict with ``manual``, ``derived``, ``effective``, ``contacts_12m``,
-    ``contacts_total`` and the effective level's ``mark`` and ``label``.
+    Keys: ``level`` (also ``effective``), ``mark``, ``label``, ``source``
+    (``log`` or ``manual``), ``reason``, ``basis``, ``manual`` (the hand-set
+    level), ``derived`` (the log's level, None without a log),
+    ``contacts_12m``, ``contacts_total``, ``first_contact``.
     """
-    row = db.execute("SELECT frequency_level FROM links WHERE id = ?", [link_id]).fetchone()
-    if row is None:
+    found = link_levels(db, [link_id], today=today)
+    if link_id not in found:
         raise ContactError("link_not_found", link_id=link_id)
-    today = today or date.today()
-    cutoff = (today - timedelta(days=365)).isoformat()
-    total, recent = db.execute(
-        "SELECT count(*), coalesce(sum(contact_date > ? AND contact_date <= ?), 0) FROM contacts WHERE link_id = ?",
-        [cutoff, today.isoformat(), link_id],
-    ).fetchone()
-    scale = frequency_scale(db)
-    derived = level_for_count(scale, recent) if total else None
-    effective = derived if derived is not None else row[0]
-    level = next((r for r in scale if r["level"] == effective), None)
-    return {
-        "manual": row[0], "derived": derived, "effective": effective,
-        "contacts_12m": recent, "contacts_total": total,
-        "mark": level["mark"] if level else None, "label": level["label"] if level else None,
-        "source": "log" if derived is not None else "manual",
-    }
+    d = found[link_id]
+    return {**d, "manual": d["manual_level"], "derived": d["derived_level"], "effective": d["level"]}
 
 
 # --- helpers ------------------------------------------------------------------

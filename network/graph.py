@@ -6,10 +6,13 @@ JSON, URLs and sorted lists unchanged; the prefix keeps the two id spaces
 apart. Each edge is one row of ``links`` and carries:
 
 ``level``
-    the effective frequency level 1–5: derived from the contact log of the
-    last 12 months when the link has a log, else the level entered by hand;
-``manual_level``, ``derived_level``
-    both sources, kept and shown;
+    the frequency level 1–5 every page shows, decided by the one rule
+    :func:`directory.frequency.decide` (the contact log's level replaces the
+    hand-set one only once the log covers the link's last 12 months, or when
+    the team lead chose 기록으로 계산);
+``manual_level``, ``derived_level``, ``level_source``, ``contacts_12m``
+    the hand-set level, the log's level (None without a log), which of the
+    two is shown (``manual`` or ``log``) and the logged count;
 ``weight``
     the weight of ``level`` in the ``frequency_levels`` table (editable data);
 ``content_types``
@@ -22,9 +25,12 @@ a 시니어클럽 and I don't".
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 
 import networkx as nx
+
+from directory.frequency import (EMPTY_COUNTS, Scale, contact_counts, decide, frequency_scale,  # noqa: F401
+                                 level_for_count, link_levels)  # (re-exported)
 
 __all__ = [
     "build_graph",
@@ -36,7 +42,7 @@ __all__ = [
     "node_id",
     "frequency_scale",
     "level_for_count",
-    "effective_level",
+    "link_levels",
     "link_rows",
     "district_complexes",
 ]
@@ -100,33 +106,6 @@ def agency_nodes(G) -> list[str]:
     return sorted(n for n, d in G.nodes(data="bipartite") if d == 1)
 
 
-def frequency_scale(db) -> list[dict]:
-    """The store's frequency levels, highest first (level, mark, label, weight, min_per_year)."""
-    return list(db.query("SELECT * FROM frequency_levels ORDER BY level DESC"))
-
-
-def level_for_count(scale: list[dict], per_year: int) -> int:
-    """The level a yearly contact count maps to (12 or more is 수시 in the shipped scale).
-
-    >>> scale = [{"level": 5, "min_per_year": 12}, {"level": 1, "min_per_year": 0}]
-    >>> level_for_count(scale, 13), level_for_count(scale, 4)
-    (5, 1)
-    """
-    for row in sorted(scale, key=lambda r: -r["level"]):
-        if per_year >= row["min_per_year"]:
-            return row["level"]
-    return min(r["level"] for r in scale)
-
-
-def effective_level(manual, derived):
-    """The level a link is shown and weighed at: derived from its contact log when it has one, else manual.
-
-    >>> effective_level(1, 5), effective_level(3, None)
-    (5, 3)
-    """
-    return manual if derived is None else derived
-
-
 def link_rows(db, *, complex_ids=None, agency_id=None, today=None) -> list[dict]:
     """Links with both ends and their effective level: what the dashboard lists and the maps draw.
 
@@ -145,10 +124,11 @@ def link_rows(db, *, complex_ids=None, agency_id=None, today=None) -> list[dict]
     -------
     list of dict
         One row per link, ordered by complex and agency name: ``id``,
-        ``complex_id``, ``agency_id``; ``level`` (effective, the same as
-        :func:`build_graph`'s edge ``level``), ``manual_level``,
-        ``derived_level`` (None without a log) and the effective level's
-        ``mark``, ``label`` and ``weight``; ``content_types`` (list of codes),
+        ``complex_id``, ``agency_id``; every key of
+        :func:`directory.frequency.decide` (``level`` — the same as
+        :func:`build_graph`'s edge ``level`` — with its ``mark``, ``label``
+        and ``weight``, ``source``, ``reason``, ``basis``, ``manual_level``,
+        ``derived_level``, ``contacts_12m`` …); ``content_types`` (list of codes),
         ``since``, ``note``, ``version``; ``complex_name``, ``complex_lat``,
         ``complex_lon``, ``complex_placement``; ``agency_name``,
         ``agency_type``, ``category``, ``phone``, ``road_address``,
@@ -172,8 +152,8 @@ def link_rows(db, *, complex_ids=None, agency_id=None, today=None) -> list[dict]
         params.append(int(agency_id))
     clause = ("WHERE " + " AND ".join(where)) if where else ""
     rows = list(db.query(
-        f"""SELECT l.id, l.complex_id, l.agency_id, l.frequency_level AS manual_level, l.content_types,
-                   l.since, l.note, l.version,
+        f"""SELECT l.id, l.complex_id, l.agency_id, l.frequency_level AS manual_level, l.frequency_basis,
+                   l.content_types, l.since, l.note, l.version,
                    c.name AS complex_name, c.lat AS complex_lat, c.lon AS complex_lon,
                    c.placement AS complex_placement,
                    a.name AS agency_name, a.type AS agency_type, a.category, a.phone, a.road_address,
@@ -182,15 +162,12 @@ def link_rows(db, *, complex_ids=None, agency_id=None, today=None) -> list[dict]
             {clause} ORDER BY c.name, a.name, l.id""",
         params,
     ))
-    scale = frequency_scale(db)
-    by_level = {r["level"]: r for r in scale}
-    derived = _derived_levels(db, scale, today or date.today(), [r["id"] for r in rows])
+    scale = Scale.of(db)
+    today = today or date.today()
+    counts = contact_counts(db, [r["id"] for r in rows], today=today)
     for row in rows:
-        row["derived_level"] = derived.get(row["id"])
-        row["level"] = level = effective_level(row["manual_level"], row["derived_level"])
-        known = by_level.get(level, {})
-        row["mark"], row["label"] = known.get("mark"), known.get("label")
-        row["weight"] = float(known["weight"]) if known.get("weight") is not None else 1.0
+        row.update(decide(scale, row["manual_level"], row.pop("frequency_basis"),
+                          counts.get(row["id"], EMPTY_COUNTS), today=today))
         row["content_types"] = _json_list(row["content_types"])
     return rows
 
@@ -261,9 +238,9 @@ def build_graph(db, *, sido=None, sigungu=None, category=None, operator=None, to
         attrs = dict(zip(_COMPLEX_FIELDS, row))
         G.add_node(complex_node(attrs["id"]), bipartite=0, kind="complex", **attrs)
 
-    scale = frequency_scale(db)
-    weights = {r["level"]: r["weight"] for r in scale}
-    derived = _derived_levels(db, scale, today or date.today())
+    scale = Scale.of(db)
+    today = today or date.today()
+    counts = contact_counts(db, today=today)
     link_where = list(where)
     link_params = list(params)
     if category:
@@ -276,25 +253,26 @@ def build_graph(db, *, sido=None, sigungu=None, category=None, operator=None, to
     order = ("complexes c CROSS JOIN links l ON l.complex_id = c.id" if where
              else "links l JOIN complexes c ON c.id = l.complex_id")
     sql = f"""SELECT l.id, l.complex_id, l.frequency_level, l.frequency_raw, l.content_types, l.since,
-                     l.version, {acols}
+                     l.version, l.frequency_basis, {acols}
               FROM {order} JOIN agencies a ON a.id = l.agency_id
               {link_clause}"""
     for row in db.execute(sql, link_params):
-        link_id, complex_id, manual, raw, content, since, version = row[:7]
-        agency = dict(zip(_AGENCY_FIELDS, row[7:]))
+        link_id, complex_id, manual, raw, content, since, version, basis = row[:8]
+        agency = dict(zip(_AGENCY_FIELDS, row[8:]))
         a = agency_node(agency["id"])
         if a not in G:
             G.add_node(a, bipartite=1, kind="agency", **agency)
-        level = effective_level(manual, derived.get(link_id))
+        d = decide(scale, manual, basis, counts.get(link_id, EMPTY_COUNTS), today=today)
         G.add_edge(
             complex_node(complex_id), a,
-            link_id=link_id, level=level, manual_level=manual, derived_level=derived.get(link_id),
-            frequency_raw=raw, weight=float(weights.get(level, 1.0)) if level else 1.0,
+            link_id=link_id, level=d["level"], manual_level=manual, derived_level=d["derived_level"],
+            level_source=d["source"], contacts_12m=d["contacts_12m"],
+            frequency_raw=raw, weight=d["weight"] if d["level"] else 1.0,
             content_types=_json_list(content), since=since, version=version,
         )
     G.graph.update(filters={k: v for k, v in
                             dict(sido=sido, sigungu=sigungu, category=category, operator=operator).items() if v},
-                   scale=scale)
+                   scale=scale.rows)
     return G
 
 
@@ -360,26 +338,3 @@ def _json_list(text) -> list:
     except (TypeError, ValueError):
         return []
     return list(value) if isinstance(value, list) else []
-
-
-def _derived_levels(db, scale, today: date, link_ids=None) -> dict[int, int]:
-    """link id -> level from the last 12 months of its contact log (links with a log only).
-
-    With `link_ids`, only those links are counted (a map of one complex need
-    not read the country's log).
-    """
-    cutoff = (today - timedelta(days=365)).isoformat()
-    end = today.isoformat()
-    sql = "SELECT link_id, sum(contact_date > ? AND contact_date <= ?) FROM contacts"
-    if link_ids is None:
-        rows = db.execute(f"{sql} GROUP BY link_id", [cutoff, end]).fetchall()
-    else:
-        ids, rows = list(link_ids), []
-        for start in range(0, len(ids), _CHUNK):  # SQLite's limit on bound parameters
-            chunk = ids[start:start + _CHUNK]
-            rows += db.execute(f"{sql} WHERE link_id IN ({','.join('?' * len(chunk))}) GROUP BY link_id",
-                               [cutoff, end, *chunk]).fetchall()
-    return {link_id: level_for_count(scale, recent or 0) for link_id, recent in rows}
-
-
-_CHUNK = 900

@@ -12,6 +12,7 @@ import json
 from directory import audit, privacy
 from directory.actors import require_complex_edit
 from directory.errors import YeongyeError
+from directory.frequency import BASES
 from directory.store import get_complex, now
 
 from .contacts import ContactError, PersonalDataError, add_contact, check_note
@@ -82,7 +83,8 @@ def find_link(db, complex_key, agency) -> int:
 
 
 def set_link(db, complex_id: int, agency_id: int, level: int | None, content_types=(), note: str | None = None,
-             expected_version: int | None = None, *, since: str | None = None, actor=None) -> dict:
+             expected_version: int | None = None, *, since: str | None = None, basis: str | None = None,
+             actor=None) -> dict:
     """Create or change the link between a complex and an agency, audited; returns the link as written.
 
     Parameters
@@ -98,6 +100,11 @@ def set_link(db, complex_id: int, agency_id: int, level: int | None, content_typ
     expected_version : int or None
         The version the caller read. None means "create": it fails with
         :class:`Conflict` if the link already exists.
+    basis : str, optional
+        Whose level the pages show (:mod:`directory.frequency`): ``auto``
+        (the log's once it covers the link's last 12 months), ``log``
+        (기록으로 계산) or ``manual`` (직접 입력 유지). None keeps the stored
+        choice (``auto`` for a new link).
     actor : User or SystemActor, optional
         Who acts (None: the program itself); must be allowed to edit the
         complex (:func:`directory.actors.require_complex_edit`). The audit
@@ -122,6 +129,8 @@ def set_link(db, complex_id: int, agency_id: int, level: int | None, content_typ
     levels = {r[0] for r in db.execute("SELECT level FROM frequency_levels")}
     if level is not None and level not in levels:
         raise LinkError("unknown_level", level=level)
+    if basis is not None and basis not in BASES:
+        raise LinkError("unknown_frequency_basis", value=basis, known=", ".join(BASES))
     codes = _content_codes(db, content_types)
     try:
         clean = check_note(note)
@@ -143,10 +152,10 @@ def set_link(db, complex_id: int, agency_id: int, level: int | None, content_typ
             if expected_version not in (None, 0):
                 raise Conflict("link_deleted_conflict")
             cur = db.conn.execute(
-                """INSERT INTO links (complex_id, agency_id, frequency_level, content_types, note, since,
-                                      source, version, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, 'manual', 1, ?, ?)""",
-                [complex_id, agency_id, level, json.dumps(codes), clean, since, stamp, stamp],
+                """INSERT INTO links (complex_id, agency_id, frequency_level, frequency_basis, content_types, note,
+                                      since, source, version, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, 'manual', 1, ?, ?)""",
+                [complex_id, agency_id, level, basis or "auto", json.dumps(codes), clean, since, stamp, stamp],
             )
             link_id = cur.lastrowid
         else:
@@ -155,10 +164,11 @@ def set_link(db, complex_id: int, agency_id: int, level: int | None, content_typ
                 raise Conflict(expected=expected_version, current_version=version)
             before = audit.row_snapshot(db, "links", link_id)
             cur = db.conn.execute(
-                """UPDATE links SET frequency_level = ?, content_types = ?, note = ?, since = coalesce(?, since),
-                          version = version + 1, updated_at = ?
+                """UPDATE links SET frequency_level = ?, frequency_basis = coalesce(?, frequency_basis),
+                          content_types = ?, note = ?, since = coalesce(?, since), version = version + 1,
+                          updated_at = ?
                    WHERE id = ? AND version = ?""",
-                [level, json.dumps(codes), clean, since, stamp, link_id, version],
+                [level, basis, json.dumps(codes), clean, since, stamp, link_id, version],
             )
             if cur.rowcount != 1:  # pragma: no cover - another writer slipped in between
                 raise Conflict(expected=version, current_version=version + 1)

@@ -101,17 +101,14 @@ def complex_report(db, complex_key, *, recommendations: int = 3, today=None) -> 
     gaps = complex_gaps(G, node, rules=load_rules(db), categories=categories)
     partners = []
     content_names = {r[0]: r[1] for r in db.execute("SELECT code, name FROM content_types")}
-    scale = {r["level"]: r for r in db.query("SELECT * FROM frequency_levels")}
     # The same rows the network map draws (network.graph.link_rows), so a
-    # partner's level here is the width of its line there.
+    # partner's level here is the width of its line there: one rule decides it
+    # (directory.frequency.decide), the hand-set level until the log covers a year.
     for link in link_rows(db, complex_ids=[row["id"]], today=today):
-        manual, derived = link["manual_level"], link["derived_level"]
         partners.append({
             "link_id": link["id"], "agency_id": link["agency_id"], "name": link["agency_name"],
             "type": link["agency_type"], "category": link["category"], "phone": link["phone"],
-            "level": link["level"], "mark": link["mark"], "label": link["label"],
-            "manual_level": manual, "manual_label": scale.get(manual, {}).get("label"),
-            "derived_level": derived, "derived_label": scale.get(derived, {}).get("label") if derived else None,
+            **{k: link[k] for k in LEVEL_KEYS},
             "content_types": [content_names.get(c, c) for c in link["content_types"]],
             "since": link["since"], "note": link["note"], "version": link["version"],
         })
@@ -133,6 +130,10 @@ def complex_report(db, complex_key, *, recommendations: int = 3, today=None) -> 
         "labels": LABELS, "explain": EXPLAIN,
     }
 
+
+LEVEL_KEYS = ("level", "mark", "label", "source", "reason", "basis", "manual_level", "manual_mark", "manual_label",
+              "derived_level", "derived_mark", "derived_label", "contacts_12m", "contacts_total", "first_contact")
+"""What a report keeps of :func:`directory.frequency.decide`'s answer for each partner."""
 
 PRETTY_LIMIT = 2000
 

@@ -62,7 +62,7 @@ def test_contact_add_and_personal_data(runner, dbfile):
     ok = runner.invoke(main, ["--db", dbfile, "contact", "add", "--complex", "C", "--agency", "치매안심센터",
                               "--date", "2024-05-01", "--content", "referral", "--note", "검진 의뢰 2건"])
     assert ok.exit_code == 0, ok.output
-    assert "직접 입력한 빈도 5" in ok.output
+    assert "직접 입력 ● 수시" in ok.output  # a 2024 contact: the log covers a year (issue 11)
     bad = runner.invoke(main, ["--db", dbfile, "contact", "add", "--complex", "C", "--agency", "치매안심센터",
                                "--date", "2024-05-01", "--note", "김철수님 의뢰"])
     assert bad.exit_code != 0 and "개인정보" in bad.output

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from directory import audit, editing, sites
+from directory.frequency import BASES, link_levels
 from directory.store import (agency_links, complex_links, get_agency, get_complex, list_agencies,
                              list_complexes)
 from network.contacts import add_contact, list_contacts
@@ -115,10 +116,20 @@ def _require_admin():
 
 
 def _link_json(link: dict) -> dict:
+    """A link for the API: its stored fields (``frequency_level`` is the hand-set level) and the level
+    every page shows (``level``, ``mark``, ``label``, ``source``, ``contacts_12m`` … by the one rule)."""
     out = dict(link)
     if isinstance(out.get("content_types"), str):
         out["content_types"] = json.loads(out["content_types"] or "[]")
+    if "level" not in out and out.get("id") is not None:
+        out.update(link_levels(get_db(), [out["id"]]).get(out["id"], {}))
     return out
+
+
+def _basis(value):
+    if value is not None and value not in BASES:
+        _bad(_("frequency_basis 는 %(known)s 중 하나여야 합니다.", known=", ".join(BASES)))
+    return value
 
 
 def _private_notes(items: list[dict], complex_row: dict) -> list[dict]:
@@ -167,7 +178,8 @@ def agency(agency_id: int):
     """One agency with its sources (their raw rows for admins only) and linked complexes."""
     db = get_db()
     row = get_agency(db, _id(agency_id), include_raw=current_user.is_admin)
-    row["links"] = [{k: l[k] for k in ("complex_id", "complex_name", "frequency_level", "frequency_label")}
+    row["links"] = [{k: l[k] for k in ("complex_id", "complex_name", "frequency_level", "frequency_label",
+                                       "level", "mark", "label", "source", "contacts_12m")}
                     for l in agency_links(db, agency_id)]
     return jsonify(row)
 
@@ -239,7 +251,8 @@ def create_link(complex_id: int):
     try:
         link = set_link(db, complex_id, agency_id, _int(data.get("frequency_level"), "frequency_level", high=5),
                         _text_list(data.get("content_types"), "content_types"),
-                        _text(data.get("note"), "note", max_len=500), expected_version=None, actor=current_user)
+                        _text(data.get("note"), "note", max_len=500), expected_version=None,
+                        basis=_basis(data.get("frequency_basis")), actor=current_user)
     except Conflict:
         abort(409, _("이 기관은 이미 이 단지와 연계되어 있습니다. PUT /api/links/{id} 로 고치세요."))
     return jsonify(_link_json(link)), 201, {"Location": url_for("api.link", link_id=link["id"])}
@@ -273,7 +286,8 @@ def update_link(link_id: int):
         link = set_link(db, before["complex_id"], before["agency_id"],
                         _int(data.get("frequency_level"), "frequency_level", high=5),
                         _text_list(data.get("content_types"), "content_types"),
-                        _text(data.get("note"), "note", max_len=500), expected_version=version, actor=current_user)
+                        _text(data.get("note"), "note", max_len=500), expected_version=version,
+                        basis=_basis(data.get("frequency_basis")), actor=current_user)
     except Conflict:
         current = _link_json(audit.row_snapshot(db, "links", link_id))
         return jsonify(error="link_conflict", status=409, current=current,

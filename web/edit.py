@@ -69,6 +69,7 @@ def _form_link() -> dict:
     return {
         "level": int(level) if level.isdigit() else None,
         "content_types": form.getlist("content_types"),
+        "basis": form.get("frequency_basis") or None,
         "note": form.get("note", ""),
         "version": form.get("version", type=int),
         "agency_id": form.get("agency_id", type=int),
@@ -93,7 +94,7 @@ def add_link(complex_id: int):
         return _page(complex_id, status=400, new_draft={**draft, "error": _("추가할 기관을 고르세요.")})
     try:
         link = set_link(db, complex_id, draft["agency_id"], draft["level"], draft["content_types"],
-                        draft["note"] or None, expected_version=None, actor=current_user)
+                        draft["note"] or None, expected_version=None, basis=draft["basis"], actor=current_user)
     except Conflict:
         flash(_("이 기관은 이미 이 단지와 연계되어 있습니다. 아래 목록에서 고치세요."), "error")
         return redirect(url_for("edit.page", complex_id=complex_id))
@@ -120,7 +121,7 @@ def update_link(complex_id: int, link_id: int):
     draft = _form_link()
     try:
         set_link(db, complex_id, before["agency_id"], draft["level"], draft["content_types"],
-                 draft["note"] or None, expected_version=draft["version"], actor=current_user)
+                 draft["note"] or None, expected_version=draft["version"], basis=draft["basis"], actor=current_user)
     except Conflict:
         current = audit.row_snapshot(db, "links", link_id)
         message = _("그 사이 다른 사람이 이 연계를 고쳤습니다. 아래에 지금 저장된 내용과 입력하신 내용을 함께 "

@@ -202,12 +202,18 @@ def document(server: str = "/") -> dict:
         "NewLink": {"type": "object", "required": ["agency_id"], "properties": {
             "agency_id": {"type": "integer", "minimum": 1},
             "frequency_level": {"type": "integer", "minimum": 1, "maximum": 5, "nullable": True},
+            "frequency_basis": {"type": "string", "enum": ["auto", "log", "manual"], "nullable": True,
+                                "description": "보이는 빈도의 근거: auto(연락 기록이 12개월을 채우면 기록), "
+                                               "log(기록으로 계산), manual(직접 입력 유지); 없으면 그대로"},
             "content_types": {"type": "array", "items": {"type": "string", "enum": [
                 "referral", "resources", "information", "programs", "meetings"]}},
             "note": {"type": "string", "maxLength": 500, "nullable": True}}},
         "LinkUpdate": {"type": "object", "required": ["version"], "properties": {
             "version": {"type": "integer", "minimum": 1},
             "frequency_level": {"type": "integer", "minimum": 1, "maximum": 5, "nullable": True},
+            "frequency_basis": {"type": "string", "enum": ["auto", "log", "manual"], "nullable": True,
+                                "description": "보이는 빈도의 근거: auto(연락 기록이 12개월을 채우면 기록), "
+                                               "log(기록으로 계산), manual(직접 입력 유지); 없으면 그대로"},
             "content_types": {"type": "array", "items": {"type": "string"}},
             "note": {"type": "string", "maxLength": 500, "nullable": True}}},
         "HouseFields": {"type": "object", "additionalProperties": False, "properties": {
