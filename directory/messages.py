@@ -174,6 +174,36 @@ MESSAGES: dict[str, str] = {
     "bonus_invalid": "평가단 가점은 0~%(maximum)s점 정수여야 합니다: %(value)r",
     "opinion_not_graded": "세부지표 %(number)s(종합소견)은 점수가 아니라 글로 적습니다.",
     "committee_score_invalid": "위원 점수는 0~100 사이, 소수점 첫째 자리까지의 숫자여야 합니다: %(value)r",
+    # directory.outcomes (a house's indicator counts, scored sheets as aggregates, reasons)
+    "outcome_error": "성과지표 자료를 그대로 기록할 수 없습니다.",
+    "no_agreement": "%(name)s에는 협약이 없습니다. 먼저 협약을 기록하세요.",
+    "indicators_not_applied": "협약(%(starts)s~%(ends)s)에 성과지표 적용 공고일이 없습니다. "
+                              "협약에 서울시 공고일을 기록하면 그해부터 산출합니다.",
+    "evaluation_month_invalid": "평가 시점은 YYYY-MM 형식의 달이어야 합니다: %(value)r",
+    "evaluation_base_in_future": "평가 기준일(평가 시점 전월 말, %(base)s)이 아직 지나지 않았습니다.",
+    "year_invalid": "연도는 네 자리 숫자여야 합니다: %(value)r",
+    "year_outside_agreement": "%(year)s년은 협약 기간(%(starts)s~%(ends)s) 밖입니다.",
+    "year_before_notice": "%(year)s년은 성과지표 적용 공고(%(notice)s) 이전이라 산출하지 않습니다. "
+                          "%(first)s년부터 기록하세요.",
+    "year_in_future": "%(year)s년은 아직 오지 않았습니다.",
+    "unknown_instrument": "알 수 없는 척도: %(value)r (isolation 또는 audit)",
+    "unknown_wave": "측정 시기는 사전 또는 사후여야 합니다: %(value)r",
+    "no_sheets": "기록할 응답지가 없습니다.",
+    "too_many_sheets": "응답지가 너무 많습니다 (한 번에 %(limit)s장 이내).",
+    "sheet_invalid": "%(sheet)s번째 응답지: %(detail)s",
+    "withdraw_not_recorded": "%(scale)s %(wave)s 측정에 이 응답지가 기록되어 있지 않습니다 (빼면 합계가 맞지 않습니다). "
+                             "처음 기록한 응답 그대로 입력하세요.",
+    "reason_not_text": "사유는 글자여야 합니다.",
+    "reason_too_long": "사유는 %(limit)s자 이내로 적어 주세요 (지금 %(length)s자).",
+    "outcome_conflict": "그 사이 다른 사람이 이 자료를 바꾸었습니다 (읽은 버전 %(expected)s, 현재 %(current_version)s). "
+                        "새로 고친 뒤 다시 저장하세요.",
+    "outcome_read_forbidden": "이 주택의 성과지표는 주택 담당자, 시 평가 담당, 관리자만 볼 수 있습니다.",
+    "sheet_file_undecodable": "응답지 파일의 문자 인코딩을 읽을 수 없습니다. UTF-8 또는 CP949(EUC-KR) CSV여야 합니다.",
+    "sheet_file_empty": "응답지 파일이 비어 있습니다.",
+    "sheet_columns_missing": "%(scale)s 응답지 파일에 %(items)s 열이 없습니다 (머리글: 문항1, 문항2 …).",
+    "sheet_sex_column_missing": "AUDIT-K 응답지 파일에는 성별 열이 있어야 합니다 (남/여).",
+    "agreement_has_outcomes": "이 협약에는 성과지표 자료가 기록되어 있어 삭제할 수 없습니다 "
+                              "(응답지는 보관하지 않으므로 다시 입력할 수 없습니다).",
     "committee_size": "심의위원 %(expected)s명의 점수가 필요합니다 (받은 점수 %(got)s개).",
     # network.recommend / measures / report / gaps
     "need_missing": "필요(유형 또는 낱말)를 입력하세요. 예: 치매, 술, 일자리, 장애인복지관",

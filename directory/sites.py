@@ -378,7 +378,7 @@ def update_agreement(db, agreement_id: int, *, starts, ends, notice_date=None, r
 
 
 def delete_agreement(db, agreement_id: int, *, expected_version: int | None = None, actor=None) -> None:
-    """Delete an agreement (its staff or administrators), only if unchanged since read; audited."""
+    """Delete an agreement (its staff or administrators), if unchanged since read and without indicator data; audited."""
     with db.conn:
         before = audit.row_snapshot(db, "site_agreements", agreement_id)
         if before is None:
@@ -386,6 +386,8 @@ def delete_agreement(db, agreement_id: int, *, expected_version: int | None = No
         actor = require_complex_edit(actor, before["site_id"])
         if expected_version is not None and int(expected_version) != before["version"]:
             raise AgreementConflict(expected=expected_version, current_version=before["version"])
+        if _has_outcomes(db, agreement_id):
+            raise SiteError("agreement_has_outcomes")
         db.conn.execute("DELETE FROM site_agreements WHERE id = ?", [agreement_id])
         audit.record(db, actor, "delete", "site_agreements", agreement_id, before, None)
 
@@ -567,6 +569,17 @@ def _check_period(db, site_id: int, values: dict, renews_id, *, exclude) -> None
             raise AgreementNotFound(agreement_id=renews_id) from None
         if previous["id"] == exclude or previous["starts"] >= values["starts"]:
             raise SiteError("renewal_not_later", starts=previous["starts"], ends=previous["ends"])
+
+
+# The tables of directory.outcomes: an agreement's indicator data (schema 9).
+OUTCOME_TABLES = ("outcome_retention", "outcome_years", "outcome_isolation_waves", "outcome_audit_waves",
+                  "outcome_reasons")
+
+
+def _has_outcomes(db, agreement_id: int) -> bool:
+    """Whether indicator data refers to the agreement: the sheets behind it are not kept, so it stays."""
+    return any(db.execute(f"SELECT 1 FROM {table} WHERE agreement_id = ? LIMIT 1", [agreement_id]).fetchone()
+               for table in OUTCOME_TABLES)
 
 
 def _current(agreements: list[dict], on: date) -> dict | None:
