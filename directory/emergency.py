@@ -31,14 +31,17 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
+from .actors import require_complex_edit
 from .errors import YeongyeError
 from .paths import REFERENCE_DIR
+from .store import get_complex
 from .vocabulary import local_date
 
 __all__ = [
     "EmergencyError", "Thresholds", "Basis", "Reason", "Answers", "VERDICTS", "REGION_TYPES", "REGION_CLASSES",
     "THRESHOLD_PREFIX", "load_thresholds", "threshold_files", "thresholds_for", "crisis_reasons", "bring_items",
-    "region_class", "region_type_of", "parse_won", "won", "screen", "explain", "WORDS",
+    "region_class", "region_type_of", "parse_won", "won", "screen", "explain", "word", "WORDS", "SCREENER",
+    "count_screening", "screening_counts",
 ]
 
 THRESHOLD_PREFIX = "emergency_housing_"
@@ -198,6 +201,10 @@ def _load_thresholds(path: str, _mtime: int) -> Thresholds:
         region_rules=rules, sources=sources, caveats=caveats, path=path)
 
 
+def _today() -> date:
+    return local_date(datetime.now().astimezone()) or date.today()
+
+
 def thresholds_for(year: int | None = None, *, today: date | None = None,
                    folder: str | Path = REFERENCE_DIR) -> Basis:
     """The thresholds that answer for `year` (default: today's year in Korea).
@@ -212,7 +219,7 @@ def thresholds_for(year: int | None = None, *, today: date | None = None,
     >>> thresholds_for(2026, today=date(2026, 1, 2)).stand_in
     True
     """
-    today = today or local_date(datetime.now().astimezone()) or date.today()
+    today = today or _today()
     asked = year or today.year
     files = threshold_files(folder)
     usable = [y for y in files if y <= asked]
@@ -575,3 +582,35 @@ def explain(result: dict, translate=None) -> dict:
         "bring": [t(item) for item in result["bring"]],
         "notes": notes,
     }
+
+
+# --- the anonymous count ----------------------------------------------------------------
+
+SCREENER = "emergency_housing"
+
+
+def count_screening(db, complex_id: int, *, actor, today: date | None = None) -> int:
+    """Add one screening to the complex's count for this month, if the actor works there; returns the new count.
+
+    Only the number is kept — no answer, no time of day, no user — so the
+    count is not audited either: an audit entry would keep who screened
+    when. Raises ComplexNotFound, or PermissionDenied for someone not on the
+    complex's staff.
+    """
+    require_complex_edit(actor, complex_id)
+    row = get_complex(db, complex_id)
+    month = (today or _today()).strftime("%Y-%m")
+    with db.conn:
+        db.execute(
+            "INSERT INTO screening_counts (complex_id, month, screener, count) VALUES (?, ?, ?, 1) "
+            "ON CONFLICT (complex_id, month, screener) DO UPDATE SET count = count + 1",
+            [row["id"], month, SCREENER])
+    return db.execute("SELECT count FROM screening_counts WHERE complex_id = ? AND month = ? AND screener = ?",
+                      [row["id"], month, SCREENER]).fetchone()[0]
+
+
+def screening_counts(db, complex_id: int, *, screener: str = SCREENER) -> list[dict]:
+    """The complex's counts by month, newest first: [{"month": "2025-03", "count": 4}]."""
+    return [{"month": m, "count": c} for m, c in db.execute(
+        "SELECT month, count FROM screening_counts WHERE complex_id = ? AND screener = ? ORDER BY month DESC",
+        [complex_id, screener])]
