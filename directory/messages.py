@@ -325,6 +325,11 @@ MESSAGES: dict[str, str] = {
     "unknown_region": "지역을 찾을 수 없습니다: %(region)s",
     "bad_amount": "%(label)s은(는) 원 단위 금액이어야 합니다 (예: 1,794,000 또는 179만4천): %(value)r",
     "amount_out_of_range": "%(label)s이(가) 입력할 수 있는 범위를 벗어났습니다: %(value)s원",
+    # directory.playbooks (procedures as data)
+    "playbook_error": "절차를 읽을 수 없습니다.",
+    "unknown_playbook": "알 수 없는 절차: %(playbook)r (있는 절차: %(known)s)",
+    "bad_playbook": "절차 파일을 읽을 수 없습니다: %(file)s %(row)s행 (%(detail)s)",
+    "bad_period": "기한은 0d, 3d, 2w, 1m 같은 형식이어야 합니다: %(period)r",
 }
 
 # How a number parameter is written, by code and parameter (format()'s spec):
