@@ -869,7 +869,8 @@ def _run(snap, words, vocab, point, radius_km, filters, target, sort, limit, hal
         order = "name" if sort == "name" else "distance" if point else "id"
     else:
         order = sort if sort == "name" or point else "score"
-    ranked, total = _rank(snap, docs, scores, dist, order, limit, half_life_km)
+    mix = any(w.role == "need" for w in analysed)
+    ranked, total = _rank(snap, docs, scores, dist, order, limit, half_life_km, mix_kinds=mix)
     return _Found(ranked, total, analysed, loose, within)
 
 
@@ -902,7 +903,7 @@ def distance_decay(km, half_life_km: float = HALF_LIFE_KM):
     return np.where(np.isfinite(km), np.exp2(-np.nan_to_num(km, posinf=0.0) / half_life_km), 0.0)
 
 
-def _rank(snap, docs, scores, dist, order, limit, half_life_km=HALF_LIFE_KM):
+def _rank(snap, docs, scores, dist, order, limit, half_life_km=HALF_LIFE_KM, *, mix_kinds=False):
     """The top `limit` of `docs`: by match × nearness, score (shorter names first on ties), distance, name or id."""
     total = len(docs)
     if not total:
@@ -924,12 +925,41 @@ def _rank(snap, docs, scores, dist, order, limit, half_life_km=HALF_LIFE_KM):
         key = snap.name_rank(None)[docs].astype(np.float64)
     elif order == "score":
         key = -(scores.astype(np.float64) * 1000 - snap.name_len[docs])
+        if mix_kinds:
+            key = _mix_kinds(key, scores, snap.kind[docs])
     else:
         key = snap.ids[docs].astype(np.float64)
     top = _smallest(key, limit)
     picked = docs[top]
     return [(int(snap.ids[i]), None if scores is None else float(scores[j]))
             for i, j in zip(picked, top)], total
+
+
+# Matches scoring at least this share of the best take turns by type.
+KIND_MIX_BAND = 0.6
+
+
+def _mix_kinds(key, scores, kinds):
+    """Without a place, let the kinds near the top take turns: 일자리 lists 시니어클럽, 고용센터 and
+    지역자활센터 in turn (the needs table's 1, 0.9, 0.9), not 200 시니어클럽 first.
+
+    Only for a query with a need word, and without a place (there distance mixes them); weak
+    matches (below the band: a word found only in an address or services) stay behind.
+    """
+    band = scores >= KIND_MIX_BAND * float(scores.max())
+    if len(np.unique(kinds[band])) < 2:
+        return key
+    inside = np.flatnonzero(band)
+    order = np.lexsort((key[inside], kinds[inside]))
+    grouped = kinds[inside][order]
+    starts = np.r_[0, np.flatnonzero(grouped[1:] != grouped[:-1]) + 1]
+    position = np.arange(len(order))
+    turn = np.empty(len(inside), dtype=np.float64)
+    turn[order] = position - starts[np.searchsorted(starts, position, side="right") - 1]
+    mixed = np.full(len(key), 1e15) + key
+    # Within a turn, the better match first.
+    mixed[inside] = turn * 1e9 + key[inside]
+    return mixed
 
 
 def _smallest(values, k):

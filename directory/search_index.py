@@ -25,6 +25,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import re
 import time
 import warnings
 from contextlib import contextmanager
@@ -51,7 +52,7 @@ __all__ = [
     "INLINE_CHANGES", "REBUILD_CHANGES", "RETRY_SECONDS", "CHILD_BUILD_AGENCIES", "ensure_index",
 ]
 
-INDEX_VERSION = 5  # bump when the schema or analysis changes: old indexes are rebuilt
+INDEX_VERSION = 6  # bump when the schema or analysis changes: old indexes are rebuilt
 META_FILE = "yeongye-search.json"
 _TRIGGERS = ("agencies_search_insert", "agencies_search_update", "agencies_search_delete")
 _CHO = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
@@ -106,7 +107,8 @@ def _document(row) -> dict:
         "chosung": chosung(key),
         # The road address already names the 시도 and 시군구; the lot address
         # adds the 동 or 리 people know a place by.
-        "text": " ".join(x for x in (kind, category, road or f"{sido or ''} {sigungu or ''}", lot, dong,
+        "text": " ".join(x for x in (kind, category, _address_text(road) or f"{sido or ''} {sigungu or ''}",
+                                     _address_text(lot), dong,
                                      services, targets) if x),
         "targets": targets or "",
     }
@@ -114,6 +116,26 @@ def _document(row) -> dict:
         if value:
             doc[fieldname] = value
     return doc
+
+
+# A road address's note in brackets: (여의도동, 한국가정법률상담소).
+_ADDRESS_NOTE = re.compile(r"\(([^)]*)\)")
+_PLACE_WORD = re.compile(r"\S+(?:동|읍|면|리|가)\d*$")
+
+
+def _address_text(address: str | None) -> str | None:
+    """An address with only the place names of its bracketed note: the building named there is
+    another agency's (한국가정법률상담소), and 법률 must not find the agency housed in it.
+
+    >>> _address_text("서울특별시 영등포구 국회대로 76가길 14 4층(여의도동, 한국가정법률상담소)")
+    '서울특별시 영등포구 국회대로 76가길 14 4층 여의도동'
+    """
+    if not address:
+        return address
+    def places(match):
+        kept = [w for w in re.split(r"[,\s]+", match.group(1)) if _PLACE_WORD.fullmatch(w)]
+        return (" " + " ".join(kept)) if kept else ""
+    return " ".join(_ADDRESS_NOTE.sub(places, address).split())
 
 
 def index_dir(db) -> Path | None:
@@ -173,21 +195,26 @@ class Snapshot:
             self.ids = np.zeros(0, dtype=np.int64)
         self.live = np.zeros(self.n, dtype=bool)
         self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
-        rows = db.execute("SELECT id, lat, lon, length(name_key), placement FROM agencies").fetchall()
+        rows = db.execute("SELECT id, lat, lon, length(name_key), placement, type FROM agencies").fetchall()
         top = max([r[0] for r in rows] + [int(self.ids.max()) if self.n else 0]) + 1
         lat = np.full(top, np.nan)
         lon = np.full(top, np.nan)
         name_len = np.full(top, 99, dtype=np.int32)
         # How exact each position is: the ranking puts an area's centre below a door.
         placement = np.full(top, None, dtype=object)
+        # Each agency's type as a small integer (-1 none), for mixing kinds in a ranking.
+        kind = np.full(top, -1, dtype=np.int32)
         if rows:
             table = np.array([(r[0], np.nan if r[1] is None else r[1], np.nan if r[2] is None else r[2],
                                r[3] or 99) for r in rows], dtype=float)
             rid = table[:, 0].astype(np.int64)
             lat[rid], lon[rid], name_len[rid] = table[:, 1], table[:, 2], table[:, 3]
             placement[rid] = [r[4] for r in rows]
+            codes: dict[str, int] = {}
+            kind[rid] = [-1 if r[5] is None else codes.setdefault(r[5], len(codes)) for r in rows]
         self.lat, self.lon, self.name_len = lat[self.ids], lon[self.ids], name_len[self.ids]
         self.placement = placement[self.ids]
+        self.kind = kind[self.ids]
         self._name_rank = None
 
     def name_rank(self, db) -> np.ndarray:

@@ -18,7 +18,7 @@ def test_init_import_json(runner, tmp_path):
     result = runner.invoke(main, ["--db", db, "import", str(STUDY / "linkage_matrix.csv"),
                                   "--complexes", str(STUDY / "complexes.csv"), "--json"])
     assert result.exit_code == 0, result.output
-    summary = json.loads(result.output)
+    summary = json.loads(result.stdout)
     assert summary["imported"] == 34 and summary["quarantined"] == 0 and summary["links"] == 73
 
 
@@ -34,7 +34,7 @@ def test_import_reports_quarantine_in_json(runner, tmp_path):
     path = tmp_path / "m.csv"
     path.write_text("category,agency,A\n보건의료,치매안심센터,?\n", encoding="utf-8")
     result = runner.invoke(main, ["--db", str(tmp_path / "x.db"), "import", str(path), "--json"])
-    summary = json.loads(result.output)
+    summary = json.loads(result.stdout)
     assert summary["quarantined"] == 1
     assert summary["errors"] == [{"row": 2, "column": "A", "message": summary["errors"][0]["message"]}]
 

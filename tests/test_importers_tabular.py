@@ -151,7 +151,7 @@ def test_map_on_the_command_line_and_show_mapping(runner, tmp_path):
     shown = runner.invoke(main, [*args, "--show-mapping"])
     assert shown.exit_code == 0 and "기관명(name) ← 곳 [사용자 지정]" in shown.output
     result = runner.invoke(main, [*args, "--json"])
-    assert json.loads(result.output)["imported"] == 1
+    assert json.loads(result.stdout)["imported"] == 1
     bad = runner.invoke(main, ["--db", str(tmp_path / "x.db"), "import", str(path), "--map", "name=없는열"])
     assert bad.exit_code != 0 and "찾은 열: 곳, 어디" in bad.output
 
@@ -278,7 +278,7 @@ def test_imports_report_and_quarantine_fix_and_reimport(runner, tmp_path):
     first = runner.invoke(main, ["--db", str(dbfile), "import", str(path)])
     assert first.exit_code == 0, first.output
     listed = runner.invoke(main, ["--db", str(dbfile), "imports", "--json"])
-    runs = json.loads(listed.output)
+    runs = json.loads(listed.stdout)
     assert runs[0]["quarantined"] == 2 and runs[0]["open_quarantine"] == 2
     assert runs[0]["placed"] == {"exact": 1} and len(runs[0]["file_hash"]) == 64
     shown = runner.invoke(main, ["--db", str(dbfile), "imports", str(runs[0]["id"])])
@@ -294,7 +294,7 @@ def test_imports_report_and_quarantine_fix_and_reimport(runner, tmp_path):
     with open(fix, "w", encoding="utf-8-sig", newline="") as fh:
         csv.writer(fh).writerows(rows)
     again = runner.invoke(main, ["--db", str(dbfile), "import", str(fix), "--source", "list:협력기관", "--json"])
-    assert json.loads(again.output)["imported"] == 2
-    runs = json.loads(runner.invoke(main, ["--db", str(dbfile), "imports", "--json"]).output)
+    assert json.loads(again.stdout)["imported"] == 2
+    runs = json.loads(runner.invoke(main, ["--db", str(dbfile), "imports", "--json"]).stdout)
     assert runs[1]["open_quarantine"] == 0  # the first run's rows are resolved
     assert runner.invoke(main, ["--db", str(dbfile), "imports", "999"]).exit_code != 0

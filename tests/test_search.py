@@ -428,3 +428,18 @@ def test_a_rebuild_by_another_process_is_picked_up(sdb, tmp_path):
     results, _ = search.search(sdb, "강화군치매")
     assert names(results)[0] == "강화군치매안심센터"
     assert search_index._OPEN[str(tmp_path / "demo.db.whoosh")].build != before
+
+
+def test_a_building_named_in_an_address_is_not_the_agency():
+    # 중앙노인보호전문기관 is housed in 한국가정법률상담소's building: 법률 must not find it by its address.
+    from directory.search_index import _address_text
+
+    road = "서울특별시 영등포구 국회대로 76가길 14 4층(여의도동, 한국가정법률상담소)"
+    assert _address_text(road) == "서울특별시 영등포구 국회대로 76가길 14 4층 여의도동"
+    assert _address_text("서울특별시 강서구 공항대로 561 (등촌동)") == "서울특별시 강서구 공항대로 561 등촌동"
+    assert _address_text(None) is None
+
+
+def test_a_need_word_lists_its_kinds_in_turn_without_a_place(sdb):
+    results, _ = search.search(sdb, "일자리", limit=6)
+    assert {"시니어클럽", "고용센터", "지역자활센터"} <= {r["type"] for r in results}

@@ -157,7 +157,7 @@ def test_javascript_homepage_never_reaches_hsds(store, tmp_path):
     export_hsds(store, tmp_path / "hsds")
     text = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "hsds").glob("*.csv"))
     assert "javascript:" not in text
-    with open(tmp_path / "hsds" / "service.csv", encoding="utf-8") as fh:
+    with open(tmp_path / "hsds" / "services.csv", encoding="utf-8") as fh:
         assert any(row["url"] == "" for row in csv.DictReader(fh))
 
 
