@@ -10,8 +10,9 @@ from directory.actors import cli_actor
 from directory.errors import YeongyeError
 from directory.frequency import BASES
 from directory.store import ComplexNotFound, get_complex
-from network.contacts import add_contact, link_frequency, list_contacts
-from network.links import LinkNotFound, delete_link, find_link, get_link, set_link
+from network.contacts import link_frequency, list_contacts, log_contact
+from network.graph import link_rows
+from network.links import LinkNotFound, delete_link, find_link, find_partner, get_link, set_link
 from network.gaps import gap_report
 from network.recommend import RecommendError, recommend
 from network.report import complex_report, network_report, to_csv, to_json
@@ -137,23 +138,33 @@ def contact_group():
 
 
 @contact_group.command("add")
-@click.option("--complex", "complex_name", required=True, help="The complex's name or id.")
-@click.option("--agency", required=True, help="The partner agency: its id, or its name among the complex's partners.")
+@click.option("--complex", "complex_names", required=True, multiple=True,
+              help="The complex's name or id; repeat for a meeting of several complexes.")
+@click.option("--agency", "agencies", required=True, multiple=True,
+              help="A partner agency: its id, or its name or type among the complexes' partners; repeatable.")
 @click.option("--date", "contact_date", required=True, help="YYYY-MM-DD")
 @click.option("--content", "content_type", help="Content type code or name (referral, resources, information, programs, meetings).")
+@click.option("--kind", help="Meeting kind code or name (통합사례회의, 지역사회보장협의체 회의 …; data/reference/meeting_kinds.csv).")
 @click.option("--note", help="A short note. Never a resident's name, ID number or phone.")
 @pass_ctx
-def contact_add(ctx, complex_name, agency, contact_date, content_type, note):
-    """Record a contact with a partner agency; prints the link's manual and derived levels.
+def contact_add(ctx, complex_names, agencies, contact_date, content_type, kind, note):
+    """Record a contact with one or several partner agencies: one contact on each link it touches.
 
-    Example: yeongye --db demo.db contact add --complex C --agency 치매안심센터 --date 2024-05-01 --content referral --note "검진 의뢰 2건"
+    Prints each touched link's level as every page shows it.
+
+    Example: yeongye --db demo.db contact add --complex E --agency 사회복지관 --agency 정신건강복지센터 --agency 행정복지센터 --date 2024-05-01 --kind 통합사례회의
     """
     try:
-        link_id = find_link(ctx.db, complex_name, agency)
-        add_contact(ctx.db, link_id, contact_date, content_type, note, actor=cli_actor())
+        complex_ids = [get_complex(ctx.db, name)["id"] for name in complex_names]
+        agency_ids = [find_partner(ctx.db, complex_ids, agency) for agency in agencies]
+        logged = log_contact(ctx.db, complex_ids, agency_ids, contact_date, content_type, note, kind=kind,
+                             actor=cli_actor())
     except YeongyeError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"기록했습니다. {_level_line(link_frequency(ctx.db, link_id))}")
+    click.echo(f"기록했습니다: 연계 {len(logged['links'])}건에 연락 1회씩.")
+    for link in link_rows(ctx.db, complex_ids=complex_ids):
+        if link["id"] in logged["links"]:
+            click.echo(f"  {link['complex_name']} — {link['agency_name']}: {_level_line(link_frequency(ctx.db, link['id']))}")
 
 
 def _level_line(freq: dict) -> str:
@@ -237,7 +248,10 @@ def contact_list(ctx, complex_name, limit):
     except ComplexNotFound as exc:
         raise click.ClickException(str(exc)) from exc
     for c in list_contacts(ctx.db, complex_id=row["id"], limit=limit):
-        click.echo(f"{c['contact_date']}  {c['agency_name']}  {c['content_name'] or '-'}  {c['note'] or ''}")
+        what = c["kind_name"] or c["content_name"] or "-"
+        if c["event_agencies"]:
+            what += f" (기관 {c['event_agencies']}곳)"
+        click.echo(f"{c['contact_date']}  {c['agency_name']}  {what}  {c['note'] or ''}")
 
 
 # --- helpers ------------------------------------------------------------------

@@ -120,6 +120,11 @@ MESSAGES: dict[str, str] = {
     "bad_date": "날짜 형식이 올바르지 않습니다: %(value)r (예: 2024-05-01)",
     "future_date": "미래 날짜는 기록할 수 없습니다: %(day)s",
     "date_too_early": "%(year)s년 이전 날짜는 기록할 수 없습니다: %(day)s",
+    "participants_missing": "참석한 단지와 기관을 하나 이상 고르세요.",
+    "too_many_participants": "한 번에 단지·기관을 %(limit)s곳까지 기록할 수 있습니다.",
+    "agency_not_partner": "%(agency)s은(는) 고른 단지의 연계 기관이 아닙니다. 먼저 연계 기관으로 추가하세요.",
+    "complex_without_these_partners": "%(complex)s 단지는 고른 기관 중 어느 곳과도 연계되어 있지 않습니다.",
+    "unknown_meeting_kind": "알 수 없는 모임 종류: %(value)r (%(known)s 중 하나)",
     # directory.actors (who may act)
     "action_forbidden": "이 작업을 할 권한이 없습니다.",
     "admin_forbidden": "관리자만 할 수 있습니다.",

@@ -13,12 +13,15 @@ what the one detector, :mod:`directory.privacy`, finds (a resident's name, a
 """
 from __future__ import annotations
 
+import csv
+import functools
 from datetime import date, timedelta
 
 from directory import audit, privacy
 from directory.actors import require_complex_edit
 from directory.errors import YeongyeError
 from directory.frequency import link_levels
+from directory.paths import REFERENCE_DIR
 from directory.store import now
 
 __all__ = [
@@ -26,11 +29,14 @@ __all__ = [
     "PersonalDataError",
     "check_note",
     "add_contact",
+    "log_contact",
+    "meeting_kinds",
     "list_contacts",
     "delete_contact",
     "link_frequency",
 ]
 
+MAX_PARTICIPANTS = 60
 NOTE_WARNING = "메모에 입주민의 이름, 주민등록번호, 휴대전화번호 등 개인정보를 적지 마세요."
 MAX_NOTE = 500
 
@@ -65,7 +71,7 @@ def check_note(note: str | None) -> str | None:
 
 
 def add_contact(db, link_id: int, contact_date, content_type: str | None = None, note: str | None = None,
-                *, actor=None) -> dict:
+                *, kind: str | None = None, actor=None) -> dict:
     """Record one contact on a link, audited; returns the stored row.
 
     Parameters
@@ -78,10 +84,15 @@ def add_contact(db, link_id: int, contact_date, content_type: str | None = None,
         A content-type code (``referral`` …) or its Korean name.
     note : str, optional
         A short note, checked by :func:`check_note`.
+    kind : str, optional
+        A meeting kind's code or name (:func:`meeting_kinds`: 통합사례회의 …);
+        without a content type it gives the kind's (모임 for a meeting).
     actor : User or SystemActor, optional
         Who records it (None: the program itself), allowed to edit the
         link's complex; kept as ``created_by`` and in the audit entry
         ("insert" on ``contacts``), which commits with the row.
+
+    A contact with several agencies or complexes is :func:`log_contact`.
 
     Examples
     --------
@@ -96,17 +107,120 @@ def add_contact(db, link_id: int, contact_date, content_type: str | None = None,
         raise ContactError("link_not_found", link_id=link_id)
     actor = require_complex_edit(actor, link[0])
     day = _parse_date(contact_date)
-    code = _content_code(db, content_type)
+    kind_code, code = _kind_and_content(db, kind, content_type)
     clean = check_note(note)
     with db.conn:
-        cur = db.conn.execute(
-            "INSERT INTO contacts (link_id, contact_date, content_type, note, created_by, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [link_id, day.isoformat(), code, clean, actor.id, now()],
-        )
-        row = audit.row_snapshot(db, "contacts", cur.lastrowid)
-        audit.record(db, actor, "insert", "contacts", cur.lastrowid, None, row)
+        row = _insert_contact(db, actor, link_id, day, code, kind_code, clean, None)
     return row
+
+
+def log_contact(db, complex_ids, agency_ids, contact_date, content_type: str | None = None,
+                note: str | None = None, *, kind: str | None = None, actor=None) -> dict:
+    """One contact naming several agencies (and complexes): one contact on each link it touches, audited.
+
+    A 통합사례회의 with seven agencies is one event; it adds one row to the
+    contact log of each of the seven links, so each link's count (and so its
+    level, by :func:`directory.frequency.decide`) grows by one.
+
+    Parameters
+    ----------
+    complex_ids, agency_ids : iterable of int
+        Who took part. Each agency must be a partner of at least one of the
+        complexes (link it first), and each complex of at least one agency.
+    contact_date, content_type, note, kind
+        As in :func:`add_contact`; `kind` is a meeting kind (통합사례회의,
+        지역사회보장협의체 회의 …) and gives the content type when none is given.
+    actor : User or SystemActor, optional
+        Must be allowed to edit every complex named.
+
+    Returns
+    -------
+    dict
+        ``event`` (the ``contact_events`` row, None when only one link is
+        touched), ``contacts`` (one row per link) and ``links`` (their ids).
+
+    Examples
+    --------
+    >>> from directory.store import connect
+    >>> log_contact(connect(":memory:"), [], [1], "2024-05-01")
+    Traceback (most recent call last):
+    ...
+    network.contacts.ContactError: 참석한 단지와 기관을 하나 이상 고르세요.
+    """
+    complexes = list(dict.fromkeys(int(c) for c in complex_ids or ()))
+    agencies = list(dict.fromkeys(int(a) for a in agency_ids or ()))
+    if not complexes or not agencies:
+        raise ContactError("participants_missing")
+    if len(agencies) > MAX_PARTICIPANTS or len(complexes) > MAX_PARTICIPANTS:
+        raise ContactError("too_many_participants", limit=MAX_PARTICIPANTS)
+    for complex_id in complexes:
+        if db.execute("SELECT 1 FROM complexes WHERE id = ?", [complex_id]).fetchone() is None:
+            raise ContactError("complex_not_found", complex_id=complex_id)
+        actor = require_complex_edit(actor, complex_id)
+    day = _parse_date(contact_date)
+    kind_code, code = _kind_and_content(db, kind, content_type)
+    clean = check_note(note)
+    links = _touched_links(db, complexes, agencies)
+    stamp = now()
+    with db.conn:
+        event = None
+        event_id = None
+        if len(complexes) + len(agencies) > 2:
+            cur = db.conn.execute(
+                "INSERT INTO contact_events (event_date, content_type, kind, note, created_by, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)", [day.isoformat(), code, kind_code, clean, actor.id, stamp])
+            event_id = cur.lastrowid
+            db.conn.executemany("INSERT INTO contact_participants (event_id, complex_id) VALUES (?, ?)",
+                                [(event_id, c) for c in complexes])
+            db.conn.executemany("INSERT INTO contact_participants (event_id, agency_id) VALUES (?, ?)",
+                                [(event_id, a) for a in agencies])
+            event = audit.row_snapshot(db, "contact_events", event_id)
+            audit.record(db, actor, "insert", "contact_events", event_id, None,
+                         {**event, "complexes": complexes, "agencies": agencies})
+        rows = [_insert_contact(db, actor, link_id, day, code, kind_code, clean, event_id) for link_id in links]
+    return {"event": event, "contacts": rows, "links": links}
+
+
+def meeting_kinds() -> list[dict]:
+    """The meeting kinds of data/reference/meeting_kinds.csv (code, name, content_type, regular, description).
+
+    >>> [k["name"] for k in meeting_kinds()][:2]
+    ['통합사례회의', '지역사회보장협의체 회의']
+    """
+    return [dict(k) for k in _meeting_kinds()]
+
+
+def _insert_contact(db, actor, link_id, day, code, kind_code, clean, event_id) -> dict:
+    """Insert one contact row and its audit entry (inside the caller's transaction)."""
+    cur = db.conn.execute(
+        "INSERT INTO contacts (link_id, contact_date, content_type, kind, note, event_id, created_by, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [link_id, day.isoformat(), code, kind_code, clean, event_id, actor.id, now()],
+    )
+    row = audit.row_snapshot(db, "contacts", cur.lastrowid)
+    audit.record(db, actor, "insert", "contacts", cur.lastrowid, None, row)
+    return row
+
+
+def _touched_links(db, complexes: list[int], agencies: list[int]) -> list[int]:
+    """Ids of the links among complexes × agencies; every agency and complex must touch one."""
+    marks_c, marks_a = ",".join("?" * len(complexes)), ",".join("?" * len(agencies))
+    found = db.execute(
+        f"SELECT id, complex_id, agency_id FROM links WHERE complex_id IN ({marks_c}) AND agency_id IN ({marks_a}) "
+        "ORDER BY complex_id, agency_id", [*complexes, *agencies]).fetchall()
+    linked_agencies = {a for _, _, a in found}
+    for agency_id in agencies:
+        if agency_id not in linked_agencies:
+            row = db.execute("SELECT name FROM agencies WHERE id = ?", [agency_id]).fetchone()
+            if row is None:
+                raise ContactError("agency_not_found", agency_id=agency_id)
+            raise ContactError("agency_not_partner", agency=row[0])
+    linked_complexes = {c for _, c, _ in found}
+    for complex_id in complexes:
+        if complex_id not in linked_complexes:
+            name = db.execute("SELECT name FROM complexes WHERE id = ?", [complex_id]).fetchone()[0]
+            raise ContactError("complex_without_these_partners", complex=name)
+    return [link_id for link_id, _, _ in found]
 
 
 def delete_contact(db, contact_id: int, *, actor=None) -> None:
@@ -123,7 +237,11 @@ def delete_contact(db, contact_id: int, *, actor=None) -> None:
 
 
 def list_contacts(db, *, link_id: int | None = None, complex_id: int | None = None, limit: int = 100) -> list[dict]:
-    """Contacts of one link or of every link of a complex, newest first, with agency and content names."""
+    """Contacts of one link or of every link of a complex, newest first, with agency, content and kind names.
+
+    ``event_agencies`` is how many agencies the contact's event named (0 for
+    a contact with one agency).
+    """
     where, params = [], []
     if link_id is not None:
         where.append("k.link_id = ?")
@@ -132,13 +250,19 @@ def list_contacts(db, *, link_id: int | None = None, complex_id: int | None = No
         where.append("l.complex_id = ?")
         params.append(complex_id)
     clause = ("WHERE " + " AND ".join(where)) if where else ""
-    return list(db.query(
-        f"""SELECT k.*, l.complex_id, l.agency_id, a.name AS agency_name, t.name AS content_name
+    rows = list(db.query(
+        f"""SELECT k.*, l.complex_id, l.agency_id, a.name AS agency_name, t.name AS content_name,
+                   (SELECT count(*) FROM contact_participants p
+                    WHERE p.event_id = k.event_id AND p.agency_id IS NOT NULL) AS event_agencies
             FROM contacts k JOIN links l ON l.id = k.link_id JOIN agencies a ON a.id = l.agency_id
             LEFT JOIN content_types t ON t.code = k.content_type
             {clause} ORDER BY k.contact_date DESC, k.id DESC LIMIT ?""",
         [*params, limit],
     ))
+    names = {k["code"]: k["name"] for k in _meeting_kinds()}
+    for row in rows:
+        row["kind_name"] = names.get(row.get("kind"))
+    return rows
 
 
 def link_frequency(db, link_id: int, *, today: date | None = None) -> dict:
@@ -178,6 +302,27 @@ def _parse_date(value) -> date:
     if day < EARLIEST_CONTACT:
         raise ContactError("date_too_early", year=EARLIEST_CONTACT.year, day=day.isoformat())
     return day
+
+
+@functools.lru_cache(maxsize=1)
+def _meeting_kinds() -> tuple:
+    with open(REFERENCE_DIR / "meeting_kinds.csv", encoding="utf-8") as fh:
+        return tuple({**r, "regular": r["regular"].strip() == "1"} for r in csv.DictReader(fh))
+
+
+def _kind_and_content(db, kind, content_type) -> tuple[str | None, str | None]:
+    """(kind code, content-type code): a kind by code or name, giving its content type when none is given."""
+    kind_code = None
+    if kind not in (None, ""):
+        text = str(kind).strip()
+        found = next((k for k in _meeting_kinds() if text in (k["code"], k["name"])), None)
+        if found is None:
+            raise ContactError("unknown_meeting_kind", value=kind,
+                               known=", ".join(k["name"] for k in _meeting_kinds()))
+        kind_code = found["code"]
+        if content_type in (None, ""):
+            content_type = found["content_type"]
+    return kind_code, _content_code(db, content_type)
 
 
 def _content_code(db, content_type):

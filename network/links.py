@@ -18,7 +18,7 @@ from directory.store import get_complex, now
 from .contacts import ContactError, PersonalDataError, add_contact, check_note
 
 __all__ = ["LinkError", "Conflict", "LinkNotFound", "NotePersonalData", "set_link", "delete_link", "get_link",
-           "find_link", "add_contact"]
+           "find_link", "find_partner", "add_contact"]
 
 
 class LinkError(YeongyeError, ValueError):
@@ -77,6 +77,30 @@ def find_link(db, complex_key, agency) -> int:
             [complex_row["id"], agency, agency]).fetchall()
     if not found:
         raise LinkNotFound("partner_not_found", complex=complex_row["name"], agency=agency)
+    if len(found) > 1:
+        raise LinkError("ambiguous_partner", agency=agency)
+    return found[0][0]
+
+
+def find_partner(db, complex_ids, agency) -> int:
+    """The id of an agency among the partners of any of the complexes: by id, name or type.
+
+    Raises LinkNotFound ("partner_not_found") when none of the complexes has
+    such a partner and LinkError ("ambiguous_partner") when it names several.
+    """
+    ids = [int(c) for c in complex_ids]
+    marks = ",".join("?" * len(ids))
+    text = str(agency).strip()
+    if text.isdigit():
+        found = db.execute(f"SELECT DISTINCT agency_id FROM links WHERE complex_id IN ({marks}) AND agency_id = ?",
+                           [*ids, int(text)]).fetchall()
+    else:
+        found = db.execute(
+            f"""SELECT DISTINCT l.agency_id FROM links l JOIN agencies a ON a.id = l.agency_id
+                WHERE l.complex_id IN ({marks}) AND (a.name = ? OR a.type = ?)""", [*ids, text, text]).fetchall()
+    if not found:
+        names = ", ".join(r[0] for r in db.execute(f"SELECT name FROM complexes WHERE id IN ({marks})", ids))
+        raise LinkNotFound("partner_not_found", complex=names, agency=agency)
     if len(found) > 1:
         raise LinkError("ambiguous_partner", agency=agency)
     return found[0][0]

@@ -23,7 +23,7 @@ from directory import audit, editing, sites
 from directory.frequency import BASES, link_levels
 from directory.store import (agency_links, complex_links, get_agency, get_complex, list_agencies,
                              list_complexes)
-from network.contacts import add_contact, list_contacts
+from network.contacts import add_contact, list_contacts, log_contact
 from network.links import Conflict, LinkNotFound, delete_link, get_link, set_link
 
 from .auth import csrf
@@ -80,6 +80,13 @@ def _text_list(value, name: str):
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) and len(v) < 100 for v in value):
         _bad(_("%(name)s 은(는) 문자열 목록이어야 합니다.", name=name))
+    return value
+
+
+def _id_list(value, name: str) -> list[int]:
+    if not isinstance(value, list) or not value or len(value) > 60 or not all(
+            isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_ID for v in value):
+        _bad(_("%(name)s 은(는) 1~60개의 id 목록이어야 합니다.", name=name))
     return value
 
 
@@ -330,6 +337,29 @@ def create_contact(link_id: int):
                       _text(data.get("content_type"), "content_type", max_len=50),
                       _text(data.get("note"), "note", max_len=500), actor=current_user)
     return jsonify(row), 201
+
+
+@bp.route("/contacts", methods=["POST"])
+def create_shared_contact():
+    """One contact with several agencies (and complexes), e.g. a 통합사례회의: one contact on each link it touches.
+
+    Body: `complex_ids`, `agency_ids` (lists of ids), `contact_date`, `content_type`, `kind` (meeting kind),
+    `note` (no personal data). Every complex must be one the user may edit.
+    """
+    db = get_db()
+    _require_login()
+    data = _body()
+    complex_ids = _id_list(data.get("complex_ids"), "complex_ids")
+    agency_ids = _id_list(data.get("agency_ids"), "agency_ids")
+    for complex_id in complex_ids:
+        get_complex(db, complex_id)
+        _require_complex_edit(complex_id)
+    logged = log_contact(db, complex_ids, agency_ids,
+                         _text(data.get("contact_date"), "contact_date", max_len=10) or "",
+                         _text(data.get("content_type"), "content_type", max_len=50),
+                         _text(data.get("note"), "note", max_len=500),
+                         kind=_text(data.get("kind"), "kind", max_len=50), actor=current_user)
+    return jsonify(logged), 201
 
 
 # --- reports -------------------------------------------------------------------

@@ -18,8 +18,9 @@ from flask_login import current_user
 
 from directory import audit
 from directory.errors import YeongyeError
-from directory.store import complex_links, content_types, frequency_levels, get_complex, unlinked_agencies
-from network.contacts import NOTE_WARNING, add_contact, list_contacts
+from directory.store import (complex_choices, complex_links, content_types, frequency_levels, get_complex,
+                             unlinked_agencies)
+from network.contacts import NOTE_WARNING, list_contacts, log_contact, meeting_kinds
 from network.links import Conflict, LinkError, delete_link, set_link
 
 from .auth import complex_editor_required
@@ -33,6 +34,7 @@ def _choices(db) -> dict:
     kinds = content_types(db)
     return {
         "levels": frequency_levels(db),
+        "meeting_kinds": meeting_kinds(),
         "content_types": kinds,
         "content_names": {t["code"]: t["name"] for t in kinds},
     }
@@ -52,8 +54,15 @@ def _page(complex_id: int, *, status: int = 200, drafts: dict | None = None, con
         query=query, found=unlinked_agencies(db, complex_id, query) if query else [],
         drafts=drafts or {}, conflict=conflict, contact_draft=contact_draft or {},
         contact_error=contact_error, new_draft=new_draft or {}, note_warning=_(NOTE_WARNING),
-        today=date.today().isoformat(), network_map_url=_map_url(complex_id), **_choices(db),
+        today=date.today().isoformat(), network_map_url=_map_url(complex_id),
+        other_complexes=_other_complexes(db, complex_id), **_choices(db),
     ), status
+
+
+def _other_complexes(db, complex_id: int) -> list[dict]:
+    """The other complexes this user works for, for a meeting several complexes attended."""
+    ids = sorted(c for c in getattr(current_user, "complex_ids", ()) if c != complex_id)
+    return [row for row in (complex_choices(db, 500) if ids else []) if row["id"] in ids]
 
 
 def _map_url(complex_id: int) -> str | None:
@@ -155,17 +164,31 @@ def remove_link(complex_id: int, link_id: int):
 @bp.route("/contacts", methods=["POST"])
 @complex_editor_required
 def add_contact_view(complex_id: int):
-    """Add one contact (date, content type, note) to a partner's log."""
+    """Add one contact — with one partner or several (a 통합사례회의), with this complex or others too.
+
+    Every agency ticked gets one contact on its link with each ticked
+    complex (`network.contacts.log_contact`); a single ``link_id`` (older
+    form) still works.
+    """
     db = get_db()
     form = request.form
-    draft = {k: form.get(k, "") for k in ("link_id", "contact_date", "content_type", "note")}
+    draft = {k: form.get(k, "") for k in ("link_id", "contact_date", "content_type", "kind", "note")}
+    draft["agency_ids"] = [int(v) for v in form.getlist("agency_id") if v.isdigit()]
+    draft["complex_ids"] = [int(v) for v in form.getlist("complex_id") if v.isdigit()]
     link_id = form.get("link_id", type=int)
-    if not link_id or _own_link(db, complex_id, link_id) is None:
+    if link_id:
+        link = _own_link(db, complex_id, link_id)
+        if link is None:
+            return _page(complex_id, status=400, contact_draft=draft, contact_error=_("연락한 기관을 고르세요."))
+        draft["agency_ids"].append(link["agency_id"])
+    if not draft["agency_ids"]:
         return _page(complex_id, status=400, contact_draft=draft, contact_error=_("연락한 기관을 고르세요."))
+    complexes = [complex_id] + [c for c in draft["complex_ids"] if c != complex_id]
     try:
-        add_contact(db, link_id, draft["contact_date"] or date.today().isoformat(),
-                    draft["content_type"] or None, draft["note"] or None, actor=current_user)
+        logged = log_contact(db, complexes, draft["agency_ids"], draft["contact_date"] or date.today().isoformat(),
+                             draft["content_type"] or None, draft["note"] or None, kind=draft["kind"] or None,
+                             actor=current_user)
     except YeongyeError as exc:  # the core's family, worded in the page's language
         return _page(complex_id, status=400, contact_draft=draft, contact_error=error_message(exc))
-    flash(_("연락 기록을 추가했습니다."), "ok")
+    flash(_("연락 기록을 추가했습니다 (연계 %(n)s건).", n=len(logged["links"])), "ok")
     return redirect(url_for("edit.page", complex_id=complex_id) + "#contacts")

@@ -128,6 +128,11 @@ def document(server: str = "/") -> dict:
                      "security": WRITE, "requestBody": _json_body("NewContact"),
                      "responses": {**_ok("추가한 기록", ANY, "201"), **auth_errors}},
         },
+        "/api/contacts": {
+            "post": {"summary": "여러 기관·단지가 함께한 연락 (통합사례회의 등): 닿은 연계마다 1회", "operationId":
+                     "createSharedContact", "security": WRITE, "requestBody": _json_body("SharedContact"),
+                     "responses": {**_ok("추가한 기록 (event, contacts, links)", ANY, "201"), **auth_errors}},
+        },
         "/api/reports/complexes/{complex_id}": {
             "parameters": [_id_param("complex_id")],
             "get": {"summary": "단지 보고서: 연계망 지표, 빈틈, 추천", "operationId": "complexReport",
@@ -237,6 +242,13 @@ def document(server: str = "/") -> dict:
         "NewContact": {"type": "object", "required": ["contact_date"], "properties": {
             "contact_date": {"type": "string", "format": "date"},
             "content_type": {"type": "string", "nullable": True},
+            "note": {"type": "string", "maxLength": 500, "nullable": True}}},
+        "SharedContact": {"type": "object", "required": ["complex_ids", "agency_ids", "contact_date"], "properties": {
+            "complex_ids": {"type": "array", "minItems": 1, "maxItems": 60, "items": {"type": "integer", "minimum": 1}},
+            "agency_ids": {"type": "array", "minItems": 1, "maxItems": 60, "items": {"type": "integer", "minimum": 1}},
+            "contact_date": {"type": "string", "format": "date"},
+            "content_type": {"type": "string", "nullable": True},
+            "kind": {"type": "string", "nullable": True, "description": "모임 종류 (통합사례회의 …)"},
             "note": {"type": "string", "maxLength": 500, "nullable": True}}},
     }
     doc = {
