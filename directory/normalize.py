@@ -19,8 +19,11 @@ __all__ = ["clean_text", "normalize_sido", "sido_from_label", "parse_address", "
 
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # A road address ends at the building number: "완동길 10-5" of "완동길 10-5, 보건의료원".
-_ROAD_TAIL = re.compile(r"^(.*?(?:로|길)(?:\d+번?길)?\d+(?:-\d+)?)")
+# 국회대로76가길 14 and 먼우금로45번길 5 are roads of their own (a 가/나 or 번 길 off the 대로).
+_ROAD_TAIL = re.compile(r"^(.*?(?:로|길)(?:\d+(?:번|[가-하])?길)?\d+(?:-\d+)?)")
 _LOT_TAIL = re.compile(r"^(.*?(?:동|리|가)(?:산)?\d+(?:-\d+)?)")
+# What follows a 동 name that is the start of a road name (명동길, 신촌로).
+_ROAD_AFTER = re.compile(r"(?:대로|로|길)\d")
 _NAME_NOISE = re.compile(r"[\s·ㆍ.,_\-()\[\]{}<>\"'`~!@#$%^&*+=|\\/:;?]")
 
 
@@ -204,7 +207,7 @@ def _parse(text: str | None, hint: str | None = None) -> tuple[dict, str]:
         result["sigungu"] = region.sigungu
         units = index.eupmyeondong.get((region.sido, region.sigungu), {})
         key, rest2 = _match_key(rest, units)
-        if key:
+        if key and not _ROAD_AFTER.match(rest2):  # 명동길 2 is a road, not 명동 + 길 2
             region, rest = units[key], rest2
             result["eupmyeondong"] = region.eupmyeondong
     if region is not None:
@@ -233,7 +236,7 @@ def _unique_eupmyeondong(compact: str, index, sido: str | None = None) -> tuple[
     the address count, so a road name (중앙로) is never read as one.
     """
     key, rest = _match_key(compact, index.eupmyeondong_anywhere)
-    if not key or key[-1] not in "읍면동가" or not rest:
+    if not key or key[-1] not in "읍면동가" or not rest or _ROAD_AFTER.match(rest):
         return None
     candidates = [r for r in index.eupmyeondong_anywhere[key] if sido is None or r.sido == sido]
     if _one_place(candidates):
@@ -345,6 +348,10 @@ def name_key(name: str | None) -> str:
     return _NAME_NOISE.sub("", text)
 
 
+# Bump when address_key changes: stores recompute their keys (schema.refresh_address_keys).
+ADDRESS_KEY_VERSION = 2
+
+
 def address_key(address: str | None) -> str:
     """Address reduced to 시도|시군구|road and building number, without spaces.
 
@@ -354,7 +361,10 @@ def address_key(address: str | None) -> str:
     """
     head = (address or "").split(",")[0]
     # "합포로 2, 3층": the floor after the comma is not part of the number
-    # (_parse drops commas, so cut here).
+    # (_parse drops commas, so cut here); nor is "군청로 87-16 2층"'s after a space.
+    number = _SPACED_NUMBER.search(head)
+    if number:
+        head = head[:number.end()]
     parsed, rest = _parse(head if any(map(str.isdigit, head)) else address)
     if not rest and not parsed["sido"]:
         return ""
@@ -365,6 +375,9 @@ def address_key(address: str | None) -> str:
         tail = f"{parsed['eupmyeondong'] or ''}{tail}"
     return f"{parsed['sido'] or ''}|{parsed['sigungu'] or ''}|{tail}"
 
+
+# A road's or a lot's building number written with a space after it (the floor or room follows).
+_SPACED_NUMBER = re.compile(r"(?:로|길|동|리|가)\s*(?:산\s*)?\d+(?:-\d+)?(?=\s)")
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+-]*:")  # no dot: "www.x.kr:8080" is a host, not a scheme
 

@@ -643,7 +643,32 @@ def migrate(db: sqlite_utils.Database) -> int:
             MIGRATIONS[number - 1](db)
             db["meta"].upsert({"key": "schema_version", "value": str(number)}, pk="key")
     refresh_reference(db)
+    refresh_address_keys(db)
     return SCHEMA_VERSION
+
+
+def refresh_address_keys(db: sqlite_utils.Database) -> int:
+    """Recompute agencies' address keys when normalize.address_key changed; returns the rows changed.
+
+    The key decides whether a re-imported row is the same agency at the same
+    place: a store keyed by an older rule would take a list's next edition
+    for new agencies.
+    """
+    from .normalize import ADDRESS_KEY_VERSION, address_key
+
+    row = db.execute("SELECT value FROM meta WHERE key = 'address_key_version'").fetchone()
+    if row and row[0] == str(ADDRESS_KEY_VERSION):
+        return 0
+    changed = 0
+    with db.conn:
+        rows = db.execute("SELECT id, address_key, coalesce(road_address, lot_address) FROM agencies").fetchall()
+        for agency_id, old, address in rows:
+            new = address_key(address) or None
+            if new != (old or None):
+                db.execute("UPDATE agencies SET address_key = ? WHERE id = ?", [new, agency_id])
+                changed += 1
+        db["meta"].upsert({"key": "address_key_version", "value": str(ADDRESS_KEY_VERSION)}, pk="key")
+    return changed
 
 
 def _reference_digest() -> str:

@@ -98,3 +98,16 @@ def test_import_normalises_through_directory_normalize_only():
 
     for name in ("fix_typos", "normalize_postcode", "normalize_homepage"):
         assert getattr(run, name) is getattr(normalize, name)
+
+
+@pytest.mark.parametrize("address, key", [
+    ("경상남도 함안군 군청로 87-16 2층", "경상남도|함안군|군청로87-16"),  # the floor is not in the number
+    ("경상남도 함안군 군청로 87-16, 2층", "경상남도|함안군|군청로87-16"),
+    ("서울특별시 강서구 공항대로 561 B1층", "서울특별시|강서구|공항대로561"),
+    ("서울특별시 중구 명동길 2", "서울특별시|중구|명동길2"),  # 명동 starts a road here, it is not the 동
+    ("서울특별시 영등포구 국회대로76가길 14", "서울특별시|영등포구|국회대로76가길14"),
+    ("인천광역시 연수구 먼우금로 45번길 5", "인천광역시|연수구|먼우금로45번길5"),
+    ("전라남도 곡성군 곡성읍 학정리 123-4 2층", "전라남도|곡성군|학정리123-4"),
+])
+def test_address_key_keeps_the_building_number_whole(address, key):
+    assert address_key(address) == key

@@ -25,3 +25,19 @@ def test_unchanged_reference_is_not_reseeded(tmp_path):
 
     db = connect(tmp_path / "s.db")
     assert refresh_reference(db) is False
+
+
+def test_a_store_keyed_by_an_older_address_rule_gets_new_keys(tmp_path):
+    from directory.schema import migrate, refresh_address_keys
+    from directory.store import connect
+
+    db = connect(tmp_path / "k.db")
+    migrate(db)
+    with db.conn:
+        db.execute("INSERT INTO agencies (name, name_key, road_address, address_key, updated_at) "
+                   "VALUES ('함안군보건소', '함안군보건소', '경상남도 함안군 군청로 87-16 2층', "
+                   "'경상남도|함안군|군청로87-162', '2026-01-01')")
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'address_key_version'")
+    assert refresh_address_keys(db) == 1
+    assert db.execute("SELECT address_key FROM agencies").fetchone()[0] == "경상남도|함안군|군청로87-16"
+    assert refresh_address_keys(db) == 0
