@@ -43,6 +43,7 @@ _PACKAGES = {
     "jquery": "xstatic.pkg.jquery",
     "bootstrap": "xstatic.pkg.bootstrap",
     "font_awesome": "xstatic.pkg.font_awesome",
+    "d3": "xstatic.pkg.d3",  # the sociogram's force layout (web/sociogram.py), not the maps
 }
 
 # folium's resource name -> (package, path); None means dropped (see above).

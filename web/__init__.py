@@ -94,6 +94,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import housing  # supportive houses (지원주택)
 
     app.register_blueprint(housing.bp)
+    from . import sociogram  # the network drawn as a force layout (issue 11)
+
+    app.register_blueprint(sociogram.bp)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     auth.limit_views(app)  # last: every rate-limited view is registered by now
     return app
