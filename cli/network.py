@@ -14,6 +14,7 @@ from network.contacts import link_frequency, list_contacts, log_contact
 from network.graph import link_rows
 from network.links import LinkNotFound, delete_link, find_link, find_partner, get_link, set_link
 from network.gaps import gap_report
+from network.programmes import create_programme, delete_programme, list_programmes
 from network.recommend import RecommendError, recommend
 from network.report import complex_report, network_report, to_csv, to_json
 
@@ -252,6 +253,96 @@ def contact_list(ctx, complex_name, limit):
         if c["event_agencies"]:
             what += f" (기관 {c['event_agencies']}곳)"
         click.echo(f"{c['contact_date']}  {c['agency_name']}  {what}  {c['note'] or ''}")
+
+
+@main.group("programme")
+def programme_group():
+    """Programmes (사업·프로그램): joint work of complexes and agencies, with a period and roles.
+
+    Example: yeongye --db demo.db programme add --name 치매안심마을 --from 2024-03-01 --complex A:주관 --agency 치매안심센터:협력
+    """
+
+
+def _split_role(spec: str) -> tuple[str, str | None]:
+    """'A:주관' -> ('A', '주관'); 'A' -> ('A', None)."""
+    name, sep, role = str(spec).rpartition(":")
+    return (name, role) if sep and name else (str(spec), None)
+
+
+def _programme_members(ctx, complexes, agencies) -> list[dict]:
+    members, complex_ids = [], []
+    for spec in complexes:
+        name, role = _split_role(spec)
+        complex_ids.append(get_complex(ctx.db, name)["id"])
+        members.append({"complex_id": complex_ids[-1], "role": role})
+    for spec in agencies:
+        name, role = _split_role(spec)
+        members.append({"agency_id": find_partner(ctx.db, complex_ids, name), "role": role})
+    return members
+
+
+@programme_group.command("add")
+@click.option("--name", required=True, help="What the field calls it (치매안심마을 조성 사업).")
+@click.option("--from", "starts", help="Start, YYYY-MM-DD.")
+@click.option("--to", "ends", help="End, YYYY-MM-DD (none while it runs).")
+@click.option("--complex", "complexes", multiple=True, required=True,
+              help="A complex in it, NAME[:ROLE] (roles: 주관, 공동 주관, 협력, 참여, 후원·자원 제공); repeatable.")
+@click.option("--agency", "agencies", multiple=True,
+              help="An agency in it, ID-or-NAME[:ROLE], among the complexes' partners; repeatable.")
+@click.option("--description", help="A short description. Never a resident's personal data.")
+@pass_ctx
+def programme_add(ctx, name, starts, ends, complexes, agencies, description):
+    """Record a programme with its complexes and agencies; it shows on each complex's dashboard and report.
+
+    Example: yeongye --db demo.db programme add --name "고독사예방 발굴단" --from 2024-03-01 --to 2024-12-31 --complex F:주관 --complex E --agency 행정복지센터:협력
+    """
+    try:
+        row = create_programme(ctx.db, name, starts=starts, ends=ends, description=description,
+                               members=_programme_members(ctx, complexes, agencies), actor=cli_actor())
+    except YeongyeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"기록했습니다: 사업 #{row['id']} {row['name']} ({row['period']}) · 단지 {len(row['complexes'])}곳, "
+               f"기관 {len(row['agencies'])}곳")
+
+
+@programme_group.command("list")
+@click.option("--complex", "complex_name", help="Only this complex's programmes (name or id).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def programme_list(ctx, complex_name, as_json):
+    """Programmes, running ones first, with their members and roles.
+
+    Example: yeongye --db demo.db programme list --complex F
+    """
+    try:
+        complex_id = get_complex(ctx.db, complex_name)["id"] if complex_name else None
+        rows = list_programmes(ctx.db, complex_id=complex_id)
+    except YeongyeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(to_json(rows))
+        return
+    for g in rows:
+        click.echo(f"#{g['id']} {g['name']} ({g['period'] or '기간 미상'}){' · 진행 중' if g['running'] else ''}")
+        click.echo("    단지: " + ", ".join(f"{c['name']}({c['role_name']})" for c in g["complexes"]))
+        click.echo("    기관: " + (", ".join(f"{a['name']}({a['role_name']})" for a in g["agencies"]) or "—"))
+    if not rows:
+        click.echo("기록된 사업·프로그램이 없습니다.")
+
+
+@programme_group.command("delete")
+@click.argument("programme_id", type=int)
+@pass_ctx
+def programme_delete(ctx, programme_id):
+    """Delete a programme (audited; its links lose the joint programme in their depth).
+
+    Example: yeongye --db demo.db programme delete 3
+    """
+    try:
+        delete_programme(ctx.db, programme_id, actor=cli_actor())
+    except YeongyeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"사업 #{programme_id}을(를) 삭제했습니다.")
 
 
 # --- helpers ------------------------------------------------------------------

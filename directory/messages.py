@@ -125,6 +125,19 @@ MESSAGES: dict[str, str] = {
     "agency_not_partner": "%(agency)s은(는) 고른 단지의 연계 기관이 아닙니다. 먼저 연계 기관으로 추가하세요.",
     "complex_without_these_partners": "%(complex)s 단지는 고른 기관 중 어느 곳과도 연계되어 있지 않습니다.",
     "unknown_meeting_kind": "알 수 없는 모임 종류: %(value)r (%(known)s 중 하나)",
+    # network.programmes
+    "programme_error": "사업·프로그램을 그대로 기록할 수 없습니다.",
+    "programme_not_found": "사업·프로그램을 찾을 수 없습니다: %(programme_id)r",
+    "programme_conflict": "그 사이 다른 사람이 이 사업·프로그램을 바꾸었습니다 (읽은 버전 %(expected)s, "
+                          "현재 %(current_version)s). 새로 고친 뒤 다시 저장하세요.",
+    "programme_name_missing": "사업·프로그램 이름을 적으세요.",
+    "programme_name_too_long": "사업·프로그램 이름은 %(limit)s자 이내로 적어 주세요.",
+    "bad_programme_date": "기간의 날짜 형식이 올바르지 않습니다: %(value)r (예: 2024-03-01)",
+    "programme_ends_before_start": "사업이 끝나는 날(%(ends)s)이 시작하는 날(%(starts)s)보다 앞섭니다.",
+    "unknown_programme_role": "알 수 없는 역할: %(value)r (%(known)s 중 하나)",
+    "bad_programme_member": "참여 단지·기관을 알 수 없습니다: %(value)r",
+    "programme_without_complex": "사업에 참여하는 단지를 하나 이상 고르세요.",
+    "too_many_programme_members": "한 사업에 단지·기관을 %(limit)s곳까지 기록할 수 있습니다.",
     # directory.actors (who may act)
     "action_forbidden": "이 작업을 할 권한이 없습니다.",
     "admin_forbidden": "관리자만 할 수 있습니다.",

@@ -19,6 +19,7 @@ from .gaps import MIN_PEERS, all_gaps, complex_gaps, load_rules
 from .graph import build_graph, complex_node, complex_nodes, link_rows, type_graph
 from .measures import agency_table, complex_table, jaccard_overlaps, network_summary
 from .overlaps import overlap_report
+from .programmes import list_programmes
 from .recommend import RecommendError, recommend
 
 __all__ = ["ReportError", "network_report", "complex_report", "to_json", "to_csv", "type_summary"]
@@ -86,7 +87,7 @@ def type_summary(G) -> list[dict]:
 
 
 def complex_report(db, complex_key, *, recommendations: int = 3, today=None) -> dict:
-    """One complex: profile, partners with both frequency levels, contacts, measures, gaps, next calls.
+    """One complex: profile, partners with both frequency levels, contacts, programmes, measures, gaps, next calls.
 
     Measures and gaps are computed in the complex's 시도 network (its
     시군구 alone is usually too small to compare with).
@@ -125,6 +126,7 @@ def complex_report(db, complex_key, *, recommendations: int = 3, today=None) -> 
     return {
         "complex": row, "partners": partners, "measures": measures, "gaps": gaps,
         "contacts": list_contacts(db, complex_id=row["id"], limit=50),
+        "programmes": list_programmes(db, complex_id=row["id"]),
         "recommendations": suggestions,
         "network": {"scope": G.graph.get("filters", {}), "complexes": len(complex_nodes(G))},
         "labels": LABELS, "explain": EXPLAIN,

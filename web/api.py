@@ -25,6 +25,8 @@ from directory.store import (agency_links, complex_links, get_agency, get_comple
                              list_complexes)
 from network.contacts import add_contact, list_contacts, log_contact
 from network.links import Conflict, LinkNotFound, delete_link, get_link, set_link
+from network.programmes import (create_programme, delete_programme, get_programme, list_programmes,
+                                update_programme)
 
 from .auth import csrf
 from .db import get_db
@@ -360,6 +362,65 @@ def create_shared_contact():
                          _text(data.get("note"), "note", max_len=500),
                          kind=_text(data.get("kind"), "kind", max_len=50), actor=current_user)
     return jsonify(logged), 201
+
+
+# --- programmes (사업·프로그램) ------------------------------------------------------
+
+
+def _programme_fields(data: dict) -> dict:
+    members = data.get("members")
+    if not isinstance(members, list) or len(members) > 200 or not all(isinstance(m, dict) for m in members):
+        _bad(_("members 는 {complex_id 또는 agency_id, role} 객체의 목록이어야 합니다."))
+    clean = []
+    for m in members:
+        clean.append({"complex_id": _int(m.get("complex_id"), "complex_id"),
+                      "agency_id": _int(m.get("agency_id"), "agency_id"),
+                      "role": _text(m.get("role"), "role", max_len=50)})
+    return {"name": _text(data.get("name"), "name", max_len=100) or "",
+            "starts": _text(data.get("starts"), "starts", max_len=10),
+            "ends": _text(data.get("ends"), "ends", max_len=10),
+            "description": _text(data.get("description"), "description", max_len=500), "members": clean}
+
+
+@bp.route("/programmes")
+def programmes():
+    """Programmes, optionally those of one complex (`complex_id`) or agency (`agency_id`)."""
+    complex_id = request.args.get("complex_id", type=int)
+    agency_id = request.args.get("agency_id", type=int)
+    return jsonify(items=list_programmes(get_db(), complex_id=complex_id and _id(complex_id),
+                                         agency_id=agency_id and _id(agency_id)))
+
+
+@bp.route("/programmes/<int:programme_id>")
+def programme(programme_id: int):
+    """One programme with its complexes and agencies and their roles."""
+    return jsonify(get_programme(get_db(), _id(programme_id)))
+
+
+@bp.route("/programmes", methods=["POST"])
+def create_programme_():
+    """Record a programme: `name`, `starts`, `ends`, `description`, `members` [{complex_id|agency_id, role}]."""
+    _require_login()
+    row = create_programme(get_db(), actor=current_user, **_programme_fields(_body()))
+    return jsonify(row), 201, {"Location": url_for("api.programme", programme_id=row["id"])}
+
+
+@bp.route("/programmes/<int:programme_id>", methods=["PUT"])
+def update_programme_(programme_id: int):
+    """Replace a programme's fields and members; `version` must be the one read (else 409)."""
+    _require_login()
+    data = _body()
+    version = _int(data.get("version"), "version", required=True)
+    return jsonify(update_programme(get_db(), _id(programme_id), version, actor=current_user,
+                                    **_programme_fields(data)))
+
+
+@bp.route("/programmes/<int:programme_id>", methods=["DELETE"])
+def remove_programme(programme_id: int):
+    """Delete a programme (its complexes' staff, admins)."""
+    _require_login()
+    delete_programme(get_db(), _id(programme_id), actor=current_user)
+    return "", 204
 
 
 # --- reports -------------------------------------------------------------------

@@ -44,6 +44,17 @@ def public_server(app) -> str:
     return (app.config.get("PUBLIC_URL") or "").rstrip("/") or "/"
 
 
+_PROGRAMME = {"type": "object", "required": ["name", "members"], "properties": {
+    "name": {"type": "string", "maxLength": 100},
+    "starts": {"type": "string", "format": "date", "nullable": True},
+    "ends": {"type": "string", "format": "date", "nullable": True},
+    "description": {"type": "string", "maxLength": 500, "nullable": True},
+    "members": {"type": "array", "maxItems": 200, "items": {"type": "object", "properties": {
+        "complex_id": {"type": "integer", "minimum": 1}, "agency_id": {"type": "integer", "minimum": 1},
+        "role": {"type": "string", "description": "lead(주관), co_lead(공동 주관), partner(협력), "
+                                                  "participant(참여), sponsor(후원·자원 제공)"}}}}}}
+
+
 def document(server: str = "/") -> dict:
     """The OpenAPI document, with `server` (e.g. https://yeongye.example.kr, or "/") as its server."""
     errors = {"400": _ERROR, "404": _ERROR}
@@ -127,6 +138,25 @@ def document(server: str = "/") -> dict:
             "post": {"summary": "연락 기록 추가 (메모에 개인정보 금지)", "operationId": "createContact",
                      "security": WRITE, "requestBody": _json_body("NewContact"),
                      "responses": {**_ok("추가한 기록", ANY, "201"), **auth_errors}},
+        },
+        "/api/programmes": {
+            "get": {"summary": "사업·프로그램 목록 (단지 또는 기관별)", "operationId": "listProgrammes",
+                    "parameters": [_query("complex_id", "단지 id", {"type": "integer", "minimum": 1}),
+                                   _query("agency_id", "기관 id", {"type": "integer", "minimum": 1})],
+                    "responses": {**_ok("사업·프로그램", ANY)}},
+            "post": {"summary": "사업·프로그램 기록 (참여 단지 모두의 담당자 또는 관리자)", "operationId": "createProgramme",
+                     "security": WRITE, "requestBody": _json_body("Programme"),
+                     "responses": {**_ok("기록한 사업", ANY, "201"), **auth_errors}},
+        },
+        "/api/programmes/{programme_id}": {
+            "parameters": [_id_param("programme_id")],
+            "get": {"summary": "사업·프로그램 하나: 기간, 참여 단지·기관과 역할", "operationId": "getProgramme",
+                    "responses": {**_ok("사업", ANY), **errors}},
+            "put": {"summary": "사업·프로그램 고치기 (읽은 version 필요)", "operationId": "updateProgramme",
+                    "security": WRITE, "requestBody": _json_body("ProgrammeUpdate"),
+                    "responses": {**_ok("고친 사업", ANY), **auth_errors, "409": _ERROR}},
+            "delete": {"summary": "사업·프로그램 삭제", "operationId": "deleteProgramme", "security": WRITE,
+                       "responses": {"204": {"description": "삭제함"}, **auth_errors}},
         },
         "/api/contacts": {
             "post": {"summary": "여러 기관·단지가 함께한 연락 (통합사례회의 등): 닿은 연계마다 1회", "operationId":
@@ -243,6 +273,9 @@ def document(server: str = "/") -> dict:
             "contact_date": {"type": "string", "format": "date"},
             "content_type": {"type": "string", "nullable": True},
             "note": {"type": "string", "maxLength": 500, "nullable": True}}},
+        "Programme": _PROGRAMME,
+        "ProgrammeUpdate": {**_PROGRAMME, "required": ["name", "members", "version"],
+                            "properties": {**_PROGRAMME["properties"], "version": {"type": "integer", "minimum": 1}}},
         "SharedContact": {"type": "object", "required": ["complex_ids", "agency_ids", "contact_date"], "properties": {
             "complex_ids": {"type": "array", "minItems": 1, "maxItems": 60, "items": {"type": "integer", "minimum": 1}},
             "agency_ids": {"type": "array", "minItems": 1, "maxItems": 60, "items": {"type": "integer", "minimum": 1}},
