@@ -47,15 +47,28 @@ def search_command(ctx, query, near, complex_name, address, radius, category, ag
         if sys.stderr.isatty() and search_core.index_needs_build(ctx.db):
             # The command builds the index before it answers (a server does that in the background).
             click.echo("검색 색인을 만드는 중입니다 (처음 한 번; 큰 데이터베이스는 몇 분 걸립니다)…", err=True)
-        results, total = search_core.search(
+        found = search_core.search(
             ctx.db, text, near=point, radius_km=radius, category=category, agency_type=agency_type,
             sido=sido, sigungu=sigungu, target=target, sort=sort, limit=limit)
     except search_core.SearchError as exc:
         raise click.ClickException(str(exc)) from exc
+    results, total = found
     if as_json:
         click.echo(json.dumps([{k: r.get(k) for k in JSON_FIELDS} for r in results],
                               ensure_ascii=False, indent=2))
         return
+    # The same lines as the search page: what was understood, and nothing within the radius.
+    if found.fallback:
+        click.echo("검색 색인 준비 중 — 간단 검색 결과입니다")
+    within = found.within
+    if within and within["count"] == 0 and within["nearest_km"] is not None:
+        far = within["nearest_km"]
+        km = f"{far:.0f}" if far >= 10 else f"{far:.1f}"
+        click.echo(f"반경 {within['radius_km']:g} km 안에 없음 — 가장 가까운 곳 {km} km")
+    if found.understood:
+        click.echo("이렇게 찾았습니다: " + " · ".join(_understood(w) for w in found.understood))
+    if found.loose:
+        click.echo("모든 낱말에 맞는 기관이 없어 일부 낱말에 맞는 곳을 보여 드립니다.")
     where = f" · {place['label']} 기준" if place else ""
     click.echo(f"{total}곳{where}" + (f" (상위 {len(results)}곳)" if total > len(results) else ""))
     for i, r in enumerate(results, 1):
@@ -66,6 +79,17 @@ def search_command(ctx, query, near, complex_name, address, radius, category, ag
             distance += f" ({r['placement_note']})"
         click.echo(f"{i:>3}. {r['name']} [{r['type'] or '유형 미상'}]{distance}")
         click.echo(f"     {r['address'] or '주소 없음'} · {r['phone'] or '전화 없음'}")
+
+
+def _understood(word: dict) -> str:
+    """One query word as the search page words it."""
+    if word["role"] in ("need", "group", "kind"):
+        return f"{word['word']} → {', '.join(word['kinds'])}"
+    if word["role"] == "typo":
+        return f"{word['word']} (비슷한 이름도 찾음)"
+    if word["role"] == "generic":
+        return f"{word['word']} (순위에만 반영)"
+    return f"{word['word']} (맞는 기관 없음 — 빼고 찾음)"
 
 
 @main.command("reindex")

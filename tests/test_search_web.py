@@ -29,15 +29,26 @@ def db_path(demo_db_path, tmp_path):
 def test_cli_search_near_a_complex(runner, db_path):
     result = runner.invoke(main, ["--db", str(db_path), "search", "치매", "--complex", "C", "--limit", "3"])
     assert result.exit_code == 0, result.output
-    assert "서울특별시송파구치매안심센터" in result.output.splitlines()[1]
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("이렇게 찾았습니다: 치매 → 치매안심센터")
+    assert "서울특별시송파구치매안심센터" in next(line for line in lines if line.startswith("  1."))
     assert "km" in result.output and "02-" in result.output
+
+
+def test_cli_search_says_what_it_understood_and_nothing_within(runner, db_path):
+    # 노숙인요양시설: five in the country, the nearest 10 km from B (a 시군구 centre).
+    result = runner.invoke(main, ["--db", str(db_path), "search", "노숙인요양시설", "--complex", "B", "--limit", "1"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("반경 10 km 안에 없음 — 가장 가까운 곳 ")
+    assert lines[1] == "이렇게 찾았습니다: 노숙인요양시설 → 노숙인요양시설"
 
 
 def test_cli_search_json_fields(runner, db_path):
     result = runner.invoke(main, ["--db", str(db_path), "search", "정신보건센터", "--near", "37.6542,127.0568",
                                   "--radius", "20", "--json"])
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.output)
+    rows = json.loads(result.stdout)
     assert rows and rows[0]["name"] == "노원구정신건강복지센터"
     for key in ("id", "name", "type", "category", "address", "sido", "sigungu", "lat", "lon", "phone",
                 "placement", "distance_km"):
