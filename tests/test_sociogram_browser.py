@@ -149,3 +149,20 @@ def test_complex_sociogram_and_its_legend(base_url, width):
         assert page.locator("svg.sociogram circle.node.complex").count() > 1
         page.screenshot(path=str(SHOTS / f"sociogram-complex-radius2-{width}.png"), full_page=True)
         browser.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_district_charts_fit_the_screen_and_link_to_the_sociogram(base_url, width):
+    SHOTS.mkdir(exist_ok=True)
+    with playwright_api.sync_playwright() as p:
+        browser, page, _outside, errors = _open(p, base_url, width, "/districts/서울특별시/노원구", drawn=False)
+        assert not errors  # (the district map's base tiles are the maps' setting, refused here)
+        charts = page.locator("#charts figure.bars")
+        assert charts.count() == 6 and charts.first.is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+        page.locator("#charts").screenshot(path=str(SHOTS / f"district-charts-{width}.png"))
+        page.locator("a", has_text="연계망 그림").click()
+        page.wait_for_function("document.body.dataset.sociogram === 'drawn'", timeout=30_000)
+        assert page.locator("h1").inner_text() == "서울특별시 노원구 연계망 그림"
+        assert page.locator("svg.sociogram circle.node.complex").count() >= 1
+        browser.close()

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_babel import gettext as _
 
 from directory.store import list_complexes
+from network.charts import partners_by_category
 from network.explain import EXPLAIN, LABELS
 from network.report import complex_report
 
@@ -21,9 +23,14 @@ def index():
 @bp.route("/<int:complex_id>")
 def detail(complex_id: int):
     """A complex's dashboard: profile, partners, contact log, measures, gaps, next calls."""
-    report = complex_report(get_db(), complex_id)
+    db = get_db()
+    report = complex_report(db, complex_id)
+    categories = [row[0] for row in db.execute("SELECT name FROM categories ORDER BY ord")]
+    per_category = partners_by_category(report["partners"], categories)
+    chart = (_("분야별 연계 기관 수"), [(_(c["category"]) if c["category"] else _("미분류"), c["agencies"],
+                                       f"{c['agencies']:,}") for c in per_category], "#636363")
     return render_template("complexes/detail.html", r=report, labels=LABELS, explain=EXPLAIN,
-                           title=report["complex"]["name"])
+                           title=report["complex"]["name"], category_chart=chart if report["partners"] else None)
 
 
 @bp.route("/<int:complex_id>/report")

@@ -11,6 +11,8 @@ from directory.vocabulary import korean_date
 from network.access import accessibility, base_areas
 from network.compare import compare_districts, comparison_sheets, parse_districts
 from network.demand import DEMANDS
+from network.charts import measure_charts, partners_by_category
+from network.explain import LABELS
 from network.report import network_report
 
 from .db import get_db
@@ -50,7 +52,36 @@ def _page(sido, sigungu):
         abort(404, description=f"단지가 없는 지역입니다: {sido} {sigungu or ''}".strip())
     report = network_report(db, sido=sido, sigungu=sigungu)
     place = " ".join(x for x in (sido, sigungu) if x)
-    return render_template("districts/detail.html", report=report, place=place, title=place or "전체")
+    return render_template("districts/detail.html", report=report, place=place, title=place or "전체",
+                           network_charts=network_charts(report, _categories(db)))
+
+
+# Bar colours of the four agency measures and of the category chart.
+_MEASURE_COLOURS = {"reach": "#3182bd", "weighted_degree": "#31a354", "betweenness": "#e6550d",
+                    "eigenvector": "#756bb1"}
+_VALUE_FORMATS = {"reach": "{:,.0f}", "weighted_degree": "{:,.0f}", "betweenness": "{:.3f}", "eigenvector": "{:.3f}"}
+
+
+def network_charts(report: dict, categories: list[str]) -> list:
+    """(title, [(label, value, text)], colour) for the top agencies by each measure and partners per category."""
+    charts = []
+    for chart in measure_charts(report["agencies"]):
+        key = chart["measure"]
+        charts.append((_("%(measure)s 상위 기관", measure=_(LABELS[key])),
+                       [(r["name"], r["value"], _VALUE_FORMATS[key].format(r["value"])) for r in chart["rows"]],
+                       _MEASURE_COLOURS[key]))
+    per_category = partners_by_category(report["agencies"], categories)
+    charts.append((_("분야별 협력 기관 수"),
+                   [(_(c["category"]) if c["category"] else _("미분류"), c["agencies"], f"{c['agencies']:,}")
+                    for c in per_category], "#636363"))
+    charts.append((_("분야별 연계 건수"),
+                   [(_(c["category"]) if c["category"] else _("미분류"), c["links"], f"{c['links']:,}")
+                    for c in per_category], "#969696"))
+    return charts
+
+
+def _categories(db) -> list[str]:
+    return [r[0] for r in db.execute("SELECT name FROM categories ORDER BY ord")]
 
 
 # --- districts side by side (issue 12) --------------------------------------
