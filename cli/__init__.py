@@ -15,6 +15,7 @@ from . import search  # noqa: F401  (search, reindex)
 from . import exchange  # noqa: F401  (export hsds, imports, quarantine, duplicates, place)
 from . import maps  # noqa: F401  (map resources|network|access)
 from . import coverage  # noqa: F401  (report coverage)
+from . import housing  # noqa: F401  (housing retention|year|score|reason|indicators|staffing|scorecard|committee)
 from .group import STORAGE_MESSAGES, Context, main, pass_ctx, storage_message
 
 __all__ = ["main", "Context", "pass_ctx", "STORAGE_MESSAGES", "storage_message"]

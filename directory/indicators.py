@@ -46,11 +46,12 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 
+from . import privacy
 from .errors import YeongyeError
 from .paths import REFERENCE_DIR
 
 __all__ = [
-    "IndicatorError", "INDICATORS", "INDICATOR_LABELS", "REASON_PROMPTS", "RETENTION_TARGET",
+    "IndicatorError", "INDICATORS", "INDICATOR_LABELS", "REASON_PROMPTS", "RETENTION_TARGET", "COUNT_LABELS",
     "EXIT_KINDS", "EXIT_LABELS", "Retention", "housing_retention",
     "CountingYear", "base_date", "counting_years",
     "YearRate", "YearlyRates", "yearly_rates",
@@ -58,7 +59,7 @@ __all__ = [
     "ScaleChange", "social_change",
     "AUDIT_ITEMS", "SEXES", "SEX_LABELS", "BANDS", "BAND_LABELS", "AUDIT_CUTOFFS", "AuditScore", "score_audit",
     "audit_band", "parse_sex", "AuditWave", "audit_wave", "drinking_change",
-    "truncate_tenths", "mean_of_rates", "change",
+    "truncate_tenths", "mean_of_rates", "change", "head_count",
     "Staffing", "staffing",
     "EVALUATION_FILE", "GRADES", "GRADE_LABELS", "EvaluationIndicator", "evaluation_indicators", "Scorecard",
     "score_evaluation", "COMMITTEE_SIZE", "CommitteeScore", "committee_score",
@@ -86,6 +87,13 @@ REASON_PROMPTS = {
     "drinking": "위험 음주율이 높아졌습니다(개선도 +). 사후 평가 시점 입주민 상황이나 비교 기간이 짧았던 사정 등 사유를 작성하세요.",
 }
 RETENTION_TARGET = Decimal("70.0")
+# The counts' names in messages, in the manual's words (the web translates them).
+COUNT_LABELS = {
+    "total": "총 입주민 규모(A)", "continuing": "지속거주 입주민 규모(B)", "exited": "퇴거자 소계(C)",
+    "capacity": "정원", "departed": "1주일 이상 주거이탈 실인원(B)", "hospitalised": "3개월 이상 정신병원 입원 실인원(B)",
+    "mental_illness": "정신질환 입주민", "alcohol": "알코올 의존 입주민", "residents": "입주민",
+    "coordinators": "코디네이터", "supervisors": "수퍼바이저",
+}
 MAX_COUNT = 100_000  # more residents than any house has: a typing error
 
 
@@ -135,8 +143,8 @@ def _tenths(value) -> int:
     return int(tenths)
 
 
-def _count(value, label: str, *, low: int = 0) -> int:
-    """A head count: a whole number from `low` to MAX_COUNT (bool and fractions refused)."""
+def head_count(value, label: str, *, low: int = 0) -> int:
+    """A head count: a whole number (``16`` or ``"16명"``) from `low` to MAX_COUNT; bools and fractions refused."""
     if isinstance(value, bool):
         raise IndicatorError("count_invalid", label=label, value=value, low=low)
     number = value
@@ -194,19 +202,19 @@ def housing_retention(total, continuing, exits: Mapping | None = None, *, exited
     ...
     directory.indicators.IndicatorError: 총 입주민 규모(A) 16명은 지속거주 입주민(B) 14명과 퇴거자(C) 3명의 합(17명)과 같아야 합니다. 인원을 다시 확인하세요.
     """
-    a = _count(total, "총 입주민 규모(A)", low=1)
-    b = _count(continuing, "지속거주 입주민 규모(B)")
+    a = head_count(total, COUNT_LABELS["total"], low=1)
+    b = head_count(continuing, COUNT_LABELS["continuing"])
     by_kind = {kind: 0 for kind in EXIT_KINDS}
     for key, value in (exits or {}).items():
         kind = _exit_kind(key)
-        by_kind[kind] += _count(value, EXIT_LABELS[kind])
+        by_kind[kind] += head_count(value, EXIT_LABELS[kind])
     kinds_sum = sum(by_kind.values())
-    c = kinds_sum if exited is None else _count(exited, "퇴거자 소계(C)")
+    c = kinds_sum if exited is None else head_count(exited, COUNT_LABELS["exited"])
     if exits and c != kinds_sum:
         raise IndicatorError("exits_sum_mismatch", exited=c, sum=kinds_sum)
     if a != b + c:
         raise IndicatorError("retention_sum_mismatch", total=a, continuing=b, exited=c, sum=b + c)
-    cap = None if capacity in (None, "") else _count(capacity, "정원", low=1)
+    cap = None if capacity in (None, "") else head_count(capacity, COUNT_LABELS["capacity"], low=1)
     if cap is not None and b > cap:
         raise IndicatorError("continuing_over_capacity", continuing=b, capacity=cap)
     return Retention(a, b, by_kind, c, truncate_tenths(b, a, scale=100), cap)
@@ -320,12 +328,12 @@ def yearly_rates(counts: Sequence, *, indicator: str = "departure") -> YearlyRat
     """
     if indicator not in ("departure", "hospital"):
         raise IndicatorError("unknown_indicator", value=indicator)
-    label = "1주일 이상 주거이탈 실인원(B)" if indicator == "departure" else "3개월 이상 정신병원 입원 실인원(B)"
+    label = COUNT_LABELS["departed" if indicator == "departure" else "hospitalised"]
     rows = []
     for item in counts:
         year, a, b = item if len(item) == 3 else (None, *item)
-        a = _count(a, "총 입주민 규모(A)")
-        b = _count(b, label)
+        a = head_count(a, COUNT_LABELS["total"])
+        b = head_count(b, label)
         if b > a:
             raise IndicatorError("people_over_residents", year=year or len(rows) + 1, label=label, people=b,
                                  residents=a)
@@ -570,7 +578,7 @@ def audit_wave(scores: Iterable[AuditScore] = (), *, counts: Mapping | None = No
         sex, band = key
         if (sex, band) not in table:
             raise IndicatorError("indicator_error")
-        table[(sex, band)] += _count(value, f"{SEX_LABELS[sex]} {BAND_LABELS[band]}")
+        table[(sex, band)] += head_count(value, BAND_LABELS[band])
     for score in scores:
         table[(score.sex, score.band)] += 1
     return AuditWave(table)
@@ -647,14 +655,14 @@ def staffing(mental_illness=0, alcohol=0, *, residents=None, coordinators=None, 
     >>> staffing(18).coordinators_needed, staffing(alcohol=20).coordinators_needed
     (3, 4)
     """
-    m = _count(mental_illness, "정신질환 입주민")
-    a = _count(alcohol, "알코올 의존 입주민")
-    total = m + a if residents in (None, "") else _count(residents, "입주민")
+    m = head_count(mental_illness, COUNT_LABELS["mental_illness"])
+    a = head_count(alcohol, COUNT_LABELS["alcohol"])
+    total = m + a if residents in (None, "") else head_count(residents, COUNT_LABELS["residents"])
     load = MENTAL_PER_COORDINATOR * ALCOHOL_PER_COORDINATOR  # 35ths of a coordinator
     needed = -(-(m * ALCOHOL_PER_COORDINATOR + a * MENTAL_PER_COORDINATOR) // load)
     average = -(-total // MIXED_PER_CASE_MANAGER)
-    staff = None if coordinators in (None, "") else _count(coordinators, "코디네이터")
-    sup = None if supervisors in (None, "") else _count(supervisors, "수퍼바이저")
+    staff = None if coordinators in (None, "") else head_count(coordinators, COUNT_LABELS["coordinators"])
+    sup = None if supervisors in (None, "") else head_count(supervisors, COUNT_LABELS["supervisors"])
     return Staffing(m, a, total, needed, needed >= 2, average, staff, sup)
 
 
@@ -664,6 +672,7 @@ EVALUATION_FILE = REFERENCE_DIR / "evaluation_indicators.csv"
 GRADES = ("excellent", "average", "poor")
 GRADE_LABELS = {"excellent": "우수", "average": "보통", "poor": "미흡"}
 BONUS_MAX = 5
+MAX_OPINION = 2000
 
 
 @dataclass(frozen=True)
@@ -732,7 +741,7 @@ class Scorecard:
 def score_evaluation(grades: Mapping, *, opinion: str | None = None) -> Scorecard:
     """Score the 21-indicator table: `grades` maps an indicator's number (1–21) to 우수/보통/미흡
     (or excellent/average/poor), and the 가점 indicator to 0–5 points. 보통 is refused where the
-    manual has X; `opinion` is the 종합소견 text (checked for personal data by the caller's door).
+    manual has X; `opinion` is the 종합소견 text, refused if it looks like personal data.
 
     >>> card = score_evaluation({i.number: "우수" for i in evaluation_indicators() if i.scale == "grade"} | {20: 5})
     >>> card.total, card.maximum, card.corrective_action
@@ -768,6 +777,9 @@ def score_evaluation(grades: Mapping, *, opinion: str | None = None) -> Scorecar
     corrective = tuple(n for n, i in table.items() if i.mandatory and chosen.get(n) == "poor")
     maximum = sum(i.max_points for i in table.values())
     text = " ".join((opinion or "").split()) or None
+    if text and len(text) > MAX_OPINION:
+        raise IndicatorError("opinion_too_long", limit=MAX_OPINION)
+    privacy.check_personal_data(text, field="종합소견")
     return Scorecard(points, chosen, text, by_item, by_area, sum(points.values()), maximum, missing, corrective)
 
 

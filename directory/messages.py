@@ -16,7 +16,7 @@ __all__ = ["MESSAGES", "LABEL_PARAMS", "FORMATS", "render"]
 
 # Parameters whose values are Korean vocabulary labels (from the core's own
 # tables); a translating shell translates them too before filling the template.
-LABEL_PARAMS = frozenset({"where", "what", "label"})
+LABEL_PARAMS = frozenset({"where", "what", "label", "scale", "wave"})
 
 MESSAGES: dict[str, str] = {
     # a code no template knows yet still says something
@@ -166,7 +166,6 @@ MESSAGES: dict[str, str] = {
                         "이 협약 기간에는 지표가 적용되지 않으니 날짜를 확인하세요.",
     "agreement_overlap": "이 주택의 다른 협약(%(starts)s~%(ends)s)과 기간이 겹칩니다.",
     "renewal_not_later": "재협약은 이전 협약(%(starts)s~%(ends)s)보다 뒤에 시작해야 합니다.",
-    # network.recommend / measures / report / gaps
     # directory.indicators (the supportive-housing manual's formulas; no message repeats a resident's answer)
     "indicator_error": "성과지표를 계산할 수 없습니다.",
     "not_one_decimal": "소수점 첫째 자리까지의 값이어야 합니다: %(value)s",
@@ -192,7 +191,9 @@ MESSAGES: dict[str, str] = {
     "bonus_invalid": "평가단 가점은 0~%(maximum)s점 정수여야 합니다: %(value)r",
     "opinion_not_graded": "세부지표 %(number)s(종합소견)은 점수가 아니라 글로 적습니다.",
     "committee_score_invalid": "위원 점수는 0~100 사이, 소수점 첫째 자리까지의 숫자여야 합니다: %(value)r",
+    "opinion_too_long": "종합소견은 %(limit)s자 이내로 적어 주세요.",
     # directory.outcomes (a house's indicator counts, scored sheets as aggregates, reasons)
+    "committee_size": "심의위원 %(expected)s명의 점수가 필요합니다 (받은 점수 %(got)s개).",
     "outcome_error": "성과지표 자료를 그대로 기록할 수 없습니다.",
     "no_agreement": "%(name)s에는 협약이 없습니다. 먼저 협약을 기록하세요.",
     "indicators_not_applied": "협약(%(starts)s~%(ends)s)에 성과지표 적용 공고일이 없습니다. "
@@ -222,7 +223,6 @@ MESSAGES: dict[str, str] = {
     "sheet_sex_column_missing": "AUDIT-K 응답지 파일에는 성별 열이 있어야 합니다 (남/여).",
     "agreement_has_outcomes": "이 협약에는 성과지표 자료가 기록되어 있어 삭제할 수 없습니다 "
                               "(응답지는 보관하지 않으므로 다시 입력할 수 없습니다).",
-    "committee_size": "심의위원 %(expected)s명의 점수가 필요합니다 (받은 점수 %(got)s개).",
     # network.recommend / measures / report / gaps
     "need_missing": "필요(유형 또는 낱말)를 입력하세요. 예: 치매, 술, 일자리, 장애인복지관",
     "unknown_need": "알 수 없는 필요입니다: %(need)r. 기관 유형(예: 치매안심센터)이나 낱말(%(words)s …)을 쓰세요.",

@@ -41,7 +41,7 @@ from .store import now
 __all__ = [
     "OutcomeError", "ReasonPersonalData", "INSTRUMENTS", "INSTRUMENT_LABELS", "WAVES", "WAVE_LABELS",
     "record_retention", "record_year", "record_sheet", "record_sheets", "read_sheets", "decode_sheet_file",
-    "set_reason", "house_outcomes", "as_plain",
+    "set_reason", "house_outcomes", "as_plain", "find_house",
 ]
 
 INSTRUMENTS = ("isolation", "audit")
@@ -114,9 +114,9 @@ def record_year(db, site_id: int, year, *, residents, departed=0, hospitalised=0
                                first=apply_from.year)
         if number > date.today().year:
             raise OutcomeError("year_in_future", year=number)
-        values = {"residents": ind.head_count(residents, "총 입주민 규모(A)"),
-                  "departed": ind.head_count(departed, "주거이탈 실인원"),
-                  "hospitalised": ind.head_count(hospitalised, "정신병원 입원 실인원")}
+        values = {key: ind.head_count(value, ind.COUNT_LABELS["total" if key == "residents" else key])
+                  for key, value in (("residents", residents), ("departed", departed),
+                                     ("hospitalised", hospitalised))}
         return _upsert(db, actor, "outcome_years",
                        {"site_id": site["id"], "agreement_id": agreement["id"], "year": number},
                        values, expected_version)
@@ -270,6 +270,19 @@ def house_outcomes(db, site_id: int, *, evaluation=None, agreement_id: int | Non
         out.setdefault("prompts", {})[indicator] = ind.REASON_PROMPTS[indicator] if needed else None
     out["reasons_missing"] = [k for k, prompt in out["prompts"].items() if prompt and k not in reasons]
     return out
+
+
+def find_house(db, key) -> dict:
+    """A supportive house by id or exact name (the CLI's HOUSE argument); SiteNotFound otherwise."""
+    text = str(key).strip()
+    if text.isdigit():
+        site = sites.get_site(db, int(text))
+        if site["kind"] == sites.SUPPORTIVE:
+            return site
+    for row in sites.list_sites(db, kind=sites.SUPPORTIVE):
+        if row["name"] == text:
+            return sites.get_site(db, row["id"])
+    raise sites.SiteNotFound(site_id=key)
 
 
 def as_plain(value):

@@ -32,7 +32,8 @@ DB_CALLS = {"query", "execute", "executemany", "executescript"}
 DOORS = {"set_link", "delete_link", "add_contact", "delete_contact", "import_file", "decide", "split_merge",
          "confirm_merge", "update_agency", "create_agency", "request_correction", "resolve_correction", "undo",
          "create_user", "update_user", "set_password", "set_role", "set_active", "assign_complexes",
-         "assign_districts", "issue_token", "revoke_tokens", "demo_accounts"}
+         "assign_districts", "issue_token", "revoke_tokens", "demo_accounts",
+         "record_retention", "record_year", "record_sheet", "record_sheets", "set_reason"}
 
 
 def _shell_files():

@@ -79,7 +79,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import agency_edit
 
     app.register_blueprint(agency_edit.bp)
-    from . import api
+    from . import api, api_housing  # noqa: F401  (api_housing adds the houses' outcome routes to api.bp)
 
     app.register_blueprint(api.bp)
     from . import transfer

@@ -47,6 +47,13 @@ def dynamic_msgids() -> list[str]:
 
     out += list(MESSAGES.values()) + list(PRIVACY_KINDS.values()) + list(PRIVACY_FIELDS.values())
     out += ["글", "개인정보로 보이는 말"]  # directory.privacy's labels for an unnamed field or kind
+    from directory import indicators, outcomes
+
+    # The outcome indicators' words: count labels and scales in errors, labels and prompts for pages.
+    for table in (indicators.COUNT_LABELS, indicators.EXIT_LABELS, indicators.INDICATOR_LABELS,
+                  indicators.REASON_PROMPTS, indicators.BAND_LABELS, indicators.GRADE_LABELS,
+                  outcomes.INSTRUMENT_LABELS, outcomes.WAVE_LABELS):
+        out += list(table.values())
     from importers.tabular import FIELDS
     from network.explain import EXPLAIN, LABELS
 

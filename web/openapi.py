@@ -284,6 +284,8 @@ def document(server: str = "/") -> dict:
             "kind": {"type": "string", "nullable": True, "description": "모임 종류 (통합사례회의 …)"},
             "note": {"type": "string", "maxLength": 500, "nullable": True}}},
     }
+    paths.update(_outcome_paths(errors, auth_errors))
+    schemas.update(_OUTCOME_SCHEMAS)
     doc = {
         "openapi": "3.0.3",
         "info": {"title": "연계 (Yeongye) API", "version": "1",
@@ -303,3 +305,98 @@ def document(server: str = "/") -> dict:
     }
     doc["servers"] = [{"url": server or "/"}]
     return doc
+
+# --- supportive houses' outcome indicators (web/api_housing.py) ------------------------------
+
+_COUNT = {"type": "integer", "minimum": 0, "maximum": 100000}
+_FIGURES = "비율과 평균은 매뉴얼처럼 소수점 첫째 자리에서 버린 값을 문자열로 줍니다 (\"87.5\")."
+_OUTCOME_SCHEMAS = {
+    "RetentionCounts": {"type": "object", "required": ["evaluation_month", "total", "continuing"], "properties": {
+        "evaluation_month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$",
+                             "description": "평가 시점의 달 (그 전월 말까지 셈)"},
+        "total": {**_COUNT, "minimum": 1, "description": "A: 총 입주민 규모"},
+        "continuing": {**_COUNT, "description": "B: 지속거주 입주민 규모"},
+        "exits": {"type": "object", "description": "퇴거자 (independent, facility, death, absconded, prison)",
+                  "additionalProperties": _COUNT},
+        "version": {"type": "integer", "minimum": 0, "nullable": True}}},
+    "YearCounts": {"type": "object", "required": ["residents"], "properties": {
+        "residents": {**_COUNT, "description": "A: 그해 총 입주민 규모"},
+        "departed": {**_COUNT, "description": "1주일 이상 주거이탈 실인원"},
+        "hospitalised": {**_COUNT, "description": "3개월 이상 정신병원 입원 실인원"},
+        "version": {"type": "integer", "minimum": 0, "nullable": True}}},
+    "Sheets": {"type": "object", "required": ["instrument", "wave", "sheets"], "properties": {
+        "instrument": {"type": "string", "enum": ["isolation", "audit"]},
+        "wave": {"type": "string", "enum": ["pre", "post", "사전", "사후"]},
+        "withdraw": {"type": "boolean", "description": "처음 입력한 응답 그대로 다시 보내 그 측정에서 뺌"},
+        "sheets": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {
+            "type": "object", "required": ["answers"], "properties": {
+                "answers": {"type": "array", "maxItems": 10,
+                            "items": {"oneOf": [{"type": "string", "maxLength": 40}, {"type": "integer"}]}},
+                "sex": {"type": "string", "maxLength": 10, "nullable": True}}}}}},
+    "Reason": {"type": "object", "required": ["indicator"], "properties": {
+        "indicator": {"type": "string", "enum": ["retention", "departure", "hospital", "social", "drinking"]},
+        "reason": {"type": "string", "maxLength": 2000, "nullable": True},
+        "version": {"type": "integer", "minimum": 0, "nullable": True}}},
+    "ScorecardGrades": {"type": "object", "properties": {
+        "grades": {"type": "object", "maxProperties": 30, "description": "세부지표 번호 → 우수/보통/미흡 (20: 가점 0~5)",
+                   "additionalProperties": {"oneOf": [{"type": "string", "maxLength": 10}, {"type": "integer"}]}},
+        "opinion": {"type": "string", "maxLength": 2000, "nullable": True}}},
+    "CommitteeScores": {"type": "object", "required": ["scores"], "properties": {
+        "scores": {"type": "array", "maxItems": 50, "items": {"type": "number"}}}},
+}
+
+
+def _outcome_paths(errors: dict, auth_errors: dict) -> dict:
+    """The paths of web/api_housing.py."""
+    house = [_id_param("site_id")]
+    counted = {"type": "integer", "minimum": 0, "maximum": 100000}
+    return {
+        "/api/houses/{site_id}/outcomes": {
+            "parameters": house,
+            "get": {"summary": "지원주택 성과지표 5종 (현재 협약, 공고 연도부터)", "operationId": "houseOutcomes",
+                    "description": _FIGURES, "security": WRITE,
+                    "parameters": [_query("evaluation", "평가 시점 YYYY-MM (없으면 최근 주거유지율 기록의 달)")],
+                    "responses": {**_ok("주거유지율, 주거이탈률, 정신병원 입원율, 사회적 관계, 위험 음주율", ANY),
+                                  **auth_errors}}},
+        "/api/houses/{site_id}/outcomes/retention": {
+            "parameters": house,
+            "put": {"summary": "주거유지율 인원 기록 (A = B + C 확인)", "operationId": "putRetention",
+                    "security": WRITE, "requestBody": _json_body("RetentionCounts"),
+                    "responses": {**_ok("기록한 인원", ANY), **auth_errors, "409": _ERROR}}},
+        "/api/houses/{site_id}/outcomes/years/{year}": {
+            "parameters": [*house, {"name": "year", "in": "path", "required": True,
+                                    "schema": {"type": "integer", "minimum": 2010, "maximum": 2100}}],
+            "put": {"summary": "한 해의 입주민, 주거이탈·정신병원 입원 실인원 (공고 연도부터)", "operationId": "putYear",
+                    "security": WRITE, "requestBody": _json_body("YearCounts"),
+                    "responses": {**_ok("기록한 인원", ANY), **auth_errors, "409": _ERROR}}},
+        "/api/houses/{site_id}/outcomes/sheets": {
+            "parameters": house,
+            "post": {"summary": "척도 응답지 채점: 측정(사전·사후)의 합계만 저장 (응답은 저장하지 않음)",
+                     "operationId": "postSheets", "security": WRITE, "requestBody": _json_body("Sheets"),
+                     "responses": {**_ok("측정의 합계 (n, 평균 또는 위험 음주율)", ANY), **auth_errors}}},
+        "/api/houses/{site_id}/outcomes/reasons": {
+            "parameters": house,
+            "put": {"summary": "지표의 사유 (매뉴얼이 요구할 때; 개인정보 금지)", "operationId": "putReason",
+                    "security": WRITE, "requestBody": _json_body("Reason"),
+                    "responses": {**_ok("기록한 사유", ANY), "204": {"description": "사유를 지움"}, **auth_errors,
+                                  "409": _ERROR}}},
+        "/api/housing/staffing": {
+            "get": {"summary": "인력 배치 기준: 코디네이터 1:7(정신질환), 1:5(알코올), 수퍼바이저, 사례관리자",
+                    "operationId": "housingStaffing",
+                    "parameters": [_query(name, label, counted) for name, label in (
+                        ("mental_illness", "정신질환 입주민 수"), ("alcohol", "알코올 의존 입주민 수"),
+                        ("residents", "전체 입주민 수 (6명당 1명 기준)"), ("coordinators", "현재 코디네이터 수"),
+                        ("supervisors", "그중 수퍼바이저 수"))],
+                    "responses": {**_ok("필요 인원과 부족", ANY), **errors}}},
+        "/api/housing/evaluation-indicators": {
+            "get": {"summary": "성과평가 지표: 3개 영역, 6개 항목, 21개 세부지표 (필수 10개)",
+                    "operationId": "evaluationIndicators", "responses": _ok("세부지표 목록", ANY)}},
+        "/api/housing/scorecard": {
+            "post": {"summary": "성과평가 채점: 항목·영역별 점수, 100점 만점, 필수지표 미흡 시 즉시 시정조치",
+                     "operationId": "housingScorecard", "requestBody": _json_body("ScorecardGrades"),
+                     "responses": {**_ok("점수표", ANY), "400": _ERROR, "415": _ERROR}}},
+        "/api/housing/committee": {
+            "post": {"summary": "심의위원 9명 점수의 최고·최저 제외 산술 평균", "operationId": "housingCommittee",
+                     "requestBody": _json_body("CommitteeScores"),
+                     "responses": {**_ok("평균 (소수점 첫째 자리 버림, 정확한 분수)", ANY), "400": _ERROR, "415": _ERROR}}},
+    }
