@@ -138,6 +138,7 @@ MESSAGES: dict[str, str] = {
     "bad_programme_member": "참여 단지·기관을 알 수 없습니다: %(value)r",
     "programme_without_complex": "사업에 참여하는 단지를 하나 이상 고르세요.",
     "too_many_programme_members": "한 사업에 단지·기관을 %(limit)s곳까지 기록할 수 있습니다.",
+    "depth_rules_invalid": "연계 깊이 규칙 파일을 읽을 수 없습니다: %(file)s %(row)s행 (%(detail)s)",
     # directory.actors (who may act)
     "action_forbidden": "이 작업을 할 권한이 없습니다.",
     "admin_forbidden": "관리자만 할 수 있습니다.",

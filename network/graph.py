@@ -13,6 +13,9 @@ apart. Each edge is one row of ``links`` and carries:
 ``manual_level``, ``derived_level``, ``level_source``, ``contacts_12m``
     the hand-set level, the log's level (None without a log), which of the
     two is shown (``manual`` or ``log``) and the logged count;
+``depth``, ``depth_label``
+    the link's depth (``substantive`` 실질적, ``procedural`` 과정적,
+    ``informal`` 초보적) by the rules of :mod:`network.depth`;
 ``weight``
     the weight of ``level`` in the ``frequency_levels`` table (editable data);
 ``content_types``
@@ -31,6 +34,8 @@ import networkx as nx
 
 from directory.frequency import (EMPTY_COUNTS, Scale, contact_counts, decide, frequency_scale,  # noqa: F401
                                  level_for_count, link_levels)  # (re-exported)
+
+from .depth import link_depths
 
 __all__ = [
     "build_graph",
@@ -128,7 +133,9 @@ def link_rows(db, *, complex_ids=None, agency_id=None, today=None) -> list[dict]
         :func:`directory.frequency.decide` (``level`` — the same as
         :func:`build_graph`'s edge ``level`` — with its ``mark``, ``label``
         and ``weight``, ``source``, ``reason``, ``basis``, ``manual_level``,
-        ``derived_level``, ``contacts_12m`` …); ``content_types`` (list of codes),
+        ``derived_level``, ``contacts_12m`` …); the link's depth from
+        :mod:`network.depth` (``depth`` code, ``depth_label``, ``depth_reason``,
+        ``depth_template`` and ``depth_params``); ``content_types`` (list of codes),
         ``since``, ``note``, ``version``; ``complex_name``, ``complex_lat``,
         ``complex_lon``, ``complex_placement``; ``agency_name``,
         ``agency_type``, ``category``, ``phone``, ``road_address``,
@@ -165,9 +172,13 @@ def link_rows(db, *, complex_ids=None, agency_id=None, today=None) -> list[dict]
     scale = Scale.of(db)
     today = today or date.today()
     counts = contact_counts(db, [r["id"] for r in rows], today=today)
+    depths = link_depths(db, [r["id"] for r in rows], today=today) if rows else {}
     for row in rows:
         row.update(decide(scale, row["manual_level"], row.pop("frequency_basis"),
                           counts.get(row["id"], EMPTY_COUNTS), today=today))
+        depth = depths.get(row["id"]) or {}
+        row.update(depth=depth.get("depth"), depth_label=depth.get("label"), depth_reason=depth.get("reason"),
+                   depth_template=depth.get("reason_template"), depth_params=depth.get("params") or {})
         row["content_types"] = _json_list(row["content_types"])
     return rows
 
@@ -256,7 +267,9 @@ def build_graph(db, *, sido=None, sigungu=None, category=None, operator=None, to
                      l.version, l.frequency_basis, {acols}
               FROM {order} JOIN agencies a ON a.id = l.agency_id
               {link_clause}"""
-    for row in db.execute(sql, link_params):
+    found = db.execute(sql, link_params).fetchall()
+    depths = link_depths(db, None if not (where or category) else [r[0] for r in found], today=today)
+    for row in found:
         link_id, complex_id, manual, raw, content, since, version, basis = row[:8]
         agency = dict(zip(_AGENCY_FIELDS, row[8:]))
         a = agency_node(agency["id"])
@@ -267,6 +280,7 @@ def build_graph(db, *, sido=None, sigungu=None, category=None, operator=None, to
             complex_node(complex_id), a,
             link_id=link_id, level=d["level"], manual_level=manual, derived_level=d["derived_level"],
             level_source=d["source"], contacts_12m=d["contacts_12m"],
+            depth=(depths.get(link_id) or {}).get("depth"), depth_label=(depths.get(link_id) or {}).get("label"),
             frequency_raw=raw, weight=d["weight"] if d["level"] else 1.0,
             content_types=_json_list(content), since=since, version=version,
         )

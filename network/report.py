@@ -110,6 +110,8 @@ def complex_report(db, complex_key, *, recommendations: int = 3, today=None) -> 
             "link_id": link["id"], "agency_id": link["agency_id"], "name": link["agency_name"],
             "type": link["agency_type"], "category": link["category"], "phone": link["phone"],
             **{k: link[k] for k in LEVEL_KEYS},
+            "depth": link["depth"], "depth_label": link["depth_label"], "depth_reason": link["depth_reason"],
+            "depth_template": link["depth_template"], "depth_params": link["depth_params"],
             "content_types": [content_names.get(c, c) for c in link["content_types"]],
             "since": link["since"], "note": link["note"], "version": link["version"],
         })

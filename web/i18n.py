@@ -60,7 +60,8 @@ def dynamic_msgids() -> list[str]:
     out += list(LABELS.values()) + list(EXPLAIN.values()) + list(FIELDS.values())
     for name, column in (("content_types.csv", "name"), ("frequency_levels.csv", "label"),
                          ("categories.csv", "name"), ("meeting_kinds.csv", "name"),
-                         ("programme_roles.csv", "name")):
+                         ("programme_roles.csv", "name"), ("link_depth_rules.csv", "label"),
+                         ("link_depth_rules.csv", "reason")):
         with open(REFERENCE_DIR / name, encoding="utf-8") as fh:
             out += [row[column] for row in csv.DictReader(fh)]
     return list(dict.fromkeys(s for s in out if s))
