@@ -15,6 +15,7 @@ from . import search  # noqa: F401  (search, reindex)
 from . import exchange  # noqa: F401  (export hsds, imports, quarantine, duplicates, place)
 from . import maps  # noqa: F401  (map resources|network|access)
 from . import coverage  # noqa: F401  (report coverage)
+from . import emergency  # noqa: F401  (emergency screen|contacts)
 from . import housing  # noqa: F401  (housing retention|year|score|reason|indicators|staffing|scorecard|committee)
 from .group import STORAGE_MESSAGES, Context, main, pass_ctx, storage_message
 

@@ -41,7 +41,7 @@ __all__ = [
     "EmergencyError", "Thresholds", "Basis", "Reason", "Answers", "VERDICTS", "REGION_TYPES", "REGION_CLASSES",
     "THRESHOLD_PREFIX", "load_thresholds", "threshold_files", "thresholds_for", "crisis_reasons", "bring_items",
     "region_class", "region_type_of", "parse_won", "won", "screen", "explain", "word", "WORDS", "SCREENER",
-    "count_screening", "screening_counts",
+    "count_screening", "screening_counts", "reason_code", "answers_from", "ANSWER_FIELDS",
 ]
 
 THRESHOLD_PREFIX = "emergency_housing_"
@@ -371,6 +371,89 @@ class Answers:
     already_receiving: bool | None = None
 
 
+# The answers a shell passes on (form fields, JSON keys, CLI options): name -> Korean label.
+ANSWER_FIELDS = {
+    "safe_tonight": "오늘 밤 안전한 곳", "reasons": "위기사유", "household_size": "가구원 수",
+    "monthly_income": "가구 월 소득", "region_type": "지역", "sido": "시도", "sigungu": "시군구",
+    "net_property": "재산", "financial_assets": "금융재산", "already_receiving": "같은 지원을 받는 중",
+}
+_YES = frozenset({"yes", "y", "true", "1", "예", "네", "on"})
+_NO = frozenset({"no", "n", "false", "0", "아니오", "아니요"})
+_UNKNOWN = frozenset({"", "unknown", "모름", "none", "null"})
+
+
+def reason_code(text, folder: str | Path = REFERENCE_DIR) -> str:
+    """A crisis reason's code from its code, mark or number: "violence", "④", "4" → "violence".
+
+    >>> reason_code("④"), reason_code(4), reason_code(" disaster ")
+    ('violence', 'violence', 'disaster')
+    """
+    reasons = crisis_reasons(folder)
+    value = str(text).strip() if not isinstance(text, bool) else ""
+    for position, reason in enumerate(reasons.values(), start=1):
+        if value in (reason.code, reason.mark, str(position)):
+            return reason.code
+    raise EmergencyError("unknown_reason", reason=str(text)[:40], reasons=", ".join(reasons))
+
+
+def _yes_no(value, name):
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    if text in _UNKNOWN:
+        return None
+    raise EmergencyError("bad_answer", field=name, label=ANSWER_FIELDS[name], value=str(value)[:40])
+
+
+def answers_from(data: dict, folder: str | Path = REFERENCE_DIR) -> Answers:
+    """Answers from what a shell received (form strings, JSON values, CLI options); unknown keys are an error.
+
+    Yes/no answers take true/false, 예/아니오 or yes/no (empty or 모름: not
+    answered); amounts what :func:`parse_won` reads; reasons a list of codes,
+    marks or numbers. Each bad value raises EmergencyError naming its field.
+    """
+    extra = set(data) - set(ANSWER_FIELDS)
+    if extra:
+        raise EmergencyError("unknown_answer", fields=", ".join(sorted(extra)), known=", ".join(ANSWER_FIELDS))
+    reasons = data.get("reasons") or ()
+    if isinstance(reasons, (str, int)):
+        reasons = [reasons]
+    if not isinstance(reasons, (list, tuple)) or len(reasons) > 20:
+        raise EmergencyError("bad_answer", field="reasons", label=ANSWER_FIELDS["reasons"], value=str(reasons)[:40])
+    size = data.get("household_size")
+    if isinstance(size, str):
+        size = size.strip()
+        if not size:
+            size = None
+        elif size.isdigit() and len(size) < 4:
+            size = int(size)
+        else:
+            raise EmergencyError("bad_household_size", value=size[:40], maximum=MAX_HOUSEHOLD)
+
+    def text(name):
+        value = data.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, str) or len(value) > 40:
+            raise EmergencyError("bad_answer", field=name, label=ANSWER_FIELDS[name], value=str(value)[:40])
+        return value.strip() or None
+
+    return Answers(
+        safe_tonight=_yes_no(data.get("safe_tonight"), "safe_tonight"),
+        reasons=tuple(dict.fromkeys(reason_code(r, folder) for r in reasons)),
+        household_size=size,
+        monthly_income=parse_won(data.get("monthly_income"), field_name="monthly_income", label="가구 월 소득"),
+        region_type=text("region_type"), sido=text("sido"), sigungu=text("sigungu"),
+        net_property=parse_won(data.get("net_property"), field_name="net_property", label="재산", negative=True),
+        financial_assets=parse_won(data.get("financial_assets"), field_name="financial_assets", label="금융재산"),
+        already_receiving=_yes_no(data.get("already_receiving"), "already_receiving"),
+    )
+
+
 def _checked_answers(answers: Answers, folder) -> Answers:
     known = crisis_reasons(folder)
     for code in answers.reasons:
@@ -543,6 +626,10 @@ _MONEY = frozenset({"income", "limit", "excess", "property", "financial", "deduc
 _LABELS = frozenset({"region", "region_class", "reasons", "caveat"})
 
 
+class _Verbatim(str):
+    """A parameter already in the shell's language: word() does not translate it again."""
+
+
 def word(code: str, params: dict | None = None, translate=None) -> str:
     """One sentence: the template of `code` in the language of `translate`, amounts as 1,794,000원."""
     template = WORDS.get(code, code)
@@ -550,7 +637,8 @@ def word(code: str, params: dict | None = None, translate=None) -> str:
     for key in list(params):
         if key in _MONEY and isinstance(params[key], int):
             params[key] = won(params[key])
-        elif translate is not None and key in _LABELS and isinstance(params[key], str) and params[key]:
+        elif translate is not None and key in _LABELS and isinstance(params[key], str) and params[key] \
+                and not isinstance(params[key], _Verbatim):
             params[key] = translate(params[key])
     if translate is not None:
         template = translate(template)
@@ -565,10 +653,17 @@ def explain(result: dict, translate=None) -> dict:
     t = translate or (lambda s: s)
     basis = result["basis"]
     why = []
+    reasons = crisis_reasons()
     for rule in result["rules"]:
-        if rule["rule"] == "assets" and rule["params"].get("region_class"):
-            why.append(word("region_from", rule["params"], translate))
-        why.append(word(rule["code"], rule["params"], translate))
+        params = rule["params"]
+        if rule["rule"] == "assets" and params.get("region_class"):
+            why.append(word("region_from", params, translate))
+        if rule["rule"] == "crisis" and params.get("reasons") and translate is not None:
+            # each reason's label in the shell's language, not the joined Korean text
+            params = {**params, "reasons": " ".join(f"{reasons[c].mark} {translate(reasons[c].label)}"
+                                                    for c in result["reasons"] if c in reasons)}
+            params["reasons"] = _Verbatim(params["reasons"])
+        why.append(word(rule["code"], params, translate))
         if rule["params"].get("caveat"):
             why.append(t(rule["params"]["caveat"]))
     notes = [word("extension_note", None, translate)]

@@ -33,8 +33,8 @@ FOLLOW_UP_STAGE = "사후연계"
 # A 시·군·구청 is the complex's own district's (주소지 관할), not the next district's that happens to be nearer.
 OWN_DISTRICT_TYPES = frozenset({"동·구청"})
 # What a contact shows of an agency (no source rows, no internal columns).
-AGENCY_FIELDS = ("id", "name", "type", "phone", "address", "sido", "sigungu", "distance_km", "placement_kind",
-                 "approximate", "directions")
+AGENCY_FIELDS = ("id", "name", "type", "phone", "address", "sido", "sigungu", "distance_km", "placement",
+                 "placement_kind", "approximate", "directions")
 
 
 @lru_cache(maxsize=4)

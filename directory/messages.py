@@ -349,6 +349,8 @@ MESSAGES: dict[str, str] = {
     "unknown_playbook": "알 수 없는 절차: %(playbook)r (있는 절차: %(known)s)",
     "bad_playbook": "절차 파일을 읽을 수 없습니다: %(file)s %(row)s행 (%(detail)s)",
     "bad_period": "기한은 0d, 3d, 2w, 1m 같은 형식이어야 합니다: %(period)r",
+    "bad_answer": "%(label)s: 알 수 없는 답입니다: %(value)r (예, 아니오 또는 모름)",
+    "unknown_answer": "알 수 없는 항목: %(fields)s (가능: %(known)s)",
 }
 
 # How a number parameter is written, by code and parameter (format()'s spec):

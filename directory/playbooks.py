@@ -38,7 +38,7 @@ from .paths import REFERENCE_DIR
 
 __all__ = [
     "PLAYBOOK_DIR", "LINES_FILE", "PlaybookError", "Target", "Step", "Playbook", "playbooks", "load_playbook",
-    "national_lines", "plan", "due_words", "add_period", "WORDS",
+    "national_lines", "plan", "due_words", "add_period", "WORDS", "say",
 ]
 
 PLAYBOOK_DIR = REFERENCE_DIR / "playbooks"
@@ -185,6 +185,15 @@ WORDS = {
     "repeat_months": "%(n)s개월마다",
     "no_agency": "디렉터리에 없음 — 129에 문의",
 }
+
+
+def say(words: tuple[str, dict] | None, translate=None) -> str:
+    """A (code, params) pair of WORDS as text, in the language of `translate`: ("due_days", {"n": 3}) → "3일 이내"."""
+    if not words:
+        return ""
+    code, params = words
+    template = WORDS.get(code, code)
+    return (translate(template) if translate else template) % params
 
 
 def due_words(period: str | None, *, repeat: bool = False) -> tuple[str, dict] | None:
