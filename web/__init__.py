@@ -91,6 +91,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import maps  # map pages for iframes and their offline assets
 
     app.register_blueprint(maps.bp)
+    from . import emergency  # 긴급복지 주거지원: the screener page and its JSON API (issue 14)
+
+    app.register_blueprint(emergency.bp)
+    app.register_blueprint(emergency.api_bp)
     from . import housing  # supportive houses (지원주택)
 
     app.register_blueprint(housing.bp)

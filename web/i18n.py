@@ -64,7 +64,28 @@ def dynamic_msgids() -> list[str]:
                          ("link_depth_rules.csv", "reason")):
         with open(REFERENCE_DIR / name, encoding="utf-8") as fh:
             out += [row[column] for row in csv.DictReader(fh)]
+    out += emergency_msgids()
     return list(dict.fromkeys(s for s in out if s))
+
+
+def emergency_msgids() -> list[str]:
+    """The 긴급복지 주거지원 screener's words and the data its page shows through `_()` (issue 14)."""
+    from directory import emergency, playbooks
+    from directory.emergency_contacts import contact_order
+
+    out = list(emergency.WORDS.values()) + list(playbooks.WORDS.values()) + list(emergency.ANSWER_FIELDS.values())
+    out += list(emergency.REGION_TYPES) + list(emergency.REGION_CLASSES)
+    out += [r.label for r in emergency.crisis_reasons().values()]
+    out += [item for _, item in emergency._bring_rows()]
+    out += [e["why"] for entries in contact_order().values() for e in entries]
+    for line in playbooks.national_lines().values():
+        out += [line["name"], line["hours"]]
+    for code in playbooks.playbooks():
+        book = playbooks.load_playbook(code)
+        out += [book.title, *book.stages] + [s.title for s in book.steps] + [s.note for s in book.steps]
+    for path in emergency.threshold_files().values():
+        out += list(emergency.load_thresholds(path).caveats.values())
+    return out
 
 
 def extract() -> Catalog:

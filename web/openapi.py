@@ -207,6 +207,18 @@ def document(server: str = "/") -> dict:
                      "operationId": "createAgreement", "security": WRITE, "requestBody": _json_body("Agreement"),
                      "responses": {**_ok("기록한 협약", ANY, "201"), **auth_errors}},
         },
+        "/api/emergency/screen": {"post": {
+            "summary": "긴급복지 주거지원 선별 (저장하지 않음): 판단, 이유, 챙길 것, 단지 근처 연락처",
+            "operationId": "emergencyScreen",
+            "description": "verdict는 likely(지원 가능성이 높음), protect_first(기준 초과이나 긴급 위험이면 선보호 후 "
+                           "심사), check(확인 필요). 금액은 원 단위 정수 또는 '179만4천' 같은 글. count=true는 "
+                           "그 단지 담당자만 (익명 월별 건수).",
+            "requestBody": _json_body("EmergencyAnswers"),
+            "responses": {**_ok("선별 결과", ANY), **errors, "403": _ERROR, "415": _ERROR}}},
+        "/api/emergency/contacts": {"post": {
+            "summary": "오늘 밤 연락할 곳과 절차 (폭력이면 112·해바라기센터·상담소 먼저; 저장하지 않음)",
+            "operationId": "emergencyContacts", "requestBody": _json_body("EmergencyContacts"),
+            "responses": {**_ok("연락처와 절차", ANY), **errors, "415": _ERROR}}},
         "/api/agreements/{agreement_id}": {
             "parameters": [_id_param("agreement_id")],
             "put": {"summary": "협약 고치기: 읽은 version 을 함께 보냄; 그 사이 바뀌었으면 409",
@@ -276,6 +288,24 @@ def document(server: str = "/") -> dict:
         "Programme": _PROGRAMME,
         "ProgrammeUpdate": {**_PROGRAMME, "required": ["name", "members", "version"],
                             "properties": {**_PROGRAMME["properties"], "version": {"type": "integer", "minimum": 1}}},
+        "EmergencyAnswers": {"type": "object", "additionalProperties": False, "properties": {
+            "safe_tonight": {"type": "boolean", "nullable": True},
+            "reasons": {"type": "array", "maxItems": 7, "items": {"type": "string", "enum": [
+                "income_loss", "illness", "abuse", "violence", "disaster", "business", "other"]}},
+            "household_size": {"type": "integer", "minimum": 1, "maximum": 30, "nullable": True},
+            "monthly_income": {"type": "integer", "minimum": 0, "maximum": 10**13, "nullable": True},
+            "region_type": {"type": "string", "enum": ["대도시", "중소도시", "농어촌"], "nullable": True},
+            "sido": {"type": "string", "maxLength": 40, "nullable": True},
+            "sigungu": {"type": "string", "maxLength": 40, "nullable": True},
+            "net_property": {"type": "integer", "minimum": -10**13, "maximum": 10**13, "nullable": True},
+            "financial_assets": {"type": "integer", "minimum": 0, "maximum": 10**13, "nullable": True},
+            "already_receiving": {"type": "boolean", "nullable": True},
+            "complex_id": {"type": "integer", "minimum": 1, "nullable": True},
+            "count": {"type": "boolean"}}},
+        "EmergencyContacts": {"type": "object", "required": ["complex_id"], "properties": {
+            "complex_id": {"type": "integer", "minimum": 1},
+            "reasons": {"type": "array", "maxItems": 7, "items": {"type": "string"}},
+            "unsafe": {"type": "boolean"}}},
         "SharedContact": {"type": "object", "required": ["complex_ids", "agency_ids", "contact_date"], "properties": {
             "complex_ids": {"type": "array", "minItems": 1, "maxItems": 60, "items": {"type": "integer", "minimum": 1}},
             "agency_ids": {"type": "array", "minItems": 1, "maxItems": 60, "items": {"type": "integer", "minimum": 1}},
@@ -305,6 +335,7 @@ def document(server: str = "/") -> dict:
     }
     doc["servers"] = [{"url": server or "/"}]
     return doc
+
 
 # --- supportive houses' outcome indicators (web/api_housing.py) ------------------------------
 
