@@ -24,7 +24,7 @@ from .playbooks import load_playbook, national_lines, plan
 from .store import get_complex
 from .vocabulary import SAMPLE
 
-__all__ = ["CONTACTS_FILE", "PLAYBOOK", "FOLLOW_UP_STAGE", "OWN_DISTRICT_TYPES", "contact_order",
+__all__ = ["CONTACTS_FILE", "PLAYBOOK", "FOLLOW_UP_STAGE", "OWN_DISTRICT_TYPES", "SITUATION_ORDER", "contact_order",
            "nearest_agency", "tonight", "AGENCY_FIELDS"]
 
 CONTACTS_FILE = REFERENCE_DIR / "emergency_contacts.csv"
@@ -32,6 +32,7 @@ PLAYBOOK = "emergency_housing"
 FOLLOW_UP_STAGE = "사후연계"
 # A 시·군·구청 is the complex's own district's (주소지 관할), not the next district's that happens to be nearer.
 OWN_DISTRICT_TYPES = frozenset({"동·구청"})
+SITUATION_ORDER = ("violence", "abuse")
 # What a contact shows of an agency (no source rows, no internal columns).
 AGENCY_FIELDS = ("id", "name", "type", "phone", "address", "sido", "sigungu", "distance_km", "placement",
                  "placement_kind", "approximate", "directions")
@@ -80,7 +81,9 @@ def tonight(db, *, complex_key=None, point: tuple[float, float] | None = None, s
     ``abuse``); `unsafe` (not safe tonight) puts 129 in ``call_now`` after
     112. Raises ComplexNotFound for an unknown complex.
     """
-    situations = [s for s in dict.fromkeys(situations) if s]
+    # Violence's partners (해바라기센터, 상담소) before abuse's when a case is both.
+    situations = sorted((s for s in dict.fromkeys(situations) if s),
+                        key=lambda s: SITUATION_ORDER.index(s) if s in SITUATION_ORDER else len(SITUATION_ORDER))
     lines = national_lines()
     where = None
     sido = sigungu = None

@@ -81,9 +81,13 @@ def test_a_type_the_directory_lacks_is_shown_missing_never_invented(demo_db):
     assert separation["missing"] == ["해바라기센터", "가정폭력·성폭력 상담소"]
 
 
-def test_abuse_and_violence_together_list_112_once(demo_db):
-    order = names(tonight(demo_db, complex_key="A", situations=["abuse", "violence"])["contacts"])
+def test_abuse_and_violence_together_list_112_once_and_violences_partners_first(demo_db):
+    add_agencies(demo_db)
+    contacts = tonight(demo_db, complex_key="A", situations=["abuse", "violence"])["contacts"]
+    order, types = names(contacts), [c.get("type") for c in contacts]
     assert order.count("112") == 1 and order[0] == "112"
+    assert order.index("노원해바라기센터") < order.index("노원가정폭력상담소") < order.index("129")
+    assert order.index("노원해바라기센터") < types.index("노인보호전문기관")
 
 
 def test_follow_up_checklist_links_the_nearest_agency_of_each(demo_db):
