@@ -80,9 +80,11 @@ def main(argv=None):
 
     app = create_app({"TESTING": True, "DATABASE": str(path), "SECRET_KEY": "bench"})
     client = app.test_client()
-    r_best, r_median, response = timed(lambda: client.get("/api/sociogram"), args.repeat)
+    cold, _median, response = timed(lambda: client.get("/api/sociogram"), 1)
     assert response.status_code == 200, response.status_code
-    print(f"GET /api/sociogram (test client): best {r_best:.2f} s, median {r_median:.2f} s")
+    r_best, r_median, _response = timed(lambda: client.get("/api/sociogram"), args.repeat)
+    print(f"GET /api/sociogram (test client): first {cold:.2f} s, then from the memo (same store version "
+          f"and day) best {r_best * 1000:.0f} ms, median {r_median * 1000:.0f} ms")
     one = [timed(lambda cid=cid: client.get(f"/api/sociogram?complex={cid}"), 1)[0] for cid in range(1, 31)]
     print(f"GET /api/sociogram?complex=… (30 complexes, ego network, 시도 measures): "
           f"median {statistics.median(one) * 1000:.0f} ms, max {max(one) * 1000:.0f} ms")
@@ -92,28 +94,40 @@ def main(argv=None):
 
 
 def page_timing(app, runs: int = 3):
-    """Time /sociogram/all in headless Chromium: navigation start → every node and link drawn."""
+    """Time /sociogram/all in headless Chromium: navigation start → every node and link drawn.
+
+    Each cold run clears the JSON memo first, so the server computes the JSON as for the first
+    visitor of the day; one warm run after them reads it from the memo.
+    """
     from playwright.sync_api import sync_playwright
 
     from tests.browser_support import ARGS, CHROMIUM, serve_app
+    from web import cache
+
+    def run(page):
+        page.goto(base + "/sociogram/all", wait_until="commit")
+        page.wait_for_function("document.body.dataset.sociogram === 'drawn'", timeout=60_000)
+        return page.evaluate("JSON.parse(document.body.dataset.timing)")
 
     with serve_app(app) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
                    else route.abort())
-        totals, marks = [], {}
+        cold = []
         for _ in range(runs):
-            page.goto(base + "/sociogram/all", wait_until="commit")
-            page.wait_for_function("document.body.dataset.sociogram === 'drawn'", timeout=60_000)
-            marks = page.evaluate("JSON.parse(document.body.dataset.timing)")
-            totals.append(marks["drawn"])
+            cache._memo.clear()
+            cold.append(run(page))
+        warm = run(page)
         drawn = page.locator("svg.sociogram circle.node").count()
         lines = page.locator("svg.sociogram line.link").count()
         browser.close()
-    print(f"page /sociogram/all in Chromium: navigation → drawn best {min(totals) / 1000:.2f} s, "
-          f"median {statistics.median(totals) / 1000:.2f} s (last run: JSON in {marks['json'] / 1000:.2f} s, "
-          f"layout {marks['layout'] / 1000:.2f} s, {drawn:,} nodes, {lines:,} links drawn)  target ≤ 3 s")
+    totals = [m["drawn"] for m in cold]
+    last = cold[-1]
+    print(f"page /sociogram/all in Chromium ({drawn:,} nodes, {lines:,} links drawn): navigation → drawn, "
+          f"JSON computed: best {min(totals) / 1000:.2f} s, median {statistics.median(totals) / 1000:.2f} s "
+          f"(last: JSON in hand at {last['json'] / 1000:.2f} s, layout {last['layout'] / 1000:.2f} s)  "
+          f"target ≤ 3 s; JSON from the memo: {warm['drawn'] / 1000:.2f} s (layout {warm['layout'] / 1000:.2f} s)")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections import Counter
 
 import pytest
@@ -10,12 +11,28 @@ from directory.store import connect
 from network.charts import AGENCY_MEASURES, measure_charts, partners_by_category, top_agencies
 from network.report import complex_report, network_report
 
+from . import study_store
+
 
 @pytest.fixture(scope="module")
-def report(demo_db_path):
-    db = connect(demo_db_path)
+def study_path(tmp_path_factory):
+    return study_store.build(tmp_path_factory.mktemp("study") / "study.db")
+
+
+@pytest.fixture(scope="module")
+def report(study_path):
+    db = connect(study_path)
     yield network_report(db)
     db.conn.close()
+
+
+@pytest.fixture
+def client(study_path, tmp_path):
+    from web import create_app
+
+    path = tmp_path / "app.db"
+    shutil.copy(study_path, path)
+    return create_app({"TESTING": True, "DATABASE": str(path), "SECRET_KEY": "test"}).test_client()
 
 
 CATEGORIES = ["공공기관", "복지기관", "보건의료", "자원봉사", "일자리", "모임", "기타"]
@@ -81,8 +98,8 @@ def test_district_page_draws_the_charts(client, report):
     assert client.get("/districts/all?lang=en").get_data(as_text=True).count("<figcaption>Top agencies by") == 4
 
 
-def test_complex_dashboard_draws_partners_per_category(client, demo_db_path):
-    db = connect(demo_db_path)
+def test_complex_dashboard_draws_partners_per_category(client, study_path):
+    db = connect(study_path)
     cid = db.execute("SELECT id FROM complexes WHERE name = 'A'").fetchone()[0]
     partners = complex_report(db, cid)["partners"]
     db.conn.close()

@@ -2,21 +2,38 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
 from directory.store import connect
-from network.graph import build_graph, complex_node
+from network.graph import build_graph, complex_node, link_rows
 from network.measures import betweenness, eigenvector
 from network.report import complex_report, network_report
 from network.sociogram import SociogramError, scope_graph, sociogram, to_json
 
+from . import study_store
+
 
 @pytest.fixture(scope="module")
-def study(demo_db_path):
-    db = connect(demo_db_path)
+def study_path(tmp_path_factory):
+    return study_store.build(tmp_path_factory.mktemp("study") / "study.db")
+
+
+@pytest.fixture(scope="module")
+def study(study_path):
+    db = connect(study_path)
     yield db
     db.conn.close()
+
+
+@pytest.fixture
+def client(study_path, tmp_path):
+    from web import create_app
+
+    path = tmp_path / "app.db"
+    shutil.copy(study_path, path)
+    return create_app({"TESTING": True, "DATABASE": str(path), "SECRET_KEY": "test"}).test_client()
 
 
 def _cid(db, name):
@@ -30,6 +47,7 @@ def test_whole_store_has_every_complex_agency_and_link_with_the_measures_of_the_
     assert data["counts"] == {k: report["network"][k] for k in ("complexes", "agencies", "links")}
     G = build_graph(study)
     between, eigen = betweenness(G), eigenvector(G)
+    depth = {row["id"]: row["depth_label"] for row in link_rows(study)}
     by_id = {n["id"]: n for n in data["nodes"]}
     for row in report["agencies"]:
         node = by_id[row["node"]]
@@ -46,8 +64,8 @@ def test_whole_store_has_every_complex_agency_and_link_with_the_measures_of_the_
         assert link["source"].startswith("c:") and link["target"].startswith("a:")
         assert G[link["source"]][link["target"]]["level"] == link["level"]
         assert link["weight"] == levels[link["level"]]
-        assert "depth" not in link  # no link in the store carries a depth yet
-    assert data["depths"] == []
+        assert link["depth"] == depth[link["id"]]  # network.depth's, as the dashboard shows it
+    assert data["depths"] == [d for d in ("초보적", "과정적", "실질적") if d in set(depth.values())]
     assert [c["code"] for c in data["content_types"]] == ["referral", "resources", "information", "programs",
                                                           "meetings"]
     assert len(data["categories"]) == 7
@@ -59,7 +77,7 @@ def test_a_complex_ego_network_is_its_partners_sized_by_its_dashboard_scope(stud
     report = complex_report(study, cid)
     focus = complex_node(cid)
     assert data["scope"] == {"kind": "complex", "focus": focus, "ref": cid, "label": "B",
-                             "sido": "서울특별시", "sigungu": "강서구"}
+                             "sido": "서울특별시", "sigungu": "노원구"}
     agencies = {n["ref"] for n in data["nodes"] if n["kind"] == "agency"}
     assert agencies == {p["agency_id"] for p in report["partners"]}
     assert [n["id"] for n in data["nodes"] if n["kind"] == "complex"] == [focus]
@@ -74,9 +92,11 @@ def test_a_complex_ego_network_is_its_partners_sized_by_its_dashboard_scope(stud
 def test_radius_two_adds_the_complexes_that_share_a_partner(study):
     cid = _cid(study, "A")
     one, two = sociogram(study, complex_id=cid), sociogram(study, complex_id=cid, radius=2)
-    G = build_graph(study)
+    G, scope = scope_graph(study, complex_id=cid)  # the 시도's network: 서울's four complexes
+    assert scope == {"sido": "서울특별시"}
     focus = complex_node(cid)
     peers = {c for a in G[focus] for c in G[a]}
+    assert len(peers) == 4
     assert {n["id"] for n in two["nodes"] if n["kind"] == "complex"} == peers
     assert {n["id"] for n in two["nodes"] if n["kind"] == "agency"} == {n["id"] for n in one["nodes"]
                                                                         if n["kind"] == "agency"}
@@ -115,8 +135,7 @@ def test_depth_is_carried_listed_and_filtered_when_links_have_one(study):
     G = build_graph(study)
     depths = ["informal", "procedural", "실질적"]
     for i, (_u, _v, e) in enumerate(G.edges(data=True)):
-        if i % 4:
-            e["depth"] = depths[i % 3]
+        e["depth"] = depths[i % 3] if i % 4 else None
     data = sociogram(study, G=G)
     assert data["depths"] == ["초보적", "과정적", "실질적"]
     carried = [link for link in data["links"] if "depth" in link]

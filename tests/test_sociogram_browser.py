@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
+from . import study_store
 from .browser_support import launch, serve_app
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -20,11 +20,11 @@ SHOTS = Path("/tmp/yeongye-shots")
 
 
 @pytest.fixture(scope="module")
-def base_url(demo_db_path, tmp_path_factory):
+def base_url(tmp_path_factory):
+    """The study's own network (complexes sharing partners), regions as in tests/study_store.py."""
     from web import create_app
 
-    path = tmp_path_factory.mktemp("sociogram") / "app.db"
-    shutil.copy(demo_db_path, path)
+    path = study_store.build(tmp_path_factory.mktemp("sociogram") / "app.db")
     app = create_app({"TESTING": True, "DATABASE": str(path), "SECRET_KEY": "test"})
     with serve_app(app) as url:
         yield url
@@ -119,6 +119,16 @@ def test_whole_network_sizes_by_measure_filters_by_frequency_and_focuses(base_ur
         assert page.locator("#focus-list li").count() == agency["degree"] + 1
         page.screenshot(path=str(SHOTS / f"sociogram-all-focus-{width}.png"), full_page=True)
         page.locator("#focus-reset").click()
+        assert len(_shown_lines(page)) == len(data["links"])
+
+        # depth: one box per depth the links carry; unticking one hides its links
+        assert data["depths"] and page.locator("#depth-filter").is_visible() == (width >= 600)
+        if width < 600:
+            page.locator("#sociogram-filters summary").click()  # a phone folds the filters away at first
+        shallow = data["depths"][0]
+        page.locator(f'#depth-filter input[value="{shallow}"]').uncheck()
+        assert len(_shown_lines(page)) == sum(1 for link in data["links"] if link.get("depth") != shallow)
+        page.locator(f'#depth-filter input[value="{shallow}"]').check()
         assert len(_shown_lines(page)) == len(data["links"])
         browser.close()
 

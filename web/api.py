@@ -458,8 +458,12 @@ def sociogram():
     (when known); filters ?min_level=, ?content_type=, ?category=, ?depth=.
     No link notes or contact logs: what any reader of the network pages sees.
     """
+    from datetime import date
+
     from network.sociogram import sociogram as build
     from network.sociogram import to_json
+
+    from .cache import memo
 
     args = request.args
     complex_id = args.get("complex", type=int)
@@ -469,10 +473,18 @@ def sociogram():
         get_complex(get_db(), _id(complex_id))
     text = {k: (args.get(k) or "").strip()[:50] or None
             for k in ("sido", "sigungu", "content_type", "category", "depth", "min_level")}
-    data = build(get_db(), complex_id=complex_id, sido=text["sido"], sigungu=text["sigungu"],
-                 radius=args.get("radius", "1"), min_level=text["min_level"], content_type=text["content_type"],
-                 category=text["category"], depth=text["depth"])
-    return current_app.response_class(to_json(data), mimetype="application/json")
+    radius = args.get("radius", "1")
+
+    def compute():
+        return to_json(build(get_db(), complex_id=complex_id, sido=text["sido"], sigungu=text["sigungu"],
+                             radius=radius, min_level=text["min_level"], content_type=text["content_type"],
+                             category=text["category"], depth=text["depth"], today=today))
+
+    # The same answer until the store changes or the day (the 12-month window) moves on: the whole
+    # store's costs ~1 s of measures, so a second visitor is served from memory.
+    today = date.today()
+    key = json.dumps([complex_id, text, radius, today.isoformat()], ensure_ascii=False, sort_keys=True)
+    return current_app.response_class(memo(get_db(), f"sociogram:{key}", compute), mimetype="application/json")
 
 
 # --- supportive houses (지원주택) and their agreements -------------------------------

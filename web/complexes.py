@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_babel import gettext as _
 
-from directory.store import list_complexes
+from directory.store import list_complexes, taxonomy
 from network.charts import partners_by_category
 from network.explain import EXPLAIN, LABELS
 from network.report import complex_report
@@ -25,7 +25,7 @@ def detail(complex_id: int):
     """A complex's dashboard: profile, partners, contact log, measures, gaps, next calls."""
     db = get_db()
     report = complex_report(db, complex_id)
-    categories = [row[0] for row in db.execute("SELECT name FROM categories ORDER BY ord")]
+    categories = taxonomy(db).categories
     per_category = partners_by_category(report["partners"], categories)
     chart = (_("분야별 연계 기관 수"), [(_(c["category"]) if c["category"] else _("미분류"), c["agencies"],
                                        f"{c['agencies']:,}") for c in per_category], "#636363")

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from directory.errors import YeongyeError
 from directory.export import to_csv, to_xlsx
-from directory.store import complex_districts, has_complexes
+from directory.store import complex_districts, has_complexes, taxonomy
 from directory.vocabulary import korean_date
 from network.access import accessibility, base_areas
 from network.compare import compare_districts, comparison_sheets, parse_districts
@@ -81,7 +81,7 @@ def network_charts(report: dict, categories: list[str]) -> list:
 
 
 def _categories(db) -> list[str]:
-    return [r[0] for r in db.execute("SELECT name FROM categories ORDER BY ord")]
+    return taxonomy(db).categories
 
 
 # --- districts side by side (issue 12) --------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
-from directory.store import content_types, frequency_levels, get_complex, has_complexes
+from directory.store import content_types, frequency_levels, get_complex, has_complexes, taxonomy
 from maps.common import CATEGORY_COLORS, CONTENT_COLORS, NO_CONTENT_COLOR, UNCATEGORISED, UNCATEGORISED_COLOR
 from network.explain import EXPLAIN, LABELS
 from network.sociogram import DEPTHS, MEASURES
@@ -71,7 +71,7 @@ def _config() -> dict:
         "measures": [{"key": m, "label": labels[m], "explain": explain[m]} for m in MEASURES],
         "levels": [{"level": r["level"], "mark": r["mark"], "label": _(r["label"])} for r in frequency_levels(db)],
         "content_types": [{"code": r["code"], "label": _(r["name"])} for r in content_types(db)],
-        "categories": [{"name": r[0], "label": _(r[0])} for r in db.execute("SELECT name FROM categories ORDER BY ord")],
+        "categories": [{"name": name, "label": _(name)} for name in taxonomy(db).categories],
         "depths": {label: _(label) for label, _spellings in DEPTHS},
         "category_colors": CATEGORY_COLORS, "uncategorised": UNCATEGORISED, "uncategorised_color": UNCATEGORISED_COLOR,
         "complex_color": "#263238", "content_colors": CONTENT_COLORS,

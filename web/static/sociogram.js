@@ -220,7 +220,8 @@
           var level = config.levels.filter(function (v) { return v.level === l.level; })[0];
           var li = document.createElement("li");
           li.textContent = other.label + " — " + (level ? level.mark + " " + level.label : "")
-            + (l.main ? " · " + labelOf(config.content_types, l.main) : "");
+            + (l.main ? " · " + labelOf(config.content_types, l.main) : "")
+            + (l.depth ? " · " + (config.depths[l.depth] || l.depth) : "");
           focusList.appendChild(li);
         });
       }
