@@ -619,9 +619,50 @@ def _screening_counts(db: sqlite_utils.Database) -> None:
     )
 
 
+def _network_snapshots(db: sqlite_utils.Database) -> None:
+    """Snapshots of a network (issue 11): a complex's, a district's or the whole store's links with their levels at a date.
+
+    Names are copied and the ids carry no foreign key, so a snapshot still
+    reads after an agency is renamed, merged or deleted: it is a record of
+    what was, for the year-on-year comparison. No link note is kept.
+    """
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS network_snapshots (
+            id INTEGER PRIMARY KEY,
+            scope TEXT NOT NULL CHECK (scope IN ('complex', 'district', 'all')),
+            complex_id INTEGER REFERENCES complexes(id) ON DELETE CASCADE,
+            sido TEXT,
+            sigungu TEXT,
+            taken_on TEXT NOT NULL CHECK (taken_on GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),
+            label TEXT,
+            links INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT,
+            CHECK ((scope = 'complex') = (complex_id IS NOT NULL)),
+            CHECK (scope != 'district' OR sido IS NOT NULL)
+        );
+        CREATE INDEX IF NOT EXISTS network_snapshots_scope
+            ON network_snapshots(scope, complex_id, sido, sigungu, taken_on);
+        CREATE TABLE IF NOT EXISTS network_snapshot_links (
+            snapshot_id INTEGER NOT NULL REFERENCES network_snapshots(id) ON DELETE CASCADE,
+            complex_id INTEGER NOT NULL,
+            agency_id INTEGER NOT NULL,
+            complex_name TEXT NOT NULL,
+            agency_name TEXT NOT NULL,
+            agency_type TEXT,
+            category TEXT,
+            level INTEGER,
+            content_types TEXT NOT NULL DEFAULT '[]',
+            depth TEXT,
+            PRIMARY KEY (snapshot_id, complex_id, agency_id)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
 MIGRATIONS = [_v1_core, _accounts_audit, _placement_dedup, _search_change_log, _session_version,
               _raw_rows_mapped_only, _sites, _linkage, _outcomes,
-              _screening_counts]
+              _screening_counts, _network_snapshots]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
