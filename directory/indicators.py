@@ -57,8 +57,8 @@ __all__ = [
     "YearRate", "YearlyRates", "yearly_rates",
     "ISOLATION_ITEMS", "ISOLATION_SCALE", "IsolationScore", "score_isolation", "IsolationWave", "isolation_wave",
     "ScaleChange", "social_change",
-    "AUDIT_ITEMS", "SEXES", "SEX_LABELS", "BANDS", "BAND_LABELS", "AUDIT_CUTOFFS", "AuditScore", "score_audit",
-    "audit_band", "parse_sex", "AuditWave", "audit_wave", "drinking_change",
+    "AUDIT_ITEMS", "AUDIT_SCALE", "SEXES", "SEX_LABELS", "BANDS", "BAND_LABELS", "AUDIT_CUTOFFS", "AuditScore",
+    "score_audit", "audit_band", "parse_sex", "AuditWave", "audit_wave", "drinking_change",
     "truncate_tenths", "mean_of_rates", "change", "head_count",
     "Staffing", "staffing",
     "EVALUATION_FILE", "GRADES", "GRADE_LABELS", "EvaluationIndicator", "evaluation_indicators", "Scorecard",
@@ -488,6 +488,27 @@ def _figure(value) -> Decimal | None:
 AUDIT_ITEMS = 10
 # Items 1-8 score 0-4; items 9 and 10 only 0, 2 or 4 (아니오 / 있지만 지난 1년간에는 없었다 / 지난 1년간 있었다).
 _AUDIT_CHOICES = {**{i: (0, 1, 2, 3, 4) for i in range(1, 9)}, 9: (0, 2, 4), 10: (0, 2, 4)}
+_FREQUENCY = ("전혀 없다", "한달에 1번 미만", "한달에 한번", "일주일에 한번", "매일 같이")
+_EVER = (("없었다", 0), ("있지만, 지난 1년간에는 없었다", 2), ("지난 1년간 있었다", 4))
+# The sheet as the manual prints it (한국어판 AUDIT-K, 조근호 외 2009): each item and its options with their points.
+AUDIT_SCALE = (
+    ("술을 얼마나 자주 마십니까?",
+     tuple(zip(("전혀 마시지 않는다", "한달에 한번 미만", "한달에 2~4회", "1주일에 2~3회", "1주일에 4회 이상"), range(5)))),
+    ("평소 술을 마시는 날 몇 잔 정도나 마십니까?", tuple(zip(("1~2잔", "3~4잔", "5~6잔", "7~9잔", "10잔 이상"), range(5)))),
+    ("한번 술을 마실 때 소주 1병 또는 맥주 4병 이상의 음주는 얼마나 자주 하십니까?", tuple(zip(_FREQUENCY, range(5)))),
+    ("지난 1년간 술을 한번 마시기 시작하면 멈출 수 없다는 것을 안 때가 얼마나 자주 있었습니까?",
+     tuple(zip(_FREQUENCY, range(5)))),
+    ("지난 1년간 당신은 평소 같으면 할 수 있었던 일을 음주 때문에 실패한 적이 얼마나 자주 있었습니까?",
+     tuple(zip(_FREQUENCY, range(5)))),
+    ("지난 1년간 술을 마신 다음날 아침에 일 나가기 위해 다시 해장술을 필요했던 적이 얼마나 자주 있었습니까?",
+     tuple(zip(_FREQUENCY, range(5)))),
+    ("지난 1년간 음주 후에 죄책감이 들거나 후회를 한 적이 얼마나 자주 있었습니까?", tuple(zip(_FREQUENCY, range(5)))),
+    ("지난 1년간 음주 때문에 전날 밤에 있었던 일이 기억나지 않았던 적이 얼마나 자주 있었습니까?",
+     tuple(zip(_FREQUENCY, range(5)))),
+    ("음주로 인해 자신이나 다른 사람이 다친 적이 있었습니까?", _EVER),
+    ("친척이나 친구, 또는 의사가 당신이 술 마시는 것을 걱정하거나 술 끊기를 권유한 적이 있습니까?",
+     (("전혀 없다", 0),) + _EVER[1:]),
+)
 SEXES = ("male", "female")
 SEX_LABELS = {"male": "남", "female": "여"}
 _SEX_WORDS = {"male": ("남", "남성", "남자", "m", "male"), "female": ("여", "여성", "여자", "f", "female")}

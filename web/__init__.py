@@ -95,7 +95,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(emergency.bp)
     app.register_blueprint(emergency.api_bp)
-    from . import housing  # supportive houses (지원주택)
+    from . import housing, housing_outcomes  # noqa: F401  supportive houses (지원주택); their outcome pages join housing.bp
 
     app.register_blueprint(housing.bp)
     from . import sociogram  # the network drawn as a force layout (issue 11)

@@ -15,7 +15,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from directory import sites
+from directory import outcomes, sites
 from directory.errors import YeongyeError
 from directory.vocabulary import PLACEMENT_LABELS
 from network.report import complex_report
@@ -48,9 +48,17 @@ def index():
 @bp.route("/overview")
 @role_required("planner")
 def overview():
-    """The evaluator's view: every house of the user's city, its 정원, provider, agreement and notice, read-only."""
-    houses = sites.readable_sites(get_db(), current_user)
-    return render_template("housing/overview.html", houses=houses, title=_("지원주택 평가 현황"))
+    """The evaluator's view: every house of the user's city, its 정원, provider, agreement, notice and
+    주거유지율 with the reasons still to write, read-only, each linking to its indicators and report."""
+    db = get_db()
+    houses = sites.readable_sites(db, current_user)
+    figures = {}
+    for house in houses:
+        try:
+            figures[house["id"]] = outcomes.house_outcomes(db, house["id"], actor=current_user)
+        except YeongyeError:
+            continue  # no agreement, or no notice yet: the row says so
+    return render_template("housing/overview.html", houses=houses, figures=figures, title=_("지원주택 평가 현황"))
 
 
 @bp.route("/<int:site_id>")
