@@ -235,6 +235,14 @@ MESSAGES: dict[str, str] = {
     "sociogram_error": "연계망 그림을 그릴 수 없습니다.",
     "sociogram_bad_radius": "이웃 범위는 1–%(maximum)s 사이의 정수여야 합니다: %(radius)r",
     "sociogram_bad_level": "연락 빈도는 1–5 사이의 정수여야 합니다: %(level)r",
+    # network.snapshots (issue 11)
+    "snapshot_error": "연계망 기록을 만들거나 비교할 수 없습니다.",
+    "snapshot_not_found": "연계망 기록을 찾을 수 없습니다: %(snapshot_id)r",
+    "snapshot_sigungu_without_sido": "시군구(%(sigungu)s)만으로는 지역을 정할 수 없습니다. 시도도 함께 적으세요.",
+    "snapshot_no_complexes": "이 지역에는 단지가 없습니다: %(sido)s %(sigungu)s",
+    "snapshot_scopes_differ": "같은 단지(또는 같은 지역)의 기록끼리만 비교할 수 있습니다: #%(first)s, #%(second)s",
+    "snapshot_bad_date": "기록 날짜는 2000년 이후의 실제 날짜(YYYY-MM-DD)여야 합니다: %(value)r",
+    "snapshot_future_date": "기록 날짜가 미래입니다: %(value)s",
     # network.access (the E2SFCA measure)
     "access_error": "접근성을 계산할 수 없습니다.",
     "unknown_population_level": "알 수 없는 단위: %(level)r (sigungu 또는 eupmyeondong)",

@@ -33,7 +33,7 @@ DOORS = {"set_link", "delete_link", "add_contact", "delete_contact", "import_fil
          "confirm_merge", "update_agency", "create_agency", "request_correction", "resolve_correction", "undo",
          "create_user", "update_user", "set_password", "set_role", "set_active", "assign_complexes",
          "assign_districts", "issue_token", "revoke_tokens", "demo_accounts",
-         "record_retention", "record_year", "record_sheet", "record_sheets", "set_reason"}
+         "record_retention", "record_year", "record_sheet", "record_sheets", "set_reason", "take_snapshot"}
 
 
 def _shell_files():

@@ -176,3 +176,50 @@ def test_district_charts_fit_the_screen_and_link_to_the_sociogram(base_url, widt
         assert page.locator("h1").inner_text() == "서울특별시 노원구 연계망 그림"
         assert page.locator("svg.sociogram circle.node.complex").count() >= 1
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def changes_base(tmp_path_factory):
+    """A store with two snapshots of complex A around one change: 정신건강복지센터 ● 수시 -> ◒, 서민금융진흥원 added."""
+    from directory.store import connect
+    from network.links import find_link, get_link, set_link
+    from network.snapshots import take_snapshot
+    from web import create_app
+
+    path = study_store.build(tmp_path_factory.mktemp("changes") / "app.db")
+    db = connect(path)
+    cid = db.execute("SELECT id FROM complexes WHERE name = 'A'").fetchone()[0]
+    take_snapshot(db, complex_id=cid, label="작년")
+    link = get_link(db, find_link(db, cid, "정신건강복지센터"))
+    set_link(db, cid, link["agency_id"], 3, ["referral"], None, expected_version=link["version"])
+    other = db.execute("SELECT id FROM agencies WHERE name = '서민금융진흥원'").fetchone()[0]
+    set_link(db, cid, other, 2, ["information"], None)
+    take_snapshot(db, complex_id=cid, label="올해")
+    db.conn.close()
+    app = create_app({"TESTING": True, "DATABASE": str(path), "SECRET_KEY": "test"})
+    with serve_app(app) as url:
+        yield url, cid
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_year_on_year_page_reads_on_a_phone_and_a_desktop(changes_base, width):
+    SHOTS.mkdir(exist_ok=True)
+    base, cid = changes_base
+    with playwright_api.sync_playwright() as p:
+        browser, page, outside, errors = _open(p, base, width, f"/sociogram/complex/{cid}", drawn=True)
+        page.locator("a", has_text="해마다 비교").click()
+        assert not outside and not errors
+        assert page.locator("h1").inner_text() == "A 연계 변화"
+        assert "새 연계 1건, 끊긴 연계 0건, 빈도가 바뀐 연계 1건 (잦아짐 0, 뜸해짐 1)" in page.locator("#summary").inner_text()
+        assert page.locator("#added tbody tr").inner_text().split("\t")[:2] == ["A", "서민금융진흥원"]
+        row = page.locator("#changed tbody tr")
+        assert "정신건강복지센터" in row.inner_text() and "▼" in row.inner_text()
+        assert page.locator("select[name=before] option:checked").inner_text().endswith("작년")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+        page.screenshot(path=str(SHOTS / f"sociogram-changes-{width}.png"), full_page=True)
+        # choosing the same two the other way round gives the same comparison (earlier first)
+        page.select_option("select[name=before]", label=page.locator("select[name=after] option:checked").inner_text())
+        page.select_option("select[name=after]", index=1)
+        page.locator("button", has_text="비교").click()
+        assert "뜸해짐 1" in page.locator("#summary").inner_text()
+        browser.close()

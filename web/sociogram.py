@@ -12,9 +12,11 @@ from flask_babel import gettext as _
 from directory.store import content_types, frequency_levels, get_complex, has_complexes, taxonomy
 from maps.common import CATEGORY_COLORS, CONTENT_COLORS, NO_CONTENT_COLOR, UNCATEGORISED, UNCATEGORISED_COLOR
 from network.explain import EXPLAIN, LABELS
+from network.snapshots import SnapshotError, compare_snapshots, list_snapshots
 from network.sociogram import DEPTHS, MEASURES
 
 from .db import get_db
+from .errors import error_message
 
 bp = Blueprint("sociogram", __name__, url_prefix="/sociogram")
 
@@ -31,7 +33,7 @@ def complex_(complex_id: int):
     radius = 2 if request.args.get("radius") == "2" else 1
     return _page(_("%(name)s 연계망 그림", name=row["name"]), url_for("api.sociogram", complex=row["id"], radius=radius),
                  back=(url_for("complexes.detail", complex_id=row["id"]), _("단지 현황으로")),
-                 complex_row=row, radius=radius)
+                 changes=url_for("sociogram.complex_changes", complex_id=row["id"]), complex_row=row, radius=radius)
 
 
 @bp.route("/district/<sido>")
@@ -44,19 +46,72 @@ def district(sido: str, sigungu: str | None = None):
     back = url_for("districts.district", sido=sido, sigungu=sigungu) if sigungu else \
         url_for("districts.province", sido=sido)
     return _page(_("%(place)s 연계망 그림", place=place), url_for("api.sociogram", sido=sido, sigungu=sigungu),
-                 back=(back, _("지역 연계망으로")))
+                 back=(back, _("지역 연계망으로")),
+                 changes=url_for("sociogram.district_changes", sido=sido, sigungu=sigungu))
 
 
 @bp.route("/all")
 def everything():
     """Every complex and agency of the store."""
     return _page(_("전체 연계망 그림"), url_for("api.sociogram"),
-                 back=(url_for("districts.everything"), _("전체 연계망으로")))
+                 back=(url_for("districts.everything"), _("전체 연계망으로")),
+                 changes=url_for("sociogram.everything_changes"))
 
 
-def _page(title: str, data_url: str, *, back, complex_row=None, radius=None):
+def _page(title: str, data_url: str, *, back, changes, complex_row=None, radius=None):
     return render_template("sociogram/page.html", title=title, data_url=data_url, back=back,
-                           complex_row=complex_row, radius=radius, config=_config())
+                           complex_row=complex_row, radius=radius, config=_config(), changes_url=changes)
+
+
+# --- year on year: two snapshots side by side ----------------------------------------
+
+
+@bp.route("/complex/<int:complex_id>/changes")
+def complex_changes(complex_id: int):
+    """A complex's links added, dropped and changed level between two of its snapshots."""
+    row = get_complex(get_db(), complex_id)
+    return _changes(_("%(name)s 연계 변화", name=row["name"]), {"complex_id": row["id"]},
+                    (url_for("sociogram.complex_", complex_id=row["id"]), _("연계망 그림으로")),
+                    cli=f"--complex {row['name']}")
+
+
+@bp.route("/district/<sido>/changes")
+@bp.route("/district/<sido>/<sigungu>/changes")
+def district_changes(sido: str, sigungu: str | None = None):
+    """A district's links added, dropped and changed level between two of its snapshots."""
+    place = " ".join(x for x in (sido, sigungu) if x)
+    if not has_complexes(get_db(), sido, sigungu):
+        abort(404, description=_("단지가 없는 지역입니다: %(place)s", place=place))
+    cli = f"--sido {sido}" + (f" --sigungu {sigungu}" if sigungu else "")
+    return _changes(_("%(place)s 연계 변화", place=place), {"sido": sido, "sigungu": sigungu},
+                    (url_for("sociogram.district", sido=sido, sigungu=sigungu), _("연계망 그림으로")), cli=cli)
+
+
+@bp.route("/all/changes")
+def everything_changes():
+    """The whole store's links added, dropped and changed level between two snapshots."""
+    return _changes(_("전체 연계 변화"), {}, (url_for("sociogram.everything"), _("연계망 그림으로")), cli="--all")
+
+
+def _changes(title: str, scope: dict, back, *, cli: str):
+    """The comparison page: ?before=&after= (snapshot ids of this scope), else the latest two."""
+    db = get_db()
+    snapshots = list_snapshots(db, **scope)
+    ids = {s["id"] for s in snapshots}
+    picked = [request.args.get(k, type=int) for k in ("before", "after")]
+    if any(p is not None and p not in ids for p in picked):
+        abort(404, description=_("이 단지(지역)의 기록이 아닙니다."))
+    if picked[0] is None or picked[1] is None:
+        picked = [s["id"] for s in snapshots[:2]][::-1]
+    result, error = None, None
+    if len(picked) == 2 and picked[0] != picked[1]:
+        try:
+            result = compare_snapshots(db, *picked)
+        except SnapshotError as exc:  # pragma: no cover - both ids come from this scope's list
+            error = error_message(exc)
+    return render_template("sociogram/changes.html", title=title, back=back, snapshots=snapshots, picked=picked,
+                           result=result, error=error, cli=cli,
+                           content_names={c["code"]: _(c["name"]) for c in content_types(db)})
 
 
 def _config() -> dict:
