@@ -12,8 +12,9 @@ from directory.paths import ROOT
 from importers.hsds import ADDRESS_FIELDS, FOREIGN_KEYS, PATHS, HSDSError, TABLES, descriptor, export_hsds
 from tests.conftest import PUBLIC
 
-# The specification's own descriptor (openreferral/specification datapackage.json, 3.0.0), in shared/.
-OFFICIAL = ROOT.parent / "shared" / "data" / "standards" / "hsds_3.0.0_datapackage.json"
+# The specification's own descriptor (openreferral/specification datapackage.json, 3.0.0), shipped
+# with its licence in data/standards/ (a copy of shared/data/standards/, so a clone anywhere has it).
+OFFICIAL = ROOT / "data" / "standards" / "hsds_3.0.0_datapackage.json"
 
 FIELDS = ("name", "type", "category", "road_address", "lot_address", "sido", "sigungu", "eupmyeondong",
           "postcode", "lat", "lon", "placement", "phone", "homepage", "operator", "services", "target_groups",
