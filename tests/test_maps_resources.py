@@ -173,7 +173,8 @@ def _lines(element):
 
 
 def test_a_link_raised_by_its_contact_log_draws_as_wide_as_its_dashboard_level(app, client):
-    """Manual level 1, 12 contacts in the last year: the dashboard says 수시 (5), the map line is 5 wide."""
+    """Manual level 1, 12 contacts in the last year of a log older than a year: the dashboard says 수시 (5),
+    the map line is 5 wide (a shorter log keeps the hand-set level: directory.frequency)."""
     from datetime import date, timedelta
 
     from directory.store import connect
@@ -186,6 +187,7 @@ def test_a_link_raised_by_its_contact_log_draws_as_wide_as_its_dashboard_level(a
         "WHERE l.frequency_level = 1 AND a.lat IS NOT NULL ORDER BY l.id LIMIT 1").fetchone()
     for days in range(12):
         add_contact(db, link_id, date.today() - timedelta(days=1 + 25 * days), "referral")
+    add_contact(db, link_id, date.today() - timedelta(days=400), "referral")  # the log covers the year
 
     partner = next(p for p in complex_report(db, complex_id)["partners"] if p["link_id"] == link_id)
     assert (partner["manual_level"], partner["derived_level"], partner["level"], partner["label"]) == (1, 5, 5, "수시")
