@@ -81,8 +81,13 @@ def indicators(site_id: int):
     return _indicators_page(site, result, missing)
 
 
+def _prompts(result) -> dict:
+    """The manual's prompts in the request's language (translated here: their text has a bare '%')."""
+    return {k: _(p) for k, p in (result or {}).get("prompts", {}).items() if p}
+
+
 def _indicators_page(site, result, missing, *, errors=None, typed=None, status=200):
-    return render_template("housing/indicators.html", site=site, r=result, missing=missing,
+    return render_template("housing/indicators.html", site=site, r=result, missing=missing, prompts=_prompts(result),
                            can_edit=current_user.can_edit_complex(site["id"]), errors=errors or {},
                            typed=typed or {}, labels=ind.INDICATOR_LABELS, exit_labels=ind.EXIT_LABELS,
                            exit_kinds=ind.EXIT_KINDS, title=_("성과지표")), status
@@ -226,12 +231,13 @@ def sheets(site_id: int, withdraw: bool):
                                             "(같은 응답지가 두 번 더해지지 않게 막았습니다.)"), 409, [], ""
         else:
             try:
-                wave_after = outcomes.record_sheet(get_db(), site_id, instrument, wave, answers, sex=sex or None,
-                                                   withdraw=withdraw, actor=current_user)
+                # Scored here first for its own error (in the request's language) and the score to show.
+                scored = _score(instrument, answers, sex)
+                scored["wave"] = outcomes.record_sheet(get_db(), site_id, instrument, wave, answers, sex=sex or None,
+                                                       withdraw=withdraw, actor=current_user)
             except YeongyeError as exc:
-                error, status = error_message(exc), 400
+                scored, error, status = None, error_message(exc), 400
             else:
-                scored = _score(instrument, answers, sex, wave_after)
                 answers, sex = [], ""  # the next resident's sheet starts blank
                 result, missing = _outcomes(site)
     response = render_template(
@@ -243,14 +249,12 @@ def sheets(site_id: int, withdraw: bool):
     return _no_store(make_response(response, status))
 
 
-def _score(instrument: str, answers: list, sex: str, wave_after: dict) -> dict:
-    """What the screen says of the sheet just entered (then nothing keeps it) and of its wave after."""
+def _score(instrument: str, answers: list, sex: str) -> dict:
+    """What the screen says of the sheet just entered (then nothing keeps it); IndicatorError if it cannot be scored."""
     if instrument == "isolation":
-        score = ind.score_isolation(answers)
-        return {"value": score.display, "wave": wave_after}
+        return {"value": ind.score_isolation(answers).display}
     score = ind.score_audit(answers, sex)
-    return {"value": score.total, "band": score.band, "band_label": ind.BAND_LABELS[score.band],
-            "wave": wave_after}
+    return {"value": score.total, "band": score.band, "band_label": ind.BAND_LABELS[score.band]}
 
 
 # --- staffing, scorecard, committee (calculators: nothing stored) ---------------------------
@@ -334,6 +338,6 @@ def report(site_id: int):
     site = readable_house(site_id)
     evaluation = request.args.get("evaluation", "").strip() or None
     result, missing = _outcomes(site, evaluation)
-    return render_template("housing/report.html", site=site, r=result, missing=missing,
+    return render_template("housing/report.html", site=site, r=result, missing=missing, prompts=_prompts(result),
                            labels=ind.INDICATOR_LABELS, exit_kinds=ind.EXIT_KINDS, exit_labels=ind.EXIT_LABELS,
                            today=date.today())

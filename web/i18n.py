@@ -52,13 +52,19 @@ def dynamic_msgids() -> list[str]:
     # The outcome indicators' words: count labels and scales in errors, labels and prompts for pages.
     for table in (indicators.COUNT_LABELS, indicators.EXIT_LABELS, indicators.INDICATOR_LABELS,
                   indicators.REASON_PROMPTS, indicators.BAND_LABELS, indicators.GRADE_LABELS,
-                  outcomes.INSTRUMENT_LABELS, outcomes.WAVE_LABELS):
+                  outcomes.INSTRUMENT_LABELS, outcomes.WAVE_LABELS, indicators.SEX_LABELS):
         out += list(table.values())
+    # The two sheets and the evaluation table, as the housing pages show them (issue 13).
+    for question, options in (*indicators.ISOLATION_SCALE, *indicators.AUDIT_SCALE):
+        out += [question, *(label for label, _points in options)]
+    for item in indicators.evaluation_indicators():
+        out += [item.area, item.item, item.name, *item.evidence]
     from importers.tabular import FIELDS
     from network.explain import EXPLAIN, LABELS
 
     out += list(LABELS.values()) + list(EXPLAIN.values()) + list(FIELDS.values())
     for name, column in (("content_types.csv", "name"), ("frequency_levels.csv", "label"),
+                         ("partner_profile_texts.csv", "title"), ("partner_profile_texts.csv", "text"),
                          ("categories.csv", "name"), ("meeting_kinds.csv", "name"),
                          ("programme_roles.csv", "name"), ("link_depth_rules.csv", "label"),
                          ("link_depth_rules.csv", "reason")):
