@@ -1,4 +1,4 @@
-"""Network snapshots: network snapshot|snapshots|changes (issue 11)."""
+"""The network over time and for partners: network snapshot|snapshots|changes|profile (issue 11)."""
 from __future__ import annotations
 
 import json
@@ -124,3 +124,27 @@ def changes_command(ctx, first, second, as_json):
             click.echo(f"\n{title}")
         for r in rows:
             click.echo(f"  {r['complex_name']} — {r['agency_name']}: {line(r)}")
+
+
+@network_group.command("profile")
+@click.option("--complex", "complex_name", required=True, help="The complex (name or id).")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the HTML here (default: standard output).")
+@pass_ctx
+def profile_command(ctx, complex_name, out):
+    """The complex introduced to its partner agencies, one printable A4 page (no resident's data).
+
+    Example: yeongye --db demo.db network profile --complex A --out A-소개.html
+    """
+    from datetime import date
+
+    from directory.vocabulary import korean_date
+    from network.profile import partner_profile
+
+    from .network import _render, _write
+
+    try:
+        p = partner_profile(ctx.db, complex_name)
+    except YeongyeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _write(_render(ctx, "complexes/profile.html", p=p, title=p["complex"]["name"], today=korean_date(date.today())),
+           out)

@@ -1,11 +1,15 @@
 """Complexes: the list, each complex's dashboard, and its printable one-page report."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, render_template
 from flask_babel import gettext as _
 
 from directory.store import list_complexes, taxonomy
+from directory.vocabulary import korean_date
 from network.charts import partners_by_category
+from network.profile import partner_profile
 from network.explain import EXPLAIN, LABELS
 from network.report import complex_report
 
@@ -31,6 +35,13 @@ def detail(complex_id: int):
                                        f"{c['agencies']:,}") for c in per_category], "#636363")
     return render_template("complexes/detail.html", r=report, labels=LABELS, explain=EXPLAIN,
                            title=report["complex"]["name"], category_chart=chart if report["partners"] else None)
+
+
+@bp.route("/<int:complex_id>/profile")
+def profile(complex_id: int):
+    """The complex introduced to its partner agencies, on one A4 page: no resident's data."""
+    p = partner_profile(get_db(), complex_id)
+    return render_template("complexes/profile.html", p=p, title=p["complex"]["name"], today=korean_date(date.today()))
 
 
 @bp.route("/<int:complex_id>/report")
