@@ -233,10 +233,13 @@
     // Fit the laid-out network into the frame (a layout may drift past its edges); zooming starts from here.
     function fit() {
       var x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-      nodes.forEach(function (d) { x0 = Math.min(x0, d.x); x1 = Math.max(x1, d.x); y0 = Math.min(y0, d.y); y1 = Math.max(y1, d.y); });
+      nodes.forEach(function (d) {  // the circles' edges, not their centres (resize() has set the radii)
+        var r = d.r || 0;
+        x0 = Math.min(x0, d.x - r); x1 = Math.max(x1, d.x + r); y0 = Math.min(y0, d.y - r); y1 = Math.max(y1, d.y + r);
+      });
       if (!isFinite(x0)) { return; }
       if (label.size()) { x1 += 80; }  // room for the labels, written to the right of their nodes
-      var pad = 30, k = Math.min(2, (width - 2 * pad) / ((x1 - x0) || 1), (height - 2 * pad) / ((y1 - y0) || 1));
+      var pad = 16, k = Math.min(1.5, (width - 2 * pad) / ((x1 - x0) || 1), (height - 2 * pad) / ((y1 - y0) || 1));
       var tx = width / 2 - k * (x0 + x1) / 2, ty = height / 2 - k * (y0 + y1) / 2;
       zoom.scale(k).translate([tx, ty]);
       view.attr("transform", "translate(" + tx + "," + ty + ")scale(" + k + ")");
