@@ -171,8 +171,10 @@ def link_rows(db, *, complex_ids=None, agency_id=None, today=None) -> list[dict]
     ))
     scale = Scale.of(db)
     today = today or date.today()
-    counts = contact_counts(db, [r["id"] for r in rows], today=today)
-    depths = link_depths(db, [r["id"] for r in rows], today=today) if rows else {}
+    # Every link (no filter): one grouped scan each, not thousands of chunked id lists.
+    ids = None if not where else [r["id"] for r in rows]
+    counts = contact_counts(db, ids, today=today)
+    depths = link_depths(db, ids, today=today) if rows else {}
     for row in rows:
         row.update(decide(scale, row["manual_level"], row.pop("frequency_basis"),
                           counts.get(row["id"], EMPTY_COUNTS), today=today))
