@@ -1,4 +1,4 @@
-"""Supportive-house commands: housing retention|year|score|reason|indicators|staffing|scorecard|committee.
+"""Supportive-house commands: housing retention|year|score|reason|indicators|staffing|scorecard|committee|playbook.
 
 A thin shell over :mod:`directory.outcomes` (counts, scored sheets, reasons,
 a house's indicators) and :mod:`directory.indicators` (staffing, the
@@ -15,10 +15,11 @@ from pathlib import Path
 
 import click
 
+from directory import house_procedures, outcomes
 from directory import indicators as ind
-from directory import outcomes
 from directory.actors import cli_actor
 from directory.errors import YeongyeError
+from directory.playbooks import say
 
 from .group import main, pass_ctx
 
@@ -262,7 +263,81 @@ def committee_command(scores):
                f"(정확히 {result.mean.numerator}/{result.mean.denominator})")
 
 
+@housing_group.command("playbook")
+@click.argument("house")
+@click.argument("procedure", required=False)
+@click.option("--start", help="The day the procedure starts, YYYY-MM-DD (default today): the contract day for "
+              "주택 계약과 입주, the move-in day for 입주 후 서비스 계약, the lease's start for 재계약 …")
+@click.option("--situation", "situations", multiple=True,
+              help="A situation of the procedure (hospital, prison for 병원 장기입원·교정시설 수감); repeatable.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def playbook_command(ctx, house, procedure, start, situations, as_json):
+    """A house's procedure step by step: due dates from --start and the nearest agency for each step.
+
+    Without PROCEDURE, lists the procedures (selection, contract, move-in, renewal, exits, support after exit).
+    Nothing is stored.
+
+    Example: yeongye --db demo.db housing playbook 7 supportive_contract --start 2025-03-01
+    """
+    site = _house(ctx, house)
+    if not procedure:
+        listed = house_procedures.procedures()
+        if as_json:
+            _echo_json(listed)
+            return
+        for p in listed:
+            situations_text = f" (상황: {', '.join(f'{k}={v}' for k, v in p['situations'].items())})" \
+                if p["situations"] else ""
+            click.echo(f"{p['code']}: {p['title']} — 기준일: {p['start']}{situations_text}")
+        return
+    try:
+        result = house_procedures.house_plan(ctx.db, site["id"], procedure, start=start, situations=situations)
+    except YeongyeError as exc:
+        _fail(exc)
+    if as_json:
+        _echo_json(result)
+        return
+    for line in _plan_lines(result):
+        click.echo(line)
+
+
 # --- helpers --------------------------------------------------------------------
+
+
+def _plan_lines(result: dict) -> list[str]:
+    p = result["procedure"]
+    lines = [f"{result['site']['name']} — {p['title']} ({p['start']} {result['start']}부터)"]
+    if not result["site"]["placed"]:
+        lines.append("주택의 위치가 없어 가까운 기관을 찾을 수 없습니다.")
+    stage = None
+    for step in result["steps"]:
+        if step["stage"] != stage:
+            stage = step["stage"]
+            lines.append(f"[{stage}]")
+        due = say(step["due"])
+        if step["due_date"]:
+            due += f" ({step['due_date']}까지)"
+        if step["repeat"]:
+            due += (" · " if due else "") + say(step["repeat"])
+        lines.append(f"  {step['number']}. {step['title']}" + (f" — {due}" if due else ""))
+        contact = step["contact"]
+        if contact and contact["kind"] == "agency":
+            agency = contact["agency"]
+            if agency:
+                where = f", {agency['distance_km']:.1f} km" if agency.get("distance_km") is not None else ""
+                lines.append(f"     → {contact['type']}: {agency['name']}{where}"
+                             + (f", ☎ {agency['phone']}" if agency.get("phone") else ""))
+            elif not step["lines"]:
+                lines.append(f"     → {contact['type']}: 디렉터리에 없음")
+        for line in step["lines"]:
+            lines.append(f"     → {line['name']} ☎ {line['number']}")
+        if not contact and not step["lines"]:
+            lines.append("     → 주택 담당자(코디네이터·수퍼바이저)가 하는 단계")
+    lines.append(f"출처: {p['source']}")
+    return lines
+
+
 
 
 def _int(text: str, hint: str) -> int:

@@ -359,6 +359,11 @@ MESSAGES: dict[str, str] = {
     "bad_period": "기한은 0d, 3d, 2w, 1m 같은 형식이어야 합니다: %(period)r",
     "bad_answer": "%(label)s: 알 수 없는 답입니다: %(value)r (예, 아니오 또는 모름)",
     "unknown_answer": "알 수 없는 항목: %(fields)s (가능: %(known)s)",
+    # directory.house_procedures (a supportive house's procedures as playbooks)
+    "procedure_error": "절차를 계획할 수 없습니다.",
+    "unknown_procedure": "알 수 없는 지원주택 절차: %(procedure)r (있는 절차: %(known)s)",
+    "unknown_procedure_situation": "이 절차에 없는 상황입니다: %(situation)r (가능: %(known)s)",
+    "procedure_start_invalid": "시작일은 2025-03-01 같은 날짜여야 합니다: %(value)r",
 }
 
 # How a number parameter is written, by code and parameter (format()'s spec):

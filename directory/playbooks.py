@@ -101,10 +101,28 @@ class Playbook:
 
 @lru_cache(maxsize=8)
 def playbooks(folder: str | Path = PLAYBOOK_DIR) -> dict[str, dict]:
-    """The playbooks of a folder: {code: {"title", "source"}}."""
+    """The playbooks of a folder: {code: {"title", "source", "scope", "start", "situations"}}.
+
+    ``index.csv``'s optional columns: ``scope`` (who uses it: ``emergency``,
+    ``supportive_housing``), ``start`` (what day the due dates count from,
+    in the user's words: 주택 계약일) and ``situations`` (``code=label``
+    pairs, ``;``-separated, for the steps' ``when``); a folder without them
+    reads as before.
+    """
     path = Path(folder) / "index.csv"
     with open(path, encoding="utf-8") as fh:
-        return {r["code"]: {"title": r["title"], "source": r["source"]} for r in csv.DictReader(fh)}
+        return {r["code"]: {"title": r["title"], "source": r["source"], "scope": (r.get("scope") or "").strip(),
+                            "start": (r.get("start") or "").strip(), "situations": _situations(r.get("situations"))}
+                for r in csv.DictReader(fh)}
+
+
+def _situations(text: str | None) -> dict[str, str]:
+    """``hospital=병원 장기입원;prison=교정시설 수감`` → {"hospital": "병원 장기입원", "prison": "교정시설 수감"}."""
+    out = {}
+    for part in filter(None, (p.strip() for p in (text or "").split(";"))):
+        code, _, label = part.partition("=")
+        out[code.strip()] = label.strip() or code.strip()
+    return out
 
 
 def load_playbook(code: str, folder: str | Path = PLAYBOOK_DIR) -> Playbook:
@@ -127,6 +145,8 @@ def _load(path: str, _mtime: int, code: str, title: str, source: str) -> Playboo
         if tuple(reader.fieldnames or ()) != _COLUMNS:
             raise bad(1, ",".join(_COLUMNS))
         for number, row in enumerate(reader, start=2):
+            if None in row or None in row.values():  # an unquoted comma in a text: the row's cells shift
+                raise bad(number, f"{len(_COLUMNS)} columns")
             targets = []
             for part in filter(None, (p.strip() for p in row["agency"].split("|"))):
                 kind, _, name = part.partition(":")

@@ -15,8 +15,8 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from directory import house_procedures, outcomes
 from directory import indicators as ind
-from directory import outcomes
 
 from .api import _bad, _body, _id, _int, _readable_house, _text, bp
 from .db import get_db
@@ -108,6 +108,25 @@ def put_reason(site_id: int):
                               _text(data.get("reason"), "reason", max_len=outcomes.MAX_REASON) or "",
                               expected_version=_version(data), actor=current_user)
     return jsonify(row) if row else ("", 204)
+
+
+@bp.route("/houses/<int:site_id>/procedures", methods=["GET", "POST"])
+def house_procedure_plan(site_id: int):
+    """GET: the supportive-housing procedures (code, title, the day each counts from, situations, stages).
+    POST: one `procedure` for the house from `start` (YYYY-MM-DD, default today) with `situations`: due
+    dates and the nearest agency per step; nothing stored. The date is in the body, not the URL (logs)."""
+    _readable_house(site_id)
+    if request.method == "GET":
+        return jsonify(items=house_procedures.procedures())
+    data = _body()
+    situations = data.get("situations") or []
+    if not isinstance(situations, list) or len(situations) > 5 or not all(
+            isinstance(s, str) and len(s) <= 20 for s in situations):
+        _bad(_("situations 는 상황 코드의 목록이어야 합니다."))
+    result = house_procedures.house_plan(get_db(), site_id, _text(data.get("procedure"), "procedure", max_len=60) or "",
+                                         start=_text(data.get("start"), "start", max_len=10),
+                                         situations=situations, actor=current_user)
+    return jsonify(result)
 
 
 @bp.route("/housing/staffing")

@@ -11,12 +11,15 @@ comes back with what was typed in it and the reason beside it.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from datetime import date
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from directory import outcomes, sites
+from directory import house_procedures, outcomes, sites
 from directory.errors import YeongyeError
+from directory.playbooks import say
 from directory.vocabulary import PLACEMENT_LABELS
 from network.report import complex_report
 
@@ -219,3 +222,36 @@ def agreement_delete(site_id: int, agreement_id: int):
     else:
         flash(_("협약을 삭제했습니다."), "ok")
     return redirect(url_for("housing.detail", site_id=site_id) + "#agreements")
+
+
+# --- procedures (playbooks) -------------------------------------------------------------
+
+
+@bp.route("/<int:site_id>/procedures", methods=["GET", "POST"])
+@login_required
+def procedures(site_id: int):
+    """A procedure of the house — selection, contract, move-in, renewal, exits, support after exit — with
+    each step's due date from the day it starts and the nearest agency to call; nothing is stored.
+
+    The start day comes in a POST body (a resident's move-in day stays out of URLs and their logs).
+    """
+    site = readable_house(site_id)
+    choices = house_procedures.procedures()
+    code = request.values.get("code") or choices[0]["code"]
+    if code not in {c["code"] for c in choices}:
+        abort(404)
+    start = request.form.get("start", "").strip() if request.method == "POST" else ""
+    situations = request.form.getlist("situation") if request.method == "POST" else []
+    error = None
+    try:
+        result = house_procedures.house_plan(get_db(), site_id, code, start=start or None, situations=situations,
+                                             actor=current_user)
+    except YeongyeError as exc:
+        error = error_message(exc)
+        result = house_procedures.house_plan(get_db(), site_id, code, actor=current_user)
+    response = make_response(render_template(
+        "housing/procedures.html", site=site, choices=choices, code=code, r=result, error=error,
+        typed_start=start or result["start"], today=date.today().isoformat(), say=lambda words: say(words, _),
+        title=_("입주·퇴거 절차")), 400 if error else 200)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -86,9 +86,10 @@ def emergency_msgids() -> list[str]:
     out += [e["why"] for entries in contact_order().values() for e in entries]
     for line in playbooks.national_lines().values():
         out += [line["name"], line["hours"]]
-    for code in playbooks.playbooks():
+    for code, meta in playbooks.playbooks().items():
         book = playbooks.load_playbook(code)
         out += [book.title, *book.stages] + [s.title for s in book.steps] + [s.note for s in book.steps]
+        out += [meta["start"], *meta["situations"].values()]  # what day a plan counts from; its situations
     for path in emergency.threshold_files().values():
         out += list(emergency.load_thresholds(path).caveats.values())
     return out

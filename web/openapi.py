@@ -364,6 +364,10 @@ _OUTCOME_SCHEMAS = {
                 "answers": {"type": "array", "maxItems": 10,
                             "items": {"oneOf": [{"type": "string", "maxLength": 40}, {"type": "integer"}]}},
                 "sex": {"type": "string", "maxLength": 10, "nullable": True}}}}}},
+    "ProcedurePlan": {"type": "object", "required": ["procedure"], "properties": {
+        "procedure": {"type": "string", "maxLength": 60, "description": "절차 코드 (GET 목록의 code)"},
+        "start": {"type": "string", "format": "date", "description": "절차의 기준일 (없으면 오늘)"},
+        "situations": {"type": "array", "maxItems": 5, "items": {"type": "string", "maxLength": 20}}}},
     "Reason": {"type": "object", "required": ["indicator"], "properties": {
         "indicator": {"type": "string", "enum": ["retention", "departure", "hospital", "social", "drinking"]},
         "reason": {"type": "string", "maxLength": 2000, "nullable": True},
@@ -411,6 +415,14 @@ def _outcome_paths(errors: dict, auth_errors: dict) -> dict:
                     "security": WRITE, "requestBody": _json_body("Reason"),
                     "responses": {**_ok("기록한 사유", ANY), "204": {"description": "사유를 지움"}, **auth_errors,
                                   "409": _ERROR}}},
+        "/api/houses/{site_id}/procedures": {
+            "parameters": house,
+            "get": {"summary": "지원주택 절차 목록 (선정, 계약·입주, 입주 후 계약, 재계약, 퇴거, 퇴거 지원)",
+                    "operationId": "houseProcedures", "security": WRITE,
+                    "responses": {**_ok("절차 (코드, 이름, 기준일, 상황)", ANY), **auth_errors}},
+            "post": {"summary": "절차의 단계별 기한과 주택에서 가장 가까운 기관 (저장하지 않음; 날짜는 본문으로)",
+                     "operationId": "housePlan", "security": WRITE, "requestBody": _json_body("ProcedurePlan"),
+                     "responses": {**_ok("단계 (기한, 기한일, 연락할 기관·전화)", ANY), **auth_errors}}},
         "/api/housing/staffing": {
             "get": {"summary": "인력 배치 기준: 코디네이터 1:7(정신질환), 1:5(알코올), 수퍼바이저, 사례관리자",
                     "operationId": "housingStaffing",
