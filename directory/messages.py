@@ -268,6 +268,11 @@ MESSAGES: dict[str, str] = {
     "demand_column_not_numbers": "%(name)s: %(column)r 열에 숫자가 아닌 값이 많습니다 (예: %(example)r). 수요로 쓸 숫자 열을 고르세요.",
     "demand_no_rows": "%(name)s: 수요로 쓸 수 있는 행이 없습니다 (잘못된 행 %(rejected)s개).",
     "demand_personal_data": "%(name)s %(row)s행: 개인정보로 보이는 값이 있어 파일을 받지 않았습니다 (%(what)s). 지역별 합계만 올리세요.",
+    "demand_empty_table": "%(name)s: 머리글(%(headers)s)만 있고 자료 행이 없습니다.",
+    "demand_ambiguous_value_column": "%(name)s: 숫자 열이 여러 개라 어느 것이 수요인지 알 수 없습니다 (%(columns)s). 수요 열 이름을 적어 주세요.",
+    "demand_table_too_coarse": "%(name)s: 시군구별 표라 읍면동별로 나눌 수 없습니다. 단위를 '표에 맞춤'이나 시군구로 고르세요.",
+    "demand_value_not_number": "수요 값이 0 이상의 숫자가 아닙니다: %(value)r",
+    "demand_row_no_area": "지역(행정코드 또는 시도·시군구)이 비어 있습니다",
     # network.compare (districts side by side)
     "compare_error": "시군구를 비교할 수 없습니다.",
     "compare_count": "비교할 시군구는 %(low)s–%(high)s곳이어야 합니다 (지금 %(n)s곳).",

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from directory import messages
 from directory.normalize import normalize_sido
 from directory.privacy import find_personal_data
 from network.demand import DemandError
@@ -45,8 +46,25 @@ class DemandTable:
     column: str
     level: str
     rows: list[dict] = field(default_factory=list)
-    rejected: list[dict] = field(default_factory=list)  # {"row": number, "reason": Korean sentence}
+    # {"row": number, "code": a directory.messages code, "params": its values, "reason": the Korean sentence}
+    rejected: list[dict] = field(default_factory=list)
     encoding: str | None = None
+
+    def level_for(self, asked: str | None = None) -> str:
+        """The level to measure at: the table's own, or `asked` when the table can fill it.
+
+        A 읍면동 table adds up to its 시군구; a 시군구 table cannot be split
+        into 읍면동 (DemandError ``demand_table_too_coarse``).
+        """
+        if not asked or asked == self.level:
+            return self.level
+        if asked == "sigungu" and self.level == "eupmyeondong":
+            return asked
+        raise DemandError("demand_table_too_coarse", name=self.name, level=asked)
+
+    def reject(self, row: int, code: str, **params) -> None:
+        """Set row `row` aside for the reason `code` (worded by directory.messages, translated by the shells)."""
+        self.rejected.append({"row": row, "code": code, "params": params, "reason": messages.render(code, params)})
 
 
 def read_demand_table(path, *, column: str | None = None, name: str | None = None,
@@ -54,7 +72,9 @@ def read_demand_table(path, *, column: str | None = None, name: str | None = Non
     """Read a demand table; `column` names the value column (else the only numeric one).
 
     Raises :class:`network.demand.DemandError` (or the readers'
-    ImportFormatError) with a Korean message when the file cannot be used.
+    ImportFormatError) with a Korean message when the file cannot be used:
+    no area column, no value column or more than one to choose from, a value
+    column of words, a cell that looks like personal data, no rows.
     """
     path = Path(path)
     label = name or path.name
@@ -72,6 +92,8 @@ def read_demand_table(path, *, column: str | None = None, name: str | None = Non
     code_i, sido_i, sgg_i, dong_i, name_i = (find(CODE_HEADERS), find(SIDO_HEADERS), find(SIGUNGU_HEADERS),
                                              find(DONG_HEADERS), find(NAME_HEADERS))
     shown = ", ".join(headers) or "(없음)"
+    if not table.rows:
+        raise DemandError("demand_empty_table", name=label, headers=shown)
     if code_i is None and name_i is None and not (sido_i is not None and (sgg_i is not None or dong_i is not None)):
         raise DemandError("demand_no_area_column", name=label, headers=shown)
     area_columns = {i for i in (code_i, sido_i, sgg_i, dong_i, name_i) if i is not None}
@@ -82,7 +104,10 @@ def read_demand_table(path, *, column: str | None = None, name: str | None = Non
         value_i = normed.index(key)
     else:
         numeric = [i for i in range(len(headers)) if i not in area_columns and _mostly_numbers(table.rows, i)]
-        if len(numeric) != 1:
+        if len(numeric) > 1:
+            raise DemandError("demand_ambiguous_value_column", name=label,
+                              columns=", ".join(headers[i] for i in numeric), choices=[headers[i] for i in numeric])
+        if not numeric:
             raise DemandError("demand_no_value_column", name=label, headers=shown)
         value_i = numeric[0]
     values = [_cell(r, value_i) for r in table.rows]
@@ -97,14 +122,14 @@ def read_demand_table(path, *, column: str | None = None, name: str | None = Non
             findings = find_personal_data(cell) if cell and _number(cell) is None else []
             if findings:
                 raise DemandError("demand_personal_data", name=label, row=number, what=findings[0].kind)
-        broken = table.broken_reason(number)
+        broken = table.broken.get(number)
         if broken:
-            result.rejected.append({"row": number, "reason": broken})
+            result.reject(number, broken)
             continue
         raw = _cell(cells, value_i)
         value = _number(raw)
         if value is None or value < 0:
-            result.rejected.append({"row": number, "reason": f"수요 값이 0 이상의 숫자가 아닙니다: {raw!r}"})
+            result.reject(number, "demand_value_not_number", value=raw)
             continue
         row = {"value": value, "row": number}
         if code_i is not None and _cell(cells, code_i):
@@ -117,7 +142,7 @@ def read_demand_table(path, *, column: str | None = None, name: str | None = Non
         if sido:
             row.update({"sido": sido, "sigungu": sigungu, "eupmyeondong": dong or None})
         if "code" not in row and not (sido and (sigungu or dong or normalize_sido(sido) == "세종특별자치시")):
-            result.rejected.append({"row": number, "reason": "지역(행정코드 또는 시도·시군구)이 비어 있습니다"})
+            result.reject(number, "demand_row_no_area")
             continue
         row["label"] = " ".join(x for x in (sido, sigungu, dong) if x) or row.get("code", "")
         result.rows.append(row)

@@ -26,7 +26,7 @@ import csv
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,7 +45,7 @@ from .demand import DEMANDS, demand_rows, join_demand, senior_job_rows
 __all__ = [
     "DEFAULT_RADIUS_KM", "DEFAULT_SIGMA_KM", "DEFAULT_MIN_AGE", "LEVELS", "AccessError", "AccessResult",
     "load_population", "project", "gaussian", "e2sfca", "accessibility", "join_boundaries", "polygon_centre",
-    "least_served", "ranked_table", "write_ranked_csv", "base_areas",
+    "least_served", "ranked_table", "write_ranked_csv", "base_areas", "demand_coverage", "covered_only",
 ]
 
 POPULATION_FILE = PUBLIC_DIR / "stats" / "population_by_age_202505.csv"
@@ -568,6 +568,49 @@ def least_served(result: AccessResult, n: int | None = 10, sido: str | None = No
     for rank, row in enumerate(rows, 1):
         row["rank"] = rank
     return rows if n is None else rows[:n]
+
+
+def demand_coverage(result: AccessResult) -> dict:
+    """Where a demand table reached: the 시도 to look at, and the areas it left out near what it covers.
+
+    ``near``: areas no row named inside the 시군구 (읍면동 level) or the 시도
+    (시군구 level) the table does cover — likely a gap in the planner's own
+    table; ``elsewhere``: how many areas beyond them were left at 0.
+    ``sido``: the 시도 to draw — the only one covered, or at 읍면동 level the
+    one holding most of the demand; None for a table over several 시도 by 시군구.
+    Empty answers for a result whose demand did not come from a table.
+    """
+    join = result.demand_join
+    if not join:
+        return {"sido": None, "sidos": [], "covered": len(result.rows), "near": [], "elsewhere": 0}
+    missing = set(join.get("missing_codes", []))
+    dong = result.level == "eupmyeondong"
+
+    def scope(row):
+        return (row["sido"], row.get("sigungu")) if dong else row["sido"]
+
+    covered = [r for r in result.rows if r["code"] not in missing]
+    scopes = {scope(r) for r in covered}
+    near = [r["name"] for r in result.rows if r["code"] in missing and scope(r) in scopes]
+    weight: dict[str, float] = {}
+    for r in covered:
+        weight[r["sido"]] = weight.get(r["sido"], 0.0) + r["demand"]
+    sido = max(sorted(weight), key=lambda k: weight[k]) if weight and (dong or len(weight) == 1) else None
+    return {"sido": sido, "sidos": sorted(weight), "covered": len(covered), "near": near,
+            "elsewhere": len(missing) - len(near)}
+
+
+def covered_only(result: AccessResult) -> AccessResult:
+    """The result with the areas its demand table did not name left unscored ("자료 없음" on a map, never ranked).
+
+    Their score would read as the access of a place the planner said nothing
+    about; the measure itself (every agency's catchment) is unchanged.
+    """
+    missing = set((result.demand_join or {}).get("missing_codes", []))
+    if not missing:
+        return result
+    rows = [{**r, "score": None} if r["code"] in missing else r for r in result.rows]
+    return replace(result, rows=rows)
 
 
 CSV_COLUMNS = [

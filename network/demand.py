@@ -95,7 +95,9 @@ class DemandJoin:
     joined: dict[str, int] = field(default_factory=lambda: {"code": 0, "name": 0, "unique_name": 0})
     shared_city_rows: list[str] = field(default_factory=list)  # 시-level rows shared among the 시's 구
     unmatched_rows: list[str] = field(default_factory=list)  # table rows naming no area
+    unmatched_at: list[int | None] = field(default_factory=list)  # their row numbers in the file, where known
     missing_areas: list[str] = field(default_factory=list)  # areas no row names (demand 0)
+    missing_codes: list[str] = field(default_factory=list)  # the same areas by code
     city_values: dict[str, float] = field(default_factory=dict)  # with city_rows="each": area code -> from its 시
 
     @property
@@ -107,7 +109,8 @@ class DemandJoin:
         """Plain data for JSON and templates."""
         return {"areas": self.areas, "joined_areas": self.joined_areas, "joined": dict(self.joined),
                 "shared_city_rows": list(self.shared_city_rows), "unmatched_rows": list(self.unmatched_rows),
-                "missing_areas": list(self.missing_areas)}
+                "unmatched_at": list(self.unmatched_at),
+                "missing_areas": list(self.missing_areas), "missing_codes": list(self.missing_codes)}
 
 
 # --- names ------------------------------------------------------------------
@@ -206,6 +209,7 @@ def join_demand(areas: list[dict], rows: list[dict], *, level: str = "sigungu",
                 continue
         if area is None:
             report.unmatched_rows.append(row.get("label") or _label(row))
+            report.unmatched_at.append(row.get("row"))
             continue
         report.joined[how] = report.joined.get(how, 0) + 1
         values[area["code"]] = values.get(area["code"], 0.0) + value
@@ -222,6 +226,7 @@ def join_demand(areas: list[dict], rows: list[dict], *, level: str = "sigungu",
     for area in areas:
         if area["code"] not in values:
             report.missing_areas.append(area["name"])
+            report.missing_codes.append(area["code"])
             values[area["code"]] = 0.0
     return values, report
 

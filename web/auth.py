@@ -91,11 +91,14 @@ def init_app(app):
     app.extensions["yeongye_limiter"] = limiter
 
 
-# POSTs anyone can send, limited per address: sign-in attempts, correction requests.
+# POSTs limited per address: those anyone can send (sign-in attempts,
+# correction requests) and heavy work (an access measure on an uploaded
+# demand table takes seconds of CPU).
 RATE_LIMITS = {
     "auth.login": ("LOGIN_RATE_LIMIT", LOGIN_LIMIT),
     "agency_edit.correction": ("CORRECTION_RATE_LIMIT", "20 per hour"),
     "api.correction": ("CORRECTION_RATE_LIMIT", "20 per hour"),
+    "maps.demand": ("DEMAND_UPLOAD_RATE_LIMIT", "30 per hour"),
 }
 
 

@@ -7,10 +7,13 @@ closed network. The base tiles follow `YEONGYE_TILES` (config `TILES`);
 """
 from __future__ import annotations
 
+import tempfile
 import threading
+from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_login import login_required
 
 from directory.store import get_complex, mappable_agencies, placed_types
 from directory.vocabulary import DEFAULT_ACCESS_TYPE
@@ -105,7 +108,9 @@ def index():
                            sigma="" if sigma is None else f"{sigma:g}", demand=demand, demands=DEMANDS,
                            weight=weight, senior_jobs=SENIOR_JOBS, access_query=query,
                            resources_src=url_for("maps.resources", **{k: v for k, v in args.items() if v}),
-                           access_src=url_for("maps.access", **query))
+                           access_src=url_for("maps.access", **query),
+                           choices=_demand_choices({}), column_choices=[],
+                           max_mb=DEMAND_MAX_BYTES // (1024 * 1024), max_bytes=DEMAND_MAX_BYTES)
 
 
 @bp.route("/resources")
@@ -235,3 +240,141 @@ def access_csv():
     csv.writer(out).writerows(ranked_table(result))
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=access.csv"})
+
+
+# --- a planner's own demand table ---------------------------------------------
+
+# A demand table holds one number per 시군구 or 읍면동: a national 읍면동
+# table is ~3,600 rows, a few hundred KB. Past these it is not a demand table.
+DEMAND_MAX_BYTES = 5 * 1024 * 1024
+DEMAND_MAX_ROWS = 50_000
+DEMAND_READ_SECONDS = 20.0
+DEMAND_LEVELS = ("", "sigungu", "eupmyeondong")  # "": the table's own level
+
+
+def _demand_choices(form) -> dict:
+    """The form's choices as sent (or the defaults), to show again with any answer or error."""
+    access_type = (form.get("access_type") or DEFAULT_ACCESS_TYPE).strip()
+    level = form.get("level", "")
+    return {"access_type": access_type, "level": level if level in DEMAND_LEVELS else "",
+            "radius": (form.get("radius") or f"{DEFAULT_RADIUS_KM:g}").strip()[:20],
+            "sigma": (form.get("sigma") or "").strip()[:20],
+            "weight": "count" if form.get("weight") == "count" else "capacity",
+            "column": (form.get("column") or "").strip()[:100]}
+
+
+def _demand_options(choices: dict) -> dict:
+    """The access measure's keyword arguments for the form's choices (as the access map reads its query)."""
+    from werkzeug.datastructures import MultiDict
+
+    args = MultiDict({"radius": choices["radius"], "sigma": choices["sigma"], "weight": choices["weight"]})
+    if choices["access_type"] == SENIOR_JOBS:
+        args["supply"] = SENIOR_JOBS
+    else:
+        args["type"] = choices["access_type"]
+    options = access_options(args)
+    del options["demand"], options["level"]  # the table is the demand, and says its level
+    return options
+
+
+def _upload_name(filename: str) -> str:
+    """The file's own name for messages: no folders, at most 100 characters."""
+    return (Path(filename.replace("\\", "/")).name.strip() or "upload")[:100]
+
+
+def _read_demand_upload(data: bytes, name: str, column: str | None):
+    """The uploaded bytes read as a demand table; nothing of them is left on disk.
+
+    The readers (CSV in UTF-8 or CP949, XLSX, an HTML-table "xls") read a
+    path, so the bytes go to a private temporary folder — not instance/
+    uploads, which keeps the administrators' imports — that is removed as
+    soon as the table is read, before the measure runs, whatever happens.
+    """
+    from importers.demand_table import read_demand_table
+    from importers.reading import ReadBudget
+
+    budget = ReadBudget(name, seconds=DEMAND_READ_SECONDS)
+    budget.max_rows = min(budget.max_rows, DEMAND_MAX_ROWS)
+    with tempfile.TemporaryDirectory(prefix="yeongye-demand-") as folder:
+        path = Path(folder) / f"table{Path(name).suffix.lower()}"
+        path.write_bytes(data)
+        return read_demand_table(path, column=column or None, name=name, budget=budget)
+
+
+def _csv_link(table: list[list]) -> str:
+    """The ranked table as a data: URL (UTF-8 CSV with BOM, for Excel), so the download needs no stored copy."""
+    import base64
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out).writerows(table)
+    data = base64.b64encode(("\ufeff" + out.getvalue()).encode("utf-8")).decode("ascii")
+    return "data:text/csv;charset=utf-8;base64," + data
+
+
+def _demand_form(choices: dict, *, error: str | None = None, column_choices=(), status: int = 200, answer=None):
+    return render_template("maps/demand.html", title=_("내 수요 표로 접근성 보기"), types=placed_types(get_db()),
+                           choices=choices, senior_jobs=SENIOR_JOBS, error=error, column_choices=list(column_choices),
+                           max_mb=DEMAND_MAX_BYTES // (1024 * 1024), max_bytes=DEMAND_MAX_BYTES,
+                           answer=answer), status
+
+
+@bp.route("/demand", methods=["GET", "POST"])
+@login_required
+def demand():
+    """E2SFCA access on the planner's own demand table (CSV/XLSX by 시군구/읍면동 code or name).
+
+    Signed-in users only (it is heavy work; POSTs are rate-limited in
+    web/auth.py). The file is read and dropped within the request: the
+    answer page carries the map and the ranked CSV itself, and nothing of
+    the upload is stored, logged or kept in memory after the response.
+    """
+    from directory.errors import YeongyeError
+    from network.access import covered_only, demand_coverage, least_served
+
+    from .transfer import check_upload
+
+    if request.method == "GET":
+        return _demand_form(_demand_choices(request.args))
+    choices = _demand_choices(request.form)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _demand_form(choices, error=_("수요 표 파일을 고르세요."), status=400)
+    name = _upload_name(upload.filename)
+    data = upload.stream.read(DEMAND_MAX_BYTES + 1)
+    if len(data) > DEMAND_MAX_BYTES:
+        return _demand_form(choices, status=413, error=_(
+            "%(name)s: 파일이 너무 큽니다 (최대 %(mb)s MB). 수요 표는 지역마다 한 행이라 보통 1 MB도 되지 않습니다.",
+            name=name, mb=DEMAND_MAX_BYTES // (1024 * 1024)))
+    problem = check_upload(name, data[:65536])
+    if problem:
+        return _demand_form(choices, error=f"{name}: {problem}", status=415 if data else 400)
+    try:
+        table = _read_demand_upload(data, name, choices["column"])
+        del data
+        options = _demand_options(choices)
+        level = table.level_for(choices["level"] or None)
+        result = accessibility(get_db(), **options, level=level, demand_table=table.rows,
+                               demand_label=table.column)
+        coverage = demand_coverage(result)
+        shown = covered_only(result)
+        m = access_map(shown, tiles=_tiles(), sido=coverage["sido"])
+    except YeongyeError as exc:
+        return _demand_form(choices, error=error_message(exc), status=400,
+                            column_choices=exc.params.get("choices") or ())
+    from directory import messages
+
+    # The map goes into the page itself (an iframe's srcdoc, escaped by Jinja)
+    # rather than a cache entry behind a token: nothing of the upload outlives
+    # this response, and it works the same with several server processes.
+    map_html = render_page(m, lambda package, path: url_for("maps.asset", package=package, filename=path))
+    rejected = [{"row": r["row"], "reason": messages.render(r["code"], r["params"], _)} for r in table.rejected]
+    join = result.demand_join
+    unmatched = list(zip(join["unmatched_at"], join["unmatched_rows"]))
+    answer = {"file": name, "encoding": table.encoding, "column": table.column, "table_level": table.level,
+              "level": result.level, "rows": len(table.rows), "rejected": rejected, "unmatched": unmatched,
+              "join": join, "coverage": coverage, "worst": least_served(shown, 10), "result": result,
+              "map_html": map_html, "csv": _csv_link(ranked_table(shown)),
+              "csv_name": f"접근성-순위-{Path(name).stem[:60]}.csv", "total": sum(row["value"] for row in table.rows)}
+    return _demand_form(choices, answer=answer)
