@@ -1,4 +1,5 @@
-"""Supportive houses (지원주택): the list, each house's page, its profile and agreement forms, the city's overview.
+"""Supportive houses (지원주택): the list, each house's page, its profile and agreement forms, the city's overview,
+and a house's procedures (선정 to 퇴거 지원) as playbooks; its outcome pages are web/housing_outcomes.py.
 
 A house is a complex (:mod:`directory.sites`), so its partners, contact log,
 gaps and map are the complex dashboard's own pieces (``network.report``,
