@@ -93,8 +93,10 @@ W_GROUP = 0.5  # a group word beside a need (노인 일자리) adds half
 # match 2 km away (0.76) beats a perfect one 240 km away (0). A setting:
 # search(half_life_km=…), the web app's SEARCH_HALF_LIFE_KM.
 HALF_LIFE_KM = 5.0
-# Positions that stand for an area rank below exact ones at the same distance.
-PLACEMENT_RANK = {"eupmyeondong": 0.9, "sigungu": 0.8, "sample": 0.8}
+# Positions that stand for an area rank below exact ones at the same distance. A sample
+# stand-in (the demo's placeholder for a kind its 시군구 does not list) stands for no real
+# place or agency: it ranks below any real one near enough to matter (as nearby.py leaves it out).
+PLACEMENT_RANK = {"eupmyeondong": 0.9, "sigungu": 0.8, "sample": 0.05}
 # With a place, a search says when nothing matches this near
 # ("반경 10 km 안에 없음 — 가장 가까운 곳 23 km"); a radius given replaces it.
 NEAR_KM = 10.0

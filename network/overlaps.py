@@ -18,6 +18,8 @@ from collections import defaultdict
 
 from geopy.distance import geodesic
 
+from directory.vocabulary import SAMPLE
+
 from .graph import agency_nodes, complex_nodes
 from .measures import jaccard_overlaps
 
@@ -25,7 +27,7 @@ __all__ = ["load", "similar_pairs", "same_type_splits", "overlap_report"]
 
 
 def load(G, *, min_reach: int = 3, limit: int | None = 50) -> list[dict]:
-    """Agencies linked with at least `min_reach` complexes, most loaded first.
+    """Agencies linked with at least `min_reach` complexes, most loaded first (``sample`` stand-ins last on ties).
 
     >>> import networkx as nx
     >>> G = nx.Graph([("c:1", "a:1"), ("c:2", "a:1"), ("c:3", "a:1")])
@@ -43,8 +45,11 @@ def load(G, *, min_reach: int = 3, limit: int | None = 50) -> list[dict]:
             "id": d.get("id"), "name": d.get("name"), "type": d.get("type"), "category": d.get("category"),
             "reach": k, "weighted_degree": float(G.degree(a, weight="weight")),
             "complexes": sorted(G.nodes[c].get("name") or c for c in G[a]),
+            "sample": d.get("placement") == SAMPLE,
         })
-    rows.sort(key=lambda r: (-r["reach"], -r["weighted_degree"], r["name"] or ""))
+    # A sample stand-in (the demo's placeholder for a kind its 시군구 does not list) comes after
+    # the real agencies it ties with: no planner plans around it.
+    rows.sort(key=lambda r: (-r["reach"], -r["weighted_degree"], r["sample"], r["name"] or ""))
     return rows[:limit] if limit else rows
 
 

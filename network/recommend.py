@@ -27,7 +27,7 @@ from directory.errors import YeongyeError
 from directory.needs import kinds_for_words
 from directory.search import query_words
 from directory.store import get_complex, taxonomy
-from directory.vocabulary import NEEDS_FILE, needs_words as load_needs  # (both re-exported)
+from directory.vocabulary import NEEDS_FILE, SAMPLE, needs_words as load_needs  # (both re-exported)
 
 from .explain import with_particle
 
@@ -90,8 +90,11 @@ def recommend(db, complex_key, need: str, *, limit: int = 10) -> dict:
     -------
     dict
         ``complex``, ``need``, ``types`` and ``results``: a list of dicts with
-        id, name, type, category, phone, address, distance_km, users (other
-        complexes linked), users_same_area, score and reason.
+        id, name, type, category, phone, address, distance_km, radius_km (the
+        search radius it was found within — 5, 15, 50 or 150 km; None when
+        found country-wide or unplaced), users (other complexes linked),
+        users_same_area, score and reason (which states the radius). Sample
+        stand-ins (placement ``sample``) are never recommended.
 
     Examples
     --------
@@ -111,9 +114,12 @@ def recommend(db, complex_key, need: str, *, limit: int = 10) -> dict:
     marks = ",".join("?" * len(types))
     lat, lon = row.get("lat"), row.get("lon")
     candidates: list[dict] = []
+    radius_found = None
     if lat is not None and lon is not None:
         for radius in (*RADII_KM, None):
-            sql = f"SELECT {_COLS} FROM agencies WHERE type IN ({marks}) AND lat IS NOT NULL AND lon IS NOT NULL"
+            # A sample stand-in (the demo's placeholder) is no agency to call, and its distance is invented.
+            sql = (f"SELECT {_COLS} FROM agencies WHERE type IN ({marks}) AND lat IS NOT NULL AND lon IS NOT NULL "
+                   f"AND placement != '{SAMPLE}'")
             params = list(types)
             if radius is not None:
                 dlat = radius / 111.0
@@ -125,11 +131,13 @@ def recommend(db, complex_key, need: str, *, limit: int = 10) -> dict:
                 r["distance_km"] = geodesic((lat, lon), (r["lat"], r["lon"])).km
             if radius is not None:
                 candidates = [r for r in candidates if r["distance_km"] <= radius]
+            radius_found = radius
             if len(candidates) >= limit:
                 break
     if len(candidates) < limit:
         # Agencies without a position: the complex's own 시군구 and 시도 first.
         sql = (f"SELECT {_COLS} FROM agencies WHERE type IN ({marks}) AND (lat IS NULL OR lon IS NULL) "
+               f"AND placement != '{SAMPLE}' "
                "ORDER BY (sigungu IS ? AND sido IS ?) DESC, (sido IS ?) DESC, name LIMIT ?")
         extra = db.query(sql, [*types, row.get("sigungu"), row.get("sido"), row.get("sido"), limit * 3])
         candidates += [dict(r, distance_km=None) for r in extra if r["id"] not in linked]
@@ -146,7 +154,9 @@ def recommend(db, complex_key, need: str, *, limit: int = 10) -> dict:
             "distance_km": round(km, 2) if km is not None else None,
             "users": n_all, "users_same_area": n_area,
             "score": round(score, 3) if score != math.inf else None,
-            "reason": _reason(r, km, n_all, n_area, need, r["type"] in has_types),
+            "radius_km": radius_found if km is not None else None,
+            "reason": _reason(r, km, n_all, n_area, need, r["type"] in has_types,
+                              radius_found if km is not None else None),
         })
     order = {t: i for i, t in enumerate(types)}
     results.sort(key=lambda r: (r["score"] is None, r["score"] if r["score"] is not None else 0,
@@ -175,9 +185,14 @@ def _users(db, agency_ids: list[int], complex_row: dict) -> dict[int, tuple[int,
     return result
 
 
-def _reason(r, km, n_all, n_area, need, has_type) -> str:
+def _reason(r, km, n_all, n_area, need, has_type, radius=None) -> str:
     parts = [f"'{need}'에 맞는 {r['type']}"]
-    parts.append(f"단지에서 {km:.1f} km" if km is not None else "위치 미상(주소 확인 필요)")
+    if km is None:
+        parts.append("위치 미상(주소 확인 필요)")
+    elif radius is None:
+        parts.append(f"단지에서 {km:.1f} km (반경 {RADII_KM[-1]} km 안에 없어 전국에서 찾음)")
+    else:
+        parts.append(f"단지에서 {km:.1f} km (반경 {radius} km 안)")
     if n_all:
         parts.append(f"다른 단지 {n_all}곳이 이미 연계 중" + (f"(같은 시군구 {n_area}곳)" if n_area else ""))
     else:

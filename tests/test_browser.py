@@ -149,9 +149,9 @@ def test_team_lead_adds_partner_and_contact_and_map_updates(desk, server):
     assert desk.locator(".flash.ok").inner_text().startswith("연계 기관을 추가했습니다")
     card = desk.locator("section.card", has_text=agency["name"])
     assert card.count() == 1
-    # a contact with that partner
-    contact = desk.locator("form", has=desk.locator("select[name=link_id]"))
-    contact.locator("select[name=link_id]").select_option(label=agency["name"])
+    # a contact with that partner (the form takes several partners: a 통합사례회의 ticks them all)
+    contact = desk.locator("form", has=desk.locator("input[name=contact_agency]"))
+    contact.locator(f"input[name=contact_agency][value='{agency['id']}']").check()
     contact.locator("select[name=content_type]").select_option("referral")
     contact.locator("textarea[name=note]").fill("검진 대상 의뢰 2건")
     contact.locator("button[type=submit]").click()
@@ -171,7 +171,8 @@ def test_personal_data_warning_keeps_the_text(desk, server):
     login(desk, server, "lead")
     desk.goto(f"{server['url']}/complexes/{a}/edit/")
     assert "개인정보" in desk.locator("#contacts + p.warn").inner_text()
-    contact = desk.locator("form", has=desk.locator("select[name=link_id]"))
+    contact = desk.locator("form", has=desk.locator("input[name=contact_agency]"))
+    contact.locator("input[name=contact_agency]").first.check()
     contact.locator("textarea[name=note]").fill("홍길동씨 방문 010-9999-8888")
     contact.locator("button[type=submit]").click()
     desk.wait_for_load_state()

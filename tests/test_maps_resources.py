@@ -140,9 +140,18 @@ def test_resource_map_of_demo_shows_real_centres(demo_db):
 
 
 def test_demo_places_study_agencies_at_marked_sample_positions(demo_db):
+    """Only the placeholders (a kind the complex's 시군구 does not list) stand at sample positions (issue 11)."""
+    from importers.demo import PLACEHOLDER_NOTE
+
     rows = list(demo_db.query("SELECT * FROM agencies WHERE source = 'study2024' OR placement = 'sample'"))
-    assert len(rows) == 34
-    assert all(r["placement"] == "sample" and r["lat"] is not None for r in rows)
+    assert rows and all(r["placement"] == "sample" and r["lat"] is not None for r in rows)
+    assert all(r["source"] == "study2024" and PLACEHOLDER_NOTE in r["name"] for r in rows)
+    # Each one near the one complex it stands in for, in that complex's 시군구.
+    for r in rows:
+        (sigungu, lat, lon), = demo_db.execute(
+            "SELECT c.sigungu, c.lat, c.lon FROM links l JOIN complexes c ON c.id = l.complex_id "
+            "WHERE l.agency_id = ?", [r["id"]]).fetchall()
+        assert r["sigungu"] == sigungu and abs(r["lat"] - lat) < 0.01 and abs(r["lon"] - lon) < 0.01
 
 
 def test_complex_network_map_marks_sample_positions(demo_db):
@@ -153,7 +162,8 @@ def test_complex_network_map_marks_sample_positions(demo_db):
 
 def test_district_map_lists_complexes_served(demo_db):
     html = standalone_html(district_map(demo_db, "서울특별시", tiles="none"))
-    assert "연계 단지 6곳" in html  # 행정복지센터 and others serve all six complexes
+    # Each study kind is its complex's own 시군구's agency (issue 11): none serves six complexes.
+    assert "연계 단지 1곳" in html and "연계 단지 6곳" not in html
     with pytest.raises(MapError):
         district_map(demo_db, "부산광역시")
 

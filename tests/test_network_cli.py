@@ -6,6 +6,8 @@ import pytest
 
 from cli import main
 
+from . import study_store
+
 
 @pytest.fixture
 def dbfile(demo_db_path, tmp_path):
@@ -14,8 +16,14 @@ def dbfile(demo_db_path, tmp_path):
     return str(path)
 
 
-def test_report_network_json(runner, dbfile):
-    result = runner.invoke(main, ["--db", dbfile, "report", "network", "--format", "json"])
+@pytest.fixture
+def studyfile(tmp_path):
+    """The plain study import: the study's own figures (the demo resolves its kinds to real agencies)."""
+    return str(study_store.build(tmp_path / "study.db"))
+
+
+def test_report_network_json(runner, studyfile):
+    result = runner.invoke(main, ["--db", studyfile, "report", "network", "--format", "json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     net = report["network"]
@@ -23,13 +31,13 @@ def test_report_network_json(runner, dbfile):
     assert report["agencies"][0]["reach"] == 6
 
 
-def test_report_network_csv_and_html(runner, dbfile, tmp_path):
-    result = runner.invoke(main, ["--db", dbfile, "report", "network", "--format", "csv"])
+def test_report_network_csv_and_html(runner, studyfile, tmp_path):
+    result = runner.invoke(main, ["--db", studyfile, "report", "network", "--format", "csv"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].startswith("id,name,category,type")
     assert len(result.output.strip().splitlines()) == 35
     out = tmp_path / "n.html"
-    result = runner.invoke(main, ["--db", dbfile, "report", "network", "--format", "html", "--out", str(out)])
+    result = runner.invoke(main, ["--db", studyfile, "report", "network", "--format", "html", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "정신건강복지센터" in out.read_text(encoding="utf-8")
 

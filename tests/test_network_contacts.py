@@ -8,10 +8,11 @@ from network.graph import build_graph, complex_node
 from network.links import Conflict, LinkError, LinkNotFound, delete_link, get_link, set_link
 
 
-def _link(db, complex_name="C", agency="치매안심센터"):
+def _link(db, complex_name="C", kind="치매안심센터"):
+    """The complex's link to its partner of that kind (in the demo, the real centre of its 시군구)."""
     return db.execute(
         "SELECT l.id FROM links l JOIN complexes c ON c.id = l.complex_id JOIN agencies a ON a.id = l.agency_id "
-        "WHERE c.name = ? AND a.name = ?", [complex_name, agency]).fetchone()[0]
+        "WHERE c.name = ? AND a.type = ?", [complex_name, kind]).fetchone()[0]
 
 
 @pytest.mark.parametrize("note", [
@@ -64,7 +65,8 @@ def test_bad_contacts_are_refused_and_nothing_stored(demo_db, args, message):
 
 def test_set_link_optimistic_concurrency(demo_db):
     c = demo_db.execute("SELECT id FROM complexes WHERE name = 'C'").fetchone()[0]
-    a = demo_db.execute("SELECT id FROM agencies WHERE name = '장애인복지관'").fetchone()[0]
+    a = demo_db.execute("SELECT id FROM agencies WHERE type = '장애인복지관' AND id NOT IN "
+                        "(SELECT agency_id FROM links WHERE complex_id = ?) ORDER BY id LIMIT 1", [c]).fetchone()[0]
     created = set_link(demo_db, c, a, 3, ["referral", "정보 공유"], "분기별 회의")
     assert (created["version"], created["content_types"]) == (1, ["referral", "information"])
     changed = set_link(demo_db, c, a, 4, ["meetings"], None, expected_version=1)

@@ -55,12 +55,12 @@ def test_logged_note():
     assert logged_note({"source": "manual", "contacts_total": 0, "contacts_12m": 0}) is None
 
 
-def _hand_set(db, complex_name="A", agency="치매안심센터", level=4):
+def _hand_set(db, complex_name="A", kind="치매안심센터", level=4):
     """Set a link to ◕ 연 9회 이상 by hand and log one contact on it; returns (complex id, link)."""
     cid = db.execute("SELECT id FROM complexes WHERE name = ?", [complex_name]).fetchone()[0]
     link = get_link(db, db.execute(
-        "SELECT l.id FROM links l JOIN agencies a ON a.id = l.agency_id WHERE l.complex_id = ? AND a.name = ?",
-        [cid, agency]).fetchone()[0])
+        "SELECT l.id FROM links l JOIN agencies a ON a.id = l.agency_id WHERE l.complex_id = ? AND a.type = ?",
+        [cid, kind]).fetchone()[0])
     link = set_link(db, cid, link["agency_id"], level, link["content_types"], None, expected_version=link["version"])
     add_contact(db, link["id"], TODAY - timedelta(days=10), "referral", "검진 의뢰")
     return cid, link

@@ -8,15 +8,25 @@ from network.graph import agency_nodes, build_graph, complex_nodes, type_graph
 from network.measures import (agency_table, betweenness, complex_table, degree_centrality, diversity,
                               network_summary, shared_by_all)
 from network.explain import EXPLAIN
+from importers import import_file
+from importers.demo import place_study_complexes
 from network.report import network_report
+
+from .conftest import STUDY
 
 EVERY_COMPLEX = {"사회복지관", "행정복지센터", "정신건강복지센터", "치매안심센터", "관리사무소"}
 
 
 @pytest.fixture(scope="module")
-def study(demo_db_path):
-    """The demo store, read only."""
-    db = connect(demo_db_path)
+def study(tmp_path_factory):
+    """The plain study import at the demo's sample positions (one 시군구 each), read only.
+
+    The study's own figures: the demo itself resolves the study's kinds to real agencies.
+    """
+    db = connect(tmp_path_factory.mktemp("measures") / "study.db")
+    import_file(db, STUDY / "linkage_matrix.csv", complexes=STUDY / "complexes.csv")
+    with db.conn:
+        place_study_complexes(db)
     yield db
     db.conn.close()
 

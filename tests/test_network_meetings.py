@@ -81,17 +81,14 @@ def test_six_meetings_without_a_year_of_log_keep_the_hand_set_level(demo_db):
 
 def test_a_meeting_of_several_complexes_touches_each_ones_links(demo_db):
     a, b = _complex(demo_db, "A"), _complex(demo_db, "B")
-    shared = [r[0] for r in demo_db.execute(
-        "SELECT agency_id FROM links WHERE complex_id = ? INTERSECT SELECT agency_id FROM links WHERE complex_id = ?",
-        [a, b])][:3]
-    only_a = demo_db.execute("SELECT agency_id FROM links WHERE complex_id = ? EXCEPT "
-                             "SELECT agency_id FROM links WHERE complex_id = ? LIMIT 1", [a, b]).fetchone()[0]
-    logged = log_contact(demo_db, [a, b], [*shared, only_a], "2025-06-02", kind="council")
-    assert len(logged["links"]) == 2 * len(shared) + 1
-    touched = demo_db.execute(
-        f"SELECT complex_id, count(*) FROM links WHERE id IN ({','.join('?' * len(logged['links']))}) "
-        "GROUP BY complex_id ORDER BY complex_id", logged["links"]).fetchall()
-    assert dict(touched) == {a: len(shared) + 1, b: len(shared)}
+    (a_agencies, a_links), (b_agencies, b_links) = _partners(demo_db, a, 3), _partners(demo_db, b, 2)
+    # A 지역사회보장협의체 meeting both complexes attended, with three of A's partners and two of B's:
+    # each agency's link with the complex it works with gets the contact, no other pair.
+    logged = log_contact(demo_db, [a, b], [*a_agencies, *b_agencies], "2025-06-02", kind="council")
+    assert sorted(logged["links"]) == sorted(a_links + b_links)
+    assert [_count(demo_db, link) for link in a_links + b_links] == [1] * 5
+    assert demo_db.execute("SELECT count(*) FROM contact_participants WHERE event_id = ?",
+                           [logged["event"]["id"]]).fetchone()[0] == 7
 
 
 @pytest.mark.parametrize("change, message", [
@@ -141,10 +138,10 @@ def test_the_contact_form_takes_several_agencies(client, store, tokens):
     agencies, links = _partners(store, a, 4)
     _login(client, "lead")
     page = client.get(f"/complexes/{a}/edit/").get_data(as_text=True)
-    assert page.count('name="agency_id"') >= 4 and "통합사례회의" in page
+    assert page.count('name="contact_agency"') >= 4 and "통합사례회의" in page
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
     response = client.post(f"/complexes/{a}/edit/contacts", data={
-        "csrf_token": token, "agency_id": [str(x) for x in agencies], "contact_date": "2025-04-01",
+        "csrf_token": token, "contact_agency": [str(x) for x in agencies], "contact_date": "2025-04-01",
         "kind": "case_conference", "note": "사례 회의"})
     assert response.status_code == 302
     assert [_count(store, link) for link in links] == [1, 1, 1, 1]

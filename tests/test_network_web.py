@@ -32,7 +32,7 @@ def test_dashboard_shows_contact_log_and_both_levels(client, app):
 
     db = connect(app.config["DATABASE"])
     link = db.execute("SELECT l.id FROM links l JOIN agencies a ON a.id = l.agency_id "
-                      "WHERE l.complex_id = ? AND a.name = '치매안심센터'", [_id(app, "C")]).fetchone()[0]
+                      "WHERE l.complex_id = ? AND a.type = '치매안심센터'", [_id(app, "C")]).fetchone()[0]
     add_contact(db, link, "2026-01-05", "referral", "<b>검진</b> 의뢰")
     from directory.accounts import create_user
 
@@ -66,7 +66,20 @@ def test_districts(client):
     page = client.get("/districts/서울특별시/송파구").get_data(as_text=True)
     assert "단지 1곳" in page and "밀도" in page
     everything = client.get("/districts/all").get_data(as_text=True)
-    assert "단지 6곳 · 기관 34곳 (7개 분야) · 연계 73건" in everything
+    # The demo: the study's 73 links, each to the real agency (or a placeholder) of its complex's 시군구.
+    assert "단지 6곳 · 기관 73곳 (7개 분야) · 연계 73건" in everything
     assert "중첩" in everything
     assert client.get("/districts/서울특별시").status_code == 200
+
+
+def test_districts_reproduce_the_study(tmp_path):
+    """The plain study import: the study's own figures on the planner's page."""
+    from web import create_app
+
+    from . import study_store
+
+    path = study_store.build(tmp_path / "study.db")
+    client = create_app({"TESTING": True, "DATABASE": str(path), "SECRET_KEY": "test"}).test_client()
+    everything = client.get("/districts/all").get_data(as_text=True)
+    assert "단지 6곳 · 기관 34곳 (7개 분야) · 연계 73건" in everything
     assert client.get("/districts/없는시/없는구").status_code == 404

@@ -173,7 +173,7 @@ def add_contact_view(complex_id: int):
     db = get_db()
     form = request.form
     draft = {k: form.get(k, "") for k in ("link_id", "contact_date", "content_type", "kind", "note")}
-    draft["agency_ids"] = [int(v) for v in form.getlist("agency_id") if v.isdigit()]
+    draft["agency_ids"] = [int(v) for v in form.getlist("contact_agency") if v.isdigit()]
     draft["complex_ids"] = [int(v) for v in form.getlist("complex_id") if v.isdigit()]
     link_id = form.get("link_id", type=int)
     if link_id:
