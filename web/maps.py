@@ -278,8 +278,12 @@ def _demand_options(choices: dict) -> dict:
 
 
 def _upload_name(filename: str) -> str:
-    """The file's own name for messages: no folders, at most 100 characters."""
-    return (Path(filename.replace("\\", "/")).name.strip() or "upload")[:100]
+    """The file's own name for messages and its temporary copy: no folders or control characters, ≤ 100 characters."""
+    name = "".join(ch for ch in Path(filename.replace("\\", "/")).name if ch.isprintable()).strip()
+    suffix = Path(name).suffix[:10]
+    if not name or name.startswith("."):
+        name = "upload" + suffix
+    return name if len(name) <= 100 else name[:100 - len(suffix)] + suffix
 
 
 def _read_demand_upload(data: bytes, name: str, column: str | None):
@@ -296,7 +300,8 @@ def _read_demand_upload(data: bytes, name: str, column: str | None):
     budget = ReadBudget(name, seconds=DEMAND_READ_SECONDS)
     budget.max_rows = min(budget.max_rows, DEMAND_MAX_ROWS)
     with tempfile.TemporaryDirectory(prefix="yeongye-demand-") as folder:
-        path = Path(folder) / f"table{Path(name).suffix.lower()}"
+        # Under its own name, which the readers' messages quote (the folder is private and removed).
+        path = Path(folder) / name
         path.write_bytes(data)
         return read_demand_table(path, column=column or None, name=name, budget=budget)
 
@@ -348,7 +353,8 @@ def demand():
             "%(name)s: 파일이 너무 큽니다 (최대 %(mb)s MB). 수요 표는 지역마다 한 행이라 보통 1 MB도 되지 않습니다.",
             name=name, mb=DEMAND_MAX_BYTES // (1024 * 1024)))
     problem = check_upload(name, data[:65536])
-    if problem:
+    # Excel's "유니코드 텍스트" is UTF-16: its NULs are not a binary file, and the reader says how to save it.
+    if problem and not (name.lower().endswith((".csv", ".tsv", ".txt")) and data.startswith((b"\xff\xfe", b"\xfe\xff"))):
         return _demand_form(choices, error=f"{name}: {problem}", status=415 if data else 400)
     try:
         table = _read_demand_upload(data, name, choices["column"])
