@@ -111,7 +111,8 @@ def test_cp949_table_by_sigungu_name(planner, store, tmp_path):
     assert "서울특별시 종로구" in joined  # a 구 of the covered 시도 the table left out
     expected = _expected(store, tmp_path / "독거노인.csv")
     worst = least_served(expected, 10)
-    assert _worst_names(page) == [r["name"] for r in worst] and len(worst) == 10
+    assert "접근성 하위 10곳 · 서울특별시" in page  # one 시도: said once, the 구 by their own names
+    assert _worst_names(page) == [r["sigungu"] for r in worst] and len(worst) == 10
     first = re.search(r'<table class="list compact worst">.*?<tbody>\s*<tr>(.*?)</tr>', page, re.S).group(1)
     assert worst[0]["nearest_name"] in html.unescape(first) and f"{worst[0]['nearest_km']:.1f} km" in first
     assert _csv_of(page) == _as_strings(ranked_table(expected))
@@ -132,13 +133,13 @@ def test_table_by_eupmyeondong_code_and_added_up_to_sigungu(planner, store, tmp_
     assert "UTF-8 (BOM 있음)" in read and "단위 읍면동" in read and f"쓴 행 {len(dongs) - 1}행" in read
     assert dongs[0]["name"] in _text(_section(page, "demand-join"))  # the 동 of 노원구 the table skipped
     expected = _expected(store, tmp_path / "dong.csv", radius_km=10)
-    assert _worst_names(page) == [r["name"] for r in least_served(expected, 10)]
+    assert _worst_names(page) == [f"{r['sigungu']} {r['eupmyeondong']}" for r in least_served(expected, 10)]
     assert _csv_of(page) == _as_strings(ranked_table(expected))
     assert "지도 · 서울특별시" in _text(_section(page, "demand-map"))
     # The same table at 시군구 level: the 동 add up to 노원구.
     page = _post(planner, "dong.csv", data, level="sigungu").get_data(as_text=True)
     assert "읍면동별 표를 시군구별로 합산" in _text(_section(page, "demand-read"))
-    assert _worst_names(page) == ["서울특별시 노원구"]
+    assert _worst_names(page) == ["노원구"]
     assert _csv_of(page)[1][6] == str(sum(40 + 3 * i for i in range(len(dongs) - 1)))
 
 

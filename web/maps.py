@@ -382,5 +382,7 @@ def demand():
               "level": result.level, "rows": len(table.rows), "rejected": rejected, "unmatched": unmatched,
               "join": join, "coverage": coverage, "worst": least_served(shown, 10), "result": result,
               "map_html": map_html, "csv": _csv_link(ranked_table(shown)),
-              "csv_name": f"접근성-순위-{Path(name).stem[:60]}.csv", "total": sum(row["value"] for row in table.rows)}
+              "csv_name": f"접근성-순위-{Path(name).stem[:60]}.csv", "total": sum(row["value"] for row in table.rows),
+              # One 시도 said once in the heading: the phone's table keeps its 구 names on one line.
+              "one_sido": coverage["sido"] if coverage["sidos"] == [coverage["sido"]] else None}
     return _demand_form(choices, answer=answer)
