@@ -309,6 +309,9 @@ def e2sfca(demand_xy, demand, supply_xy, supply, *, radius_m: float, sigma_m: fl
     return access, nearest, within
 
 
+MIN_WEIGHT = 1e-12
+
+
 def _e2sfca(demand_xy, demand, supply_xy, supply, *, radius_m: float, sigma_m: float | None = None):
     """:func:`e2sfca` and, per demand point, the index of the nearest supply point."""
     demand_xy = np.asarray(demand_xy, dtype=float).reshape(-1, 2)
@@ -328,6 +331,9 @@ def _e2sfca(demand_xy, demand, supply_xy, supply, *, radius_m: float, sigma_m: f
     i = np.fromiter((k for n in neighbours for k in n), dtype=np.int64, count=int(sizes.sum()))
     d = np.hypot(*(demand_xy[i] - supply_xy[j]).T)
     w = np.ones_like(d) if sigma_m is None else gaussian(d, sigma_m)
+    # Beyond ~7σ the weight is below 1e-12: a catchment made only of such weights would be a
+    # denormal number and supply / catchment overflow (500 km with σ 2.5 km). Count them as 0.
+    w[w < MIN_WEIGHT] = 0.0
     catchment = np.bincount(j, weights=demand[i] * w, minlength=ns)
     ratio = np.divide(supply, catchment, out=np.zeros(ns), where=catchment > 0)
     access = np.bincount(i, weights=ratio[j] * w, minlength=nd)

@@ -286,8 +286,9 @@ def _members(db, members) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]
         else:
             raise ProgrammeError("bad_programme_member", value=member)
         if db.execute(f"SELECT 1 FROM {table} WHERE id = ?", [key]).fetchone() is None:
-            raise ProgrammeError("complex_not_found" if table == "complexes" else "agency_not_found",
-                                 **{"complex_id" if table == "complexes" else "agency_id": key})
+            if table == "complexes":
+                raise ProgrammeError("complex_not_found", complex_id=key)
+            raise ProgrammeError("agency_not_found", agency_id=key)
         into.setdefault(key, role)
     if not complexes:
         raise ProgrammeError("programme_without_complex")

@@ -183,3 +183,19 @@ def test_sigungu_demand_sits_where_the_elderly_live(demo_db):
     # The population centre lies south, towards the city, of the mountainous geometric centre.
     assert pohang["lat"] < geometric[0] - 0.05
     assert pohang["nearest_km"] < 10
+
+
+def test_a_wide_radius_with_a_narrow_sigma_does_not_overflow():
+    # 500 km with σ 2.5 km: weights far out are ~1e-87, a catchment of them would be denormal.
+    import warnings
+
+    import numpy as np
+
+    from network.access import _e2sfca
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        access, nearest, within, _ = _e2sfca([[0, 0], [400_000, 0], [450_500, 0]], [10, 10, 5],
+                                             [[450_000, 0]], [1], radius_m=500_000, sigma_m=2_500)
+    assert np.isfinite(access).all()
+    assert access[0] == access[1] == 0.0 and access[2] > 0
