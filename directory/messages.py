@@ -191,10 +191,10 @@ MESSAGES: dict[str, str] = {
     "grade_no_average": "세부지표 %(number)s(%(name)s)에는 '보통'이 없습니다(X). 우수 또는 미흡으로 평가하세요.",
     "bonus_invalid": "평가단 가점은 0~%(maximum)s점 정수여야 합니다: %(value)r",
     "opinion_not_graded": "세부지표 %(number)s(종합소견)은 점수가 아니라 글로 적습니다.",
-    "committee_score_invalid": "위원 점수는 0~100 사이, 소수점 첫째 자리까지의 숫자여야 합니다: %(value)r",
     "opinion_too_long": "종합소견은 %(limit)s자 이내로 적어 주세요.",
-    # directory.outcomes (a house's indicator counts, scored sheets as aggregates, reasons)
+    "committee_score_invalid": "위원 점수는 0~100 사이, 소수점 첫째 자리까지의 숫자여야 합니다: %(value)r",
     "committee_size": "심의위원 %(expected)s명의 점수가 필요합니다 (받은 점수 %(got)s개).",
+    # directory.outcomes (a house's indicator counts, scored sheets as aggregates, reasons)
     "outcome_error": "성과지표 자료를 그대로 기록할 수 없습니다.",
     "no_agreement": "%(name)s에는 협약이 없습니다. 먼저 협약을 기록하세요.",
     "indicators_not_applied": "협약(%(starts)s~%(ends)s)에 성과지표 적용 공고일이 없습니다. "
