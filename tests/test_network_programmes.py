@@ -1,4 +1,5 @@
 """Programmes (사업·프로그램, issue 11): name, period, complexes and agencies with roles; dashboards, reports, CLI, API."""
+import re
 import shutil
 
 import pytest
@@ -146,3 +147,111 @@ def test_cli_programmes(runner, demo_db_path, tmp_path):
     assert bad.exit_code != 0 and "알 수 없는 역할" in bad.output
     pid = get_programme(connect(path), 1)["id"]
     assert runner.invoke(main, ["--db", str(path), "programme", "delete", str(pid)]).exit_code == 0
+
+
+# --- the edit page's programme form (web/edit.py) ------------------------------------------------
+
+
+def _login(client, username):
+    from .conftest import TEST_PASSWORD
+
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/auth/login").get_data(as_text=True))[1]
+    client.post("/auth/login", data={"username": username, "password": TEST_PASSWORD, "csrf_token": token})
+
+
+def _token(page):
+    return re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+
+
+def _programme_form(store, a, c, token, **changes):
+    partners = [_partner(store, a, i) for i in range(3)]
+    data = {"csrf_token": token, "programme_name": "치매안심마을 조성", "starts": "2025-03-01", "ends": "2025-12-31",
+            "description": "단지 안 치매 조기 발견 캠페인", "own_role": "lead",
+            "programme_agency": [str(x) for x in partners], f"agency_role_{partners[0]}": "co_lead",
+            f"agency_role_{partners[1]}": "partner", f"agency_role_{partners[2]}": "sponsor",
+            "programme_complex": [str(c)], f"complex_role_{c}": "participant"}
+    data.update(changes)
+    return data, partners
+
+
+def test_a_lead_records_a_programme_on_the_edit_page(client, store, cheap_hashes):
+    from directory import accounts
+
+    from .conftest import TEST_PASSWORD
+
+    accounts.create_user(store, "lead-ac", TEST_PASSWORD, "team_lead", complexes=["A", "C"])
+    a, c = _complex(store, "A"), _complex(store, "C")
+    _login(client, "lead-ac")
+    page = client.get(f"/complexes/{a}/edit/").get_data(as_text=True)
+    assert 'name="programme_agency"' in page and 'name="programme_complex"' in page and "공동 주관" in page
+    data, partners = _programme_form(store, a, c, _token(page))
+    response = client.post(f"/complexes/{a}/edit/programmes", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    [row] = list_programmes(store, complex_id=a)
+    assert {m["id"]: m["role_name"] for m in row["agencies"]} == {
+        partners[0]: "공동 주관", partners[1]: "협력", partners[2]: "후원·자원 제공"}
+    assert {m["id"]: m["role_name"] for m in row["complexes"]} == {a: "주관", c: "참여"}
+    assert (row["period"], row["description"]) == ("2025-03-01 ~ 2025-12-31", "단지 안 치매 조기 발견 캠페인")
+    assert list_entries(store, table="programmes")[0]["action"] == "insert"
+    names = dict(store.execute("SELECT id, name FROM agencies WHERE id IN (?, ?, ?)", partners).fetchall())
+    for url in (f"/complexes/{a}", f"/complexes/{a}/report", f"/complexes/{c}", f"/complexes/{c}/report"):
+        shown = client.get(url).get_data(as_text=True)
+        assert "치매안심마을 조성" in shown and "2025-03-01 ~ 2025-12-31" in shown, url
+        assert f"{names[partners[2]]} <small>(후원·자원 제공)</small>" in shown, url
+    assert "이 단지: 주관" in client.get(f"/complexes/{a}").get_data(as_text=True)
+    assert "이 단지: 참여" in client.get(f"/complexes/{c}").get_data(as_text=True)
+    edit = client.get(f"/complexes/{a}/edit/").get_data(as_text=True)
+    assert f'id="programme-{row["id"]}"' in edit and "사업 삭제" in edit
+
+    # Delete, with the page's confirmation and CSRF token; the audit keeps the members.
+    assert client.post(f"/complexes/{a}/edit/programmes/{row['id']}/delete",
+                       data={"csrf_token": _token(edit)}).status_code == 302
+    assert list_programmes(store) == []
+    assert list_entries(store, table="programmes")[0]["action"] == "delete"
+    assert "사업·프로그램을 삭제했습니다" in client.get(f"/complexes/{a}/edit/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({"starts": "2025-06-01", "ends": "2025-05-01"}, "앞섭니다"),
+    ({"starts": "2025-13-01"}, "날짜 형식"),
+    ({"description": "김철수씨 댁 방문"}, "개인정보"),
+    ({"programme_name": ""}, "이름을 적으세요"),
+])
+def test_a_refused_programme_comes_back_with_what_was_typed(client, store, tokens, changes, words):
+    a = _complex(store, "A")
+    _login(client, "lead")
+    page = client.get(f"/complexes/{a}/edit/").get_data(as_text=True)
+    data, partners = _programme_form(store, a, a, _token(page), **changes)
+    data.pop("programme_complex")
+    response = client.post(f"/complexes/{a}/edit/programmes", data=data)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and words in body
+    assert "programme_" not in re.search(r'class="flash error"[^>]*>([^<]*)<', body)[1]  # words, not codes
+    assert 'name="programme_name" value="%s"' % data["programme_name"] in body
+    assert f'value="{data["starts"]}"' in body and f'>{data["description"]}</textarea>' in body
+    for agency in partners:
+        assert re.search(rf'value="{agency}" checked', body), agency
+    assert re.search(rf'name="agency_role_{partners[2]}"[^>]*>\s*(<option[^>]*>[^<]*</option>)*?'
+                     r'<option value="sponsor" selected', body)
+    assert list_programmes(store) == []
+
+
+def test_a_worker_of_another_complex_is_refused(client, store, tokens):
+    a, b = _complex(store, "A"), _complex(store, "B")
+    _login(client, "worker")  # B's worker
+    page = client.get(f"/complexes/{b}/edit/").get_data(as_text=True)
+    data, _ = _programme_form(store, a, b, _token(page))
+    assert client.get(f"/complexes/{a}/edit/").status_code == 403
+    assert client.post(f"/complexes/{a}/edit/programmes", data=data).status_code == 403
+    # From B's own page, naming complex A is refused by the core, on the form, in Korean.
+    response = client.post(f"/complexes/{b}/edit/programmes", data={**data, "programme_complex": [str(a)],
+                                                                    f"complex_role_{a}": "participant"})
+    assert response.status_code == 403 and "치매안심마을 조성" in response.get_data(as_text=True)
+    assert list_programmes(store) == []
+    pid = create_programme(store, "합동 축제", members=[{"complex_id": a}, {"complex_id": b}])["id"]
+    page = client.get(f"/complexes/{b}/edit/").get_data(as_text=True)
+    assert "그 단지 담당자나 관리자만 삭제할 수 있습니다" in page
+    assert client.post(f"/complexes/{b}/edit/programmes/{pid}/delete", data={"csrf_token": _token(page)}).status_code == 302
+    assert [p["id"] for p in list_programmes(store)] == [pid]  # still there
+    assert client.post(f"/complexes/{a}/edit/programmes/{pid}/delete",
+                       data={"csrf_token": _token(page)}).status_code == 403

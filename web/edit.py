@@ -22,10 +22,11 @@ from directory.store import (complex_choices, complex_links, content_types, freq
                              unlinked_agencies)
 from network.contacts import NOTE_WARNING, list_contacts, log_contact, meeting_kinds
 from network.links import Conflict, LinkError, delete_link, set_link
+from network.programmes import create_programme, delete_programme, list_programmes, programme_roles
 
 from .auth import complex_editor_required
 from .db import get_db
-from .errors import error_message
+from .errors import error_message, error_status
 
 bp = Blueprint("edit", __name__, url_prefix="/complexes/<int:complex_id>/edit")
 
@@ -41,7 +42,8 @@ def _choices(db) -> dict:
 
 
 def _page(complex_id: int, *, status: int = 200, drafts: dict | None = None, conflict: dict | None = None,
-          contact_draft: dict | None = None, contact_error: str | None = None, new_draft: dict | None = None):
+          contact_draft: dict | None = None, contact_error: str | None = None, new_draft: dict | None = None,
+          programme_draft: dict | None = None, programme_error: str | None = None):
     db = get_db()
     complex_row = get_complex(db, complex_id)
     links = complex_links(db, complex_id)
@@ -55,8 +57,18 @@ def _page(complex_id: int, *, status: int = 200, drafts: dict | None = None, con
         drafts=drafts or {}, conflict=conflict, contact_draft=contact_draft or {},
         contact_error=contact_error, new_draft=new_draft or {}, note_warning=_(NOTE_WARNING),
         today=date.today().isoformat(), network_map_url=_map_url(complex_id),
-        other_complexes=_other_complexes(db, complex_id), **_choices(db),
+        other_complexes=_other_complexes(db, complex_id), programmes=_programmes(db, complex_id),
+        programme_roles=programme_roles(), programme_draft=programme_draft or {}, programme_error=programme_error,
+        **_choices(db),
     ), status
+
+
+def _programmes(db, complex_id: int) -> list[dict]:
+    """The complex's programmes, each marked deletable when the user may edit every complex in it."""
+    rows = list_programmes(db, complex_id=complex_id)
+    for row in rows:
+        row["deletable"] = all(current_user.can_edit_complex(c["id"]) for c in row["complexes"])
+    return rows
 
 
 def _other_complexes(db, complex_id: int) -> list[dict]:
@@ -192,3 +204,57 @@ def add_contact_view(complex_id: int):
         return _page(complex_id, status=400, contact_draft=draft, contact_error=error_message(exc))
     flash(_("연락 기록을 추가했습니다 (연계 %(n)s건).", n=len(logged["links"])), "ok")
     return redirect(url_for("edit.page", complex_id=complex_id) + "#contacts")
+
+
+def _form_programme(complex_id: int) -> dict:
+    """The programme form as typed: fields, ticked partners and complexes, each one's role."""
+    form = request.form
+    agency_ids = [int(v) for v in form.getlist("programme_agency") if v.isdigit()]
+    complex_ids = [int(v) for v in form.getlist("programme_complex") if v.isdigit() and int(v) != complex_id]
+    return {
+        **{k: form.get(k, "") for k in ("programme_name", "starts", "ends", "description", "own_role")},
+        "agency_ids": agency_ids, "complex_ids": complex_ids,
+        "agency_roles": {a: form.get(f"agency_role_{a}", "") for a in agency_ids},
+        "complex_roles": {c: form.get(f"complex_role_{c}", "") for c in complex_ids},
+    }
+
+
+@bp.route("/programmes", methods=["POST"])
+@complex_editor_required
+def add_programme(complex_id: int):
+    """Record a programme (사업·프로그램) of this complex: its period, partners and other complexes, with roles.
+
+    `network.programmes.create_programme` checks that the user may edit every
+    complex named and the description for personal data; a refusal brings the
+    form back with what was typed.
+    """
+    db = get_db()
+    draft = _form_programme(complex_id)
+    members = ([{"complex_id": complex_id, "role": draft["own_role"] or "lead"}]
+               + [{"complex_id": c, "role": draft["complex_roles"][c] or None} for c in draft["complex_ids"]]
+               + [{"agency_id": a, "role": draft["agency_roles"][a] or None} for a in draft["agency_ids"]])
+    try:
+        row = create_programme(db, draft["programme_name"], starts=draft["starts"] or None,
+                               ends=draft["ends"] or None, description=draft["description"] or None,
+                               members=members, actor=current_user)
+    except YeongyeError as exc:  # bad dates, personal data, another team's complex: said on the form
+        return _page(complex_id, status=error_status(exc), programme_draft=draft, programme_error=error_message(exc))
+    flash(_("사업·프로그램 ‘%(name)s’을 기록했습니다 (기관 %(n)s곳).", name=row["name"], n=len(row["agencies"])), "ok")
+    return redirect(url_for("edit.page", complex_id=complex_id) + f"#programme-{row['id']}")
+
+
+@bp.route("/programmes/<int:programme_id>/delete", methods=["POST"])
+@complex_editor_required
+def remove_programme(complex_id: int, programme_id: int):
+    """Delete a programme this complex is in (the user must be allowed to edit every complex in it); audited."""
+    db = get_db()
+    if programme_id not in {p["id"] for p in list_programmes(db, complex_id=complex_id)}:
+        flash(_("사업·프로그램을 찾을 수 없습니다. 다른 사람이 삭제했을 수 있습니다."), "error")
+        return redirect(url_for("edit.page", complex_id=complex_id) + "#programmes")
+    try:
+        delete_programme(db, programme_id, actor=current_user)
+    except YeongyeError as exc:
+        flash(error_message(exc), "error")
+        return redirect(url_for("edit.page", complex_id=complex_id) + "#programmes")
+    flash(_("사업·프로그램을 삭제했습니다."), "ok")
+    return redirect(url_for("edit.page", complex_id=complex_id) + "#programmes")
