@@ -99,3 +99,63 @@ def test_a_case_conference_with_three_partners_on_the_edit_page(page, site):
     assert "고독사예방 발굴단" in programmes.inner_text() and "이 단지: 주관" in programmes.inner_text()
     page.locator("#partners").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / f"meeting-dashboard-{page.width}.png"), full_page=False)
+
+
+def _sign_in(page, site):
+    page.goto(f"{site['url']}/auth/login")
+    page.fill("input[name=username]", "lead-f")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_a_programme_recorded_and_deleted_on_the_edit_page(page, site):
+    _sign_in(page, site)
+    page.goto(f"{site['url']}/complexes/{site['f']}/edit/")
+    name = f"치매안심마을 조성 {page.width}"
+    form = page.locator("form.programme-form")
+    form.locator("input[name=programme_name]").fill(name)
+    form.locator("input[name=starts]").fill("2026-06-01")
+    form.locator("input[name=ends]").fill("2026-05-01")  # before the start: refused, the typing kept
+    roles = dict(zip(site["partners"], ["co_lead", "partner", "sponsor"]))
+    for agency, role in roles.items():
+        form.locator(f"input[name=programme_agency][value='{agency}']").check()
+        form.locator(f"select[name=agency_role_{agency}]").select_option(role)
+    form.locator("textarea[name=description]").fill("단지 안 치매 조기 발견 캠페인")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "앞섭니다" in page.locator(".flash.error").inner_text()
+    form = page.locator("form.programme-form")
+    assert form.locator("input[name=programme_name]").input_value() == name
+    assert form.locator("textarea[name=description]").input_value() == "단지 안 치매 조기 발견 캠페인"
+    for agency, role in roles.items():
+        assert form.locator(f"input[name=programme_agency][value='{agency}']").is_checked()
+        assert form.locator(f"select[name=agency_role_{agency}]").input_value() == role
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.width + 2  # no sideways scrolling
+    page.locator("#add-programme").scroll_into_view_if_needed()
+    page.evaluate("document.getElementById('add-programme').scrollIntoView()")  # the message and the form on top
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"programme-form-{page.width}.png"), full_page=False)
+
+    form.locator("input[name=ends]").fill("2026-12-31")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "기관 3곳" in page.locator(".flash.ok").inner_text()
+    card = page.locator("section.programme", has_text=name)
+    text = card.inner_text()
+    assert "2026-06-01 ~ 2026-12-31" in text and "이 단지: 주관" in text
+    card.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"programme-card-{page.width}.png"), full_page=False)
+    for agency, word in zip(site["partners"], ["공동 주관", "협력", "후원·자원 제공"]):
+        assert f"{site['names'][agency]} ({word})" in text
+    page.goto(f"{site['url']}/complexes/{site['f']}")
+    assert name in page.locator("#programmes").inner_text()
+
+    page.goto(f"{site['url']}/complexes/{site['f']}/edit/#programmes")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.locator("section.programme", has_text=name).locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert asked and name in asked[0]
+    assert "사업·프로그램을 삭제했습니다" in page.locator(".flash.ok").inner_text()
+    assert page.locator("section.programme", has_text=name).count() == 0
