@@ -93,3 +93,16 @@ def tokens(store, cheap_hashes):
 def runner():
     """A Click runner for the CLI."""
     return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium for one test module (fails, never skips, when it cannot start)."""
+    from playwright.sync_api import sync_playwright
+
+    from .browser_support import launch
+
+    with sync_playwright() as p:
+        chromium = launch(p)
+        yield chromium
+        chromium.close()

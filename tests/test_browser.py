@@ -19,10 +19,6 @@ from directory.store import connect
 SHOTS = Path(__file__).parent / "screenshots"
 PASSWORD = "browser-pass-1"
 
-from playwright.sync_api import sync_playwright
-
-from .browser_support import launch
-
 
 @pytest.fixture(scope="module")
 def server(demo_db_path, tmp_path_factory):
@@ -53,14 +49,6 @@ def server(demo_db_path, tmp_path_factory):
     yield {"url": f"http://127.0.0.1:{srv.effective_port}", "db": path, "complexes": ids}
     srv.close()
     thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = launch(p)
-        yield chromium
-        chromium.close()
 
 
 def _closed_network(context, base: str):

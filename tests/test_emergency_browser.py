@@ -7,12 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from directory import accounts, editing
 from directory.store import connect
 
-from .browser_support import launch, serve_app
+from .browser_support import serve_app
 
 SHOTS = Path(__file__).parent / "screenshots"
 PASSWORD = "browser-pass-1"
@@ -42,14 +41,6 @@ def server(demo_db_path, tmp_path_factory):
     app.instance_path = str(folder / "instance")
     with serve_app(app) as url:
         yield {"url": url, "db": path, "complex": complex_a}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = launch(p)
-        yield chromium
-        chromium.close()
 
 
 def _context(browser, server, width, height, **options):

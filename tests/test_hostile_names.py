@@ -316,18 +316,6 @@ def _strings(value):
 # --- Chromium ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    from .browser_support import launch
-
-    with sync_playwright() as p:
-        b = launch(p)  # fails, never skips, when Chromium cannot start
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def served(hostile, tmp_path, browser):
     """The app over the hostile store on a loopback port; yields (base URL, ids)."""

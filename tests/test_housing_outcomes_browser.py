@@ -9,14 +9,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from directory import accounts, editing, sites
 from directory import indicators as ind
 from directory.store import connect
 from network.links import set_link
 
-from .browser_support import launch, serve_app
+from .browser_support import serve_app
 
 SHOTS = Path(__file__).parent / "screenshots"
 PASSWORD = "browser-pass-1"
@@ -62,14 +61,6 @@ def server(demo_db_path, tmp_path_factory):
     app.wsgi_app = request_log
     with serve_app(app) as url:
         yield {"url": url, "db": path, "house": house["id"], "before": before, "request_log": lines}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = launch(p)
-        yield chromium
-        chromium.close()
 
 
 def _context(browser, server, width, height, **options):

@@ -17,19 +17,10 @@ from directory.store import mappable_agencies
 from maps.resources import resource_map
 from network.access import accessibility
 
-from playwright.sync_api import sync_playwright
 
-from .browser_support import launch, serve_app
+from .browser_support import serve_app
 
 SHOTS = Path(__file__).parent / "screenshots"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -6,13 +6,12 @@ import re
 import shutil
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from directory import accounts
 from directory.store import connect
 from network.programmes import create_programme
 
-from .browser_support import launch, serve_app
+from .browser_support import serve_app
 from .test_browser import SHOTS
 
 PASSWORD = "browser-pass-11"
@@ -41,14 +40,6 @@ def site(demo_db_path, tmp_path_factory):
     app.instance_path = str(folder / "instance")
     with serve_app(app) as url:
         yield {"url": url, "f": f, "partners": partners[:3], "names": names}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = launch(p)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(params=[390, 1280], ids=["phone", "desk"])

@@ -10,12 +10,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from directory import search
 from directory.store import connect, get_complex
 
-from .browser_support import launch, serve_app
+from .browser_support import serve_app
 
 SHOTS = Path(__file__).parent / "screenshots"
 
@@ -42,14 +41,6 @@ def base_url(demo_db_path, tmp_path_factory):
     with serve_app(app) as url:
         yield url
     search.close_all()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = launch(p)
-        yield chromium
-        chromium.close()
 
 
 def _page(browser, base_url, width):
