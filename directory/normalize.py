@@ -22,6 +22,8 @@ _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # 국회대로76가길 14 and 먼우금로45번길 5 are roads of their own (a 가/나 or 번 길 off the 대로).
 _ROAD_TAIL = re.compile(r"^(.*?(?:로|길)(?:\d+(?:번|[가-하])?길)?\d+(?:-\d+)?)")
 _LOT_TAIL = re.compile(r"^(.*?(?:동|리|가)(?:산)?\d+(?:-\d+)?)")
+# A road's or a lot's building number written with a space after it (the floor or room follows).
+_SPACED_NUMBER = re.compile(r"(?:로|길|동|리|가)\s*(?:산\s*)?\d+(?:-\d+)?(?=\s)")
 # What follows a 동 name that is the start of a road name (명동길, 신촌로).
 _ROAD_AFTER = re.compile(r"(?:대로|로|길)\d")
 _NAME_NOISE = re.compile(r"[\s·ㆍ.,_\-()\[\]{}<>\"'`~!@#$%^&*+=|\\/:;?]")
@@ -375,9 +377,6 @@ def address_key(address: str | None) -> str:
         tail = f"{parsed['eupmyeondong'] or ''}{tail}"
     return f"{parsed['sido'] or ''}|{parsed['sigungu'] or ''}|{tail}"
 
-
-# A road's or a lot's building number written with a space after it (the floor or room follows).
-_SPACED_NUMBER = re.compile(r"(?:로|길|동|리|가)\s*(?:산\s*)?\d+(?:-\d+)?(?=\s)")
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+-]*:")  # no dot: "www.x.kr:8080" is a host, not a scheme
 

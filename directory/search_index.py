@@ -20,12 +20,12 @@ import gc
 import json
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 import sys
 import threading
-import re
 import time
 import warnings
 from contextlib import contextmanager
@@ -118,9 +118,10 @@ def _document(row) -> dict:
     return doc
 
 
-# A road address's note in brackets: (여의도동, 한국가정법률상담소).
+# A road address's note in brackets: (여의도동, 한국가정법률상담소), its words, and a place name among them.
 _ADDRESS_NOTE = re.compile(r"\(([^)]*)\)")
-_PLACE_WORD = re.compile(r"\S+(?:동|읍|면|리|가)\d*$")
+_NOTE_SEPARATOR = re.compile(r"[,\s]+")
+_PLACE_WORD = re.compile(r"\S+(?:동|읍|면|리|가)\d*")
 
 
 def _address_text(address: str | None) -> str | None:
@@ -132,9 +133,10 @@ def _address_text(address: str | None) -> str | None:
     """
     if not address:
         return address
+
     def places(match):
-        kept = [w for w in re.split(r"[,\s]+", match.group(1)) if _PLACE_WORD.fullmatch(w)]
-        return (" " + " ".join(kept)) if kept else ""
+        return " " + " ".join(w for w in _NOTE_SEPARATOR.split(match.group(1)) if _PLACE_WORD.fullmatch(w))
+
     return " ".join(_ADDRESS_NOTE.sub(places, address).split())
 
 
