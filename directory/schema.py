@@ -7,8 +7,10 @@ of MIGRATIONS; never edit one that has shipped.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
+from pathlib import Path
 
 import sqlite_utils
 
@@ -713,11 +715,24 @@ def refresh_address_keys(db: sqlite_utils.Database) -> int:
 
 
 def _reference_digest() -> str:
-    """A digest of the reference files seed_reference reads."""
-    digest = hashlib.sha256()
+    """A digest of the reference files seed_reference reads.
+
+    Every connection migrates (a web request without pooled connections
+    opens one), so the files are read again only when one's stat changed.
+    """
+    stats = []
     for name in REFERENCE_FILES:
-        digest.update(name.encode())
-        digest.update((REFERENCE_DIR / name).read_bytes())
+        info = (REFERENCE_DIR / name).stat()
+        stats.append((str(REFERENCE_DIR / name), info.st_mtime_ns, info.st_size))
+    return _digest_of(tuple(stats))
+
+
+@functools.lru_cache(maxsize=8)
+def _digest_of(stats: tuple) -> str:
+    digest = hashlib.sha256()
+    for path, _mtime, _size in stats:
+        digest.update(Path(path).name.encode())
+        digest.update(Path(path).read_bytes())
     return digest.hexdigest()
 
 
